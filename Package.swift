@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+// Toolhost: a self-hosted MCP server host. No package dependencies by design:
+// Foundation, Dispatch, Glibc and Debian's libsqlite3 / libcrypto only.
+import PackageDescription
+
+let package = Package(
+    name: "Toolhost",
+    products: [
+        .executable(name: "toolhost", targets: ["Host"]),
+        // Toolsets are separately built shared libraries the host dlopen()s at start-up.
+        .library(name: "ToolhostScheduling", type: .dynamic, targets: ["Scheduling"]),
+        .library(name: "ToolhostClock", type: .dynamic, targets: ["Clock"]),
+    ],
+    targets: [
+        // The public plugin contract: a C header, nothing else.
+        .target(name: "PluginABI", path: "Sources/PluginABI"),
+        // Glibc gaps (epoll, accept4, getrandom) filled by a tiny C shim.
+        .target(name: "CShims", path: "Sources/CShims"),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
+        // Strict, fast JSON parser and writer for the hot path.
+        .target(name: "JSON", path: "Sources/JSON", linkerSettings: [.linkedLibrary("m")]),
+        // JSON Schema (2020-12 subset) compiled once, validated per call.
+        .target(name: "JSONSchema", dependencies: ["JSON"], path: "Sources/JSONSchema"),
+        // Event-driven (epoll) HTTP/1.1 server.
+        .target(name: "HTTPServer", dependencies: ["CShims"], path: "Sources/HTTPServer"),
+        // What a Swift toolset links statically: typed tools, argument decoding, results.
+        .target(name: "ToolsetKit", dependencies: ["PluginABI", "JSON", "CSQLite"], path: "Sources/ToolsetKit"),
+        .executableTarget(
+            name: "Host",
+            dependencies: ["PluginABI", "CShims", "CSQLite", "CCrypto", "JSON", "JSONSchema", "HTTPServer"],
+            path: "Sources/Host"
+        ),
+        // Toolsets. Each is its own dynamic library product.
+        .target(name: "Scheduling", dependencies: ["ToolsetKit"], path: "Plugins/Scheduling"),
+        .target(name: "Clock", dependencies: ["PluginABI"], path: "Plugins/Clock"),
+        .testTarget(name: "JSONTests", dependencies: ["JSON", "JSONSchema"], path: "Tests/JSONTests"),
+        .testTarget(name: "HostTests", dependencies: ["HTTPServer", "JSON"], path: "Tests/HostTests"),
+    ]
+)

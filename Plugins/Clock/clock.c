@@ -1,0 +1,1 @@
+#include "toolhost_plugin.h"

@@ -1,0 +1,331 @@
+/*
+ * toolhost_plugin.h — the Toolhost plugin contract (ABI 1.0).
+ *
+ * A Toolhost plugin is a shared library (.so) that registers one or more
+ * *toolsets* — named groups of MCP tools — with the host. This header is the
+ * whole contract: a plugin written in C, Swift, Rust or anything else that can
+ * export a C function needs nothing but this file. It links no host symbol.
+ *
+ * ---------------------------------------------------------------------------
+ * 1. LIFECYCLE
+ * ---------------------------------------------------------------------------
+ *   1. The host dlopen()s every *.so in its plugins directory with
+ *      RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE (undefined symbols are refused at
+ *      load time, not at first call).
+ *   2. It resolves exactly one symbol, TOOLHOST_PLUGIN_ENTRY_SYMBOL
+ *      ("toolhost_plugin_entry"), and calls it. The entry function must do
+ *      nothing but return a pointer to a static, constant th_plugin_info whose
+ *      leading "magic" fields (struct_size, abi_major, abi_minor, pointer_size)
+ *      the host checks BEFORE any other plugin code runs. On a mismatch the
+ *      plugin is refused with a log line naming the field that differs, and
+ *      the rest of the plugins keep serving. Use TOOLHOST_PLUGIN_INFO_INIT.
+ *   3. The host calls info->init(host, registrar, &plugin_state) once, on the
+ *      main thread. The plugin registers its toolsets and migrations through
+ *      the registrar during that call (and only then).
+ *   4. Tool calls arrive through each toolset's `call` function until the
+ *      process exits.
+ *   5. Plugins are NEVER unloaded. There is no shutdown hook that frees code:
+ *      the library stays mapped until the process exits (Swift runtimes in
+ *      particular crash if their code is unmapped). Durable state belongs in
+ *      the database the host hands you, not in memory.
+ *
+ * ---------------------------------------------------------------------------
+ * 2. VERSIONING
+ * ---------------------------------------------------------------------------
+ *   - TOOLHOST_ABI_MAJOR changes on any binary break: the host refuses a
+ *     plugin whose major differs from its own.
+ *   - TOOLHOST_ABI_MINOR only appends: new struct fields go at the END of a
+ *     struct, new host functions at the END of th_host_api. The host accepts a
+ *     plugin with a minor version up to its own; a plugin built against a
+ *     newer minor than the host is refused (it may rely on what the host lacks).
+ *   - Every struct crossing the boundary starts with `uint32_t struct_size`,
+ *     set by whoever fills it in to sizeof() of the struct as THEY compiled
+ *     it. The reader uses only fields that lie entirely within struct_size
+ *     (see TOOLHOST_HAS_FIELD) and treats the rest as zero/absent.
+ *   - A host function pointer that is NULL means "not provided".
+ *
+ * ---------------------------------------------------------------------------
+ * 3. OWNERSHIP
+ * ---------------------------------------------------------------------------
+ *   - Host → plugin data (strings, the call context, argument bytes, the
+ *     database handle) is BORROWED: valid only until the function it was
+ *     passed to returns. Copy what you need to keep.
+ *   - Plugin → host data during registration (names, schemas, migration SQL)
+ *     is copied by the host before the registrar function returns.
+ *   - A call result (th_call_result.json) is allocated by the plugin and freed
+ *     by the plugin: the host calls the toolset's release_result() exactly once
+ *     for every result whose json pointer is non-NULL, after it has copied the
+ *     bytes out. Whoever allocates, frees.
+ *   - Strings are UTF-8 and NUL-terminated unless a length is given.
+ *
+ * ---------------------------------------------------------------------------
+ * 4. THREADS
+ * ---------------------------------------------------------------------------
+ *   - init() runs once on the host's main thread before any call.
+ *   - call() MAY RUN CONCURRENTLY on several host worker threads, for the same
+ *     or different tenants and toolsets. Plugin-global mutable state must be
+ *     synchronised by the plugin. Per-call state lives on the stack or in the
+ *     database.
+ *   - The database handle in a call context is leased to that call alone for
+ *     its duration: no other thread uses it until call() returns. Do not keep
+ *     it after returning.
+ *   - Host API functions are thread-safe and may be called from call().
+ *   - Never let an exception, Swift error, longjmp or panic escape a function
+ *     the host calls. Report failures as values (th_status / isError results).
+ *   - Do not start background threads that call back into the host outside a
+ *     call; there is no hook that would stop them.
+ *
+ * ---------------------------------------------------------------------------
+ * 5. STORAGE
+ * ---------------------------------------------------------------------------
+ *   Each (tenant, plugin) pair has its own SQLite database file, opened by the
+ *   host (WAL mode, foreign keys on) and passed to call() as ctx->db (a
+ *   `sqlite3 *`; include <sqlite3.h> and link libsqlite3 to use it — both sides
+ *   resolve the same libsqlite3.so.0). All toolsets of one plugin share that
+ *   database; no tenant can ever reach another tenant's file. The plugin
+ *   declares its schema as an ordered list of migrations (registrar
+ *   add_migration); the host applies the missing ones, each in its own
+ *   transaction, before the first call for a tenant, and records the version
+ *   in the database's PRAGMA user_version. Never edit a released migration:
+ *   append a new one.
+ *
+ * ---------------------------------------------------------------------------
+ * 6. CALLS AND RESULTS
+ * ---------------------------------------------------------------------------
+ *   The host has already authenticated the caller, checked its grants and
+ *   validated `arguments` against the tool's input schema before call() runs.
+ *   call() fills a th_call_result with a UTF-8 JSON object, the MCP
+ *   CallToolResult:
+ *       {"content":[{"type":"text","text":"..."}],
+ *        "structuredContent":{...},          (required if an outputSchema is declared)
+ *        "isError":false}
+ *   A domain failure the model can fix (bad date, slot taken, not found) is a
+ *   *result* with "isError":true and a clear text — return TH_OK. Return a
+ *   non-OK status only when the plugin itself failed (the host answers the
+ *   client with an internal error and logs `message`).
+ */
+#ifndef TOOLHOST_PLUGIN_H
+#define TOOLHOST_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TOOLHOST_ABI_MAJOR 1
+#define TOOLHOST_ABI_MINOR 0
+
+/** The one symbol the host resolves in a plugin. */
+#define TOOLHOST_PLUGIN_ENTRY_SYMBOL "toolhost_plugin_entry"
+
+/** Visibility helper for C plugins built with -fvisibility=hidden. */
+#if defined(__GNUC__) || defined(__clang__)
+#define TOOLHOST_EXPORT __attribute__((visibility("default")))
+#else
+#define TOOLHOST_EXPORT
+#endif
+
+/** True if `field` of struct pointer `ptr` lies within the size its writer declared. */
+#define TOOLHOST_HAS_FIELD(ptr, type, field) \
+    ((ptr)->struct_size >= offsetof(type, field) + sizeof(((type *)0)->field))
+
+/** Status codes returned across the boundary. */
+typedef enum th_status {
+    TH_OK = 0,
+    TH_ERROR = 1,           /* generic failure; see the accompanying message */
+    TH_INVALID_ARGUMENT = 2,/* the caller passed something malformed */
+    TH_NOT_FOUND = 3,       /* e.g. unknown tool name */
+    TH_UNSUPPORTED = 4      /* a feature the other side does not provide */
+} th_status;
+
+/** Log levels for th_host_api.log. */
+typedef enum th_log_level {
+    TH_LOG_DEBUG = 0,
+    TH_LOG_INFO = 1,
+    TH_LOG_WARNING = 2,
+    TH_LOG_ERROR = 3
+} th_log_level;
+
+/** Bit flags for th_tool_def.annotations_set / annotations (MCP tool annotations). */
+enum {
+    TH_HINT_READ_ONLY = 1u << 0,   /* readOnlyHint: the tool does not modify its environment */
+    TH_HINT_DESTRUCTIVE = 1u << 1, /* destructiveHint: may destroy/overwrite data (only meaningful if not read-only) */
+    TH_HINT_IDEMPOTENT = 1u << 2,  /* idempotentHint: repeating the call has no extra effect */
+    TH_HINT_OPEN_WORLD = 1u << 3   /* openWorldHint: reaches beyond the workspace (e.g. the internet) */
+};
+
+/* ------------------------------------------------------------------------- */
+/* Host services: a function table passed to init(). Never link host symbols. */
+/* ------------------------------------------------------------------------- */
+
+typedef struct th_call_context th_call_context;
+
+typedef struct th_host_api {
+    uint32_t struct_size;   /* sizeof(th_host_api) as the HOST compiled it */
+    uint16_t abi_major;     /* the host's TOOLHOST_ABI_MAJOR */
+    uint16_t abi_minor;     /* the host's TOOLHOST_ABI_MINOR: test it before using newer members */
+    /** Opaque host handle for this plugin; pass it back to every function below. */
+    void *host;
+
+    /** Write one line to the host log, attributed to this plugin. Never log secrets. */
+    void (*log)(void *host, th_log_level level, const char *message);
+
+    /** Wall-clock time in milliseconds since the Unix epoch (tests may pin it). */
+    int64_t (*now_ms)(void *host);
+
+    /**
+     * Record an audit/event entry attributed to the call in `ctx` (tenant,
+     * token, toolset, tool come from there). `kind` is a short dotted name
+     * such as "booking.created"; `json`/`json_len` is an optional UTF-8 JSON
+     * object with details (may be NULL/0). The host queues it and writes it in
+     * a batch; it returns TH_OK once queued. Never put secrets in details.
+     */
+    th_status (*emit_event)(void *host, const th_call_context *ctx, const char *kind,
+                            const char *json, size_t json_len);
+
+    /**
+     * This plugin's configuration as a UTF-8 JSON object (from the host's
+     * plugin configuration; "{}" when none). The returned string is owned by
+     * the host and stays valid for the life of the process.
+     */
+    const char *(*config_json)(void *host);
+} th_host_api;
+
+/* ------------------------------------------------------------------------- */
+/* Per-call context: who is calling, for which tenant, with which database.   */
+/* ------------------------------------------------------------------------- */
+
+struct th_call_context {
+    uint32_t struct_size;          /* sizeof(th_call_context) as the HOST compiled it */
+    const char *tenant;            /* tenant name, e.g. "demo" */
+    const char *toolset;           /* the toolset the tool belongs to */
+    const char *token_id;          /* the calling principal: public token id (never the secret) */
+    const char *token_name;        /* the name its operator gave that token */
+    const char *scopes_json;       /* JSON array of granted scopes, e.g. ["scheduling"] */
+    const char *restrictions_json; /* JSON object of resource restrictions, "{}" when none */
+    const char *request_id;        /* unique id of this request, for logs and events */
+    void *db;                      /* sqlite3 * for this (tenant, plugin); leased to this call only */
+};
+
+/* ------------------------------------------------------------------------- */
+/* Tool results.                                                             */
+/* ------------------------------------------------------------------------- */
+
+typedef struct th_call_result {
+    uint32_t struct_size;   /* sizeof(th_call_result) as the HOST compiled it; the host zero-fills it */
+    const char *json;       /* plugin-allocated UTF-8 JSON CallToolResult object */
+    size_t json_len;        /* its length in bytes (no NUL required) */
+    void *release_data;     /* opaque, for the plugin's release_result() */
+    const char *message;    /* on a non-OK status: a static or result-owned explanation */
+} th_call_result;
+
+/* ------------------------------------------------------------------------- */
+/* What a plugin registers.                                                  */
+/* ------------------------------------------------------------------------- */
+
+typedef struct th_tool_def {
+    uint32_t struct_size;        /* sizeof(th_tool_def) as the PLUGIN compiled it */
+    const char *name;            /* 1–64 chars of A–Z a–z 0–9 _ - . ; unique within the toolset */
+    const char *title;           /* human-readable name, may be NULL */
+    const char *description;     /* what the tool does, for the model; required */
+    const char *input_schema;    /* JSON Schema (2020-12 subset) of the arguments; root type "object" */
+    const char *output_schema;   /* JSON Schema of structuredContent, or NULL */
+    uint32_t annotations_set;    /* which TH_HINT_* bits the plugin states at all */
+    uint32_t annotations;        /* their values (bit set = true) */
+    const char *min_plan;        /* minimum plan for this tool if stricter than the toolset's, or NULL */
+} th_tool_def;
+
+/**
+ * Called for every tools/call routed to this toolset. `tool` names one of the
+ * toolset's tools; `args`/`args_len` is the validated arguments object as
+ * UTF-8 JSON. Fill `result` (already zeroed, struct_size set by the host) and
+ * return TH_OK, or return an error status with result->message set.
+ */
+typedef th_status (*th_call_fn)(void *toolset_data, const th_call_context *ctx, const char *tool,
+                                const char *args, size_t args_len, th_call_result *result);
+
+/** Frees what call() put in `result`. Called exactly once per result with a non-NULL json. */
+typedef void (*th_release_fn)(void *toolset_data, th_call_result *result);
+
+typedef struct th_toolset_def {
+    uint32_t struct_size;        /* sizeof(th_toolset_def) as the PLUGIN compiled it */
+    const char *name;            /* toolset name, [a-z0-9_-]{1,32}; also its URL segment /{tenant}/mcp/{name} */
+    const char *title;           /* e.g. "Scheduling" */
+    const char *description;     /* one paragraph for operators and models */
+    const char *min_plan;        /* minimum plan, e.g. "growth"; NULL = any plan */
+    const th_tool_def *tools;    /* array of tool_count definitions ... */
+    uint32_t tool_count;
+    uint32_t tool_def_size;      /* ... laid out every tool_def_size bytes (sizeof(th_tool_def) as compiled) */
+    th_call_fn call;             /* required */
+    th_release_fn release_result;/* required */
+    void *toolset_data;          /* passed back to call/release_result */
+    /**
+     * JSON object describing the resource-restriction keys this toolset
+     * understands, as {"key": {"description": "...", "type": "array"}} (e.g. the
+     * helpdesk's {"inboxes": …}); NULL when it has none. Tokens carrying keys no
+     * toolset declares are refused when they are created.
+     */
+    const char *restriction_keys;
+} th_toolset_def;
+
+/** Handed to init(); valid only during init(). */
+typedef struct th_registrar {
+    uint32_t struct_size;        /* sizeof(th_registrar) as the HOST compiled it */
+    void *host;                  /* opaque; pass back below */
+    /** Register a toolset. Copies everything. Fails on a duplicate or invalid definition. */
+    th_status (*add_toolset)(void *host, const th_toolset_def *toolset);
+    /**
+     * Append schema migration number `version` (1, 2, 3, … in order, no gaps)
+     * of this plugin's per-tenant database. `sql` may hold several statements.
+     */
+    th_status (*add_migration)(void *host, uint32_t version, const char *sql);
+    /** Set a human-readable reason for a failing init(); copied. */
+    void (*set_error)(void *host, const char *message);
+} th_registrar;
+
+/* ------------------------------------------------------------------------- */
+/* The entry point.                                                          */
+/* ------------------------------------------------------------------------- */
+
+typedef th_status (*th_init_fn)(const th_host_api *host, const th_registrar *registrar);
+
+typedef struct th_plugin_info {
+    /* --- magic block: checked before anything else; never reorder --- */
+    uint32_t struct_size;    /* sizeof(th_plugin_info) as the PLUGIN compiled it */
+    uint16_t abi_major;      /* TOOLHOST_ABI_MAJOR the plugin was built against */
+    uint16_t abi_minor;      /* TOOLHOST_ABI_MINOR the plugin was built against */
+    uint16_t pointer_size;   /* sizeof(void *) */
+    uint16_t reserved;       /* zero */
+    /* --- identity --- */
+    const char *name;        /* plugin name, [a-z0-9_-]{1,32}; names its per-tenant database file */
+    const char *version;     /* the plugin's own version, e.g. "1.0.0" */
+    const char *description; /* one line */
+    th_init_fn init;         /* registers toolsets and migrations */
+} th_plugin_info;
+
+/** The signature of the exported entry symbol. */
+typedef const th_plugin_info *(*th_plugin_entry_fn)(void);
+
+/** Fills the magic block of a static th_plugin_info. */
+#define TOOLHOST_PLUGIN_INFO_INIT(name_, version_, description_, init_) \
+    { sizeof(th_plugin_info), TOOLHOST_ABI_MAJOR, TOOLHOST_ABI_MINOR, \
+      (uint16_t)sizeof(void *), 0, (name_), (version_), (description_), (init_) }
+
+/**
+ * Defines the entry point in a C plugin:
+ *     static th_status my_init(const th_host_api *h, const th_registrar *r) { ... }
+ *     TOOLHOST_PLUGIN("clock", "1.0.0", "Current time", my_init)
+ */
+#define TOOLHOST_PLUGIN(name_, version_, description_, init_) \
+    TOOLHOST_EXPORT const th_plugin_info *toolhost_plugin_entry(void) { \
+        static const th_plugin_info info = TOOLHOST_PLUGIN_INFO_INIT(name_, version_, description_, init_); \
+        return &info; \
+    }
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TOOLHOST_PLUGIN_H */
