@@ -18,6 +18,8 @@ let package = Package(
         .target(name: "CShims", path: "Sources/CShims"),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
+        // A thin SQLite wrapper shared by the host and Swift toolsets.
+        .target(name: "SQLite", dependencies: ["CSQLite"], path: "Sources/SQLite"),
         // Strict, fast JSON parser and writer for the hot path.
         .target(name: "JSON", path: "Sources/JSON", linkerSettings: [.linkedLibrary("m")]),
         // JSON Schema (2020-12 subset) compiled once, validated per call.
@@ -25,16 +27,18 @@ let package = Package(
         // Event-driven (epoll) HTTP/1.1 server.
         .target(name: "HTTPServer", dependencies: ["CShims"], path: "Sources/HTTPServer"),
         // What a Swift toolset links statically: typed tools, argument decoding, results.
-        .target(name: "ToolsetKit", dependencies: ["PluginABI", "JSON", "CSQLite"], path: "Sources/ToolsetKit"),
+        .target(name: "ToolsetKit", dependencies: ["PluginABI", "JSON", "SQLite"], path: "Sources/ToolsetKit"),
         .executableTarget(
             name: "Host",
-            dependencies: ["PluginABI", "CShims", "CSQLite", "CCrypto", "JSON", "JSONSchema", "HTTPServer"],
+            dependencies: ["PluginABI", "CShims", "CSQLite", "SQLite", "CCrypto", "JSON", "JSONSchema", "HTTPServer"],
             path: "Sources/Host"
         ),
         // Toolsets. Each is its own dynamic library product.
         .target(name: "Scheduling", dependencies: ["ToolsetKit"], path: "Plugins/Scheduling"),
         .target(name: "Clock", dependencies: ["PluginABI"], path: "Plugins/Clock"),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "JSONSchema"], path: "Tests/JSONTests"),
-        .testTarget(name: "HostTests", dependencies: ["HTTPServer", "JSON"], path: "Tests/HostTests"),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"], path: "Tests/HTTPServerTests"),
+        .testTarget(name: "ToolsetKitTests", dependencies: ["ToolsetKit"], path: "Tests/ToolsetKitTests"),
+        .testTarget(name: "HostTests", dependencies: ["Host"], path: "Tests/HostTests"),
     ]
 )
