@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The test pipeline behind `make test`: debug build, XCTest, then the pytest integration suite.
+# Every stage runs even if an earlier one failed (pytest is skipped only when there is no binary);
+# the exit code is non-zero if any stage failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+SWIFT="${SWIFT:-swift}"
+VENV="${VENV:-.venv}"
+export TOOLHOST_BIN="${TOOLHOST_BIN:-$PWD/.build/debug/toolhost}"
+failed=()
+
+echo "==> swift build"
+if ! "$SWIFT" build; then
+    failed+=("swift build")
+fi
+
+echo "==> swift test"
+if ! "$SWIFT" test; then
+    failed+=("swift test")
+fi
+
+echo "==> pytest Tests/integration (TOOLHOST_BIN=$TOOLHOST_BIN)"
+"$VENV/bin/python" -m pytest Tests/integration -q -p no:cacheprovider
+rc=$?
+case "$rc" in
+    0) ;;
+    5) echo "pytest: no tests collected"; failed+=("pytest (no tests)") ;;
+    *) failed+=("pytest") ;;
+esac
+
+if [ "${#failed[@]}" -ne 0 ]; then
+    echo "make test: FAILED: ${failed[*]}" >&2
+    exit 1
+fi
+echo "make test: all stages passed"
