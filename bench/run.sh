@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Toolhost benchmark: release daemon on a free loopback port, temp data, wrk scenarios, summary table.
+#   BENCH_DURATION (default 5s), BENCH_THREADS (2), BENCH_CONNS ("1 64"), BENCH_SKIP_BUILD=1, TOOLHOST_BIN.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+export BENCH_DIR="$ROOT/bench"
+DURATION="${BENCH_DURATION:-5s}"
+THREADS="${BENCH_THREADS:-2}"
+CONNS="${BENCH_CONNS:-1 64}"
+BIN="${TOOLHOST_BIN:-$ROOT/.build/release/toolhost}"
+
+command -v wrk >/dev/null || { echo "bench: wrk is not installed (scripts/install-deps.sh)" >&2; exit 1; }
+if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
+    swift build -c release
+fi
+[ -x "$BIN" ] || { echo "bench: no binary at $BIN" >&2; exit 1; }
+
+WORK="$(mktemp -d -t toolhost-bench.XXXXXX)"
+DATA="$WORK/data"
+mkdir -p "$DATA"
+PID=""
+cleanup() {
+    if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
+        kill -TERM "$PID" 2>/dev/null || true
+        wait "$PID" 2>/dev/null || true
+    fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
+"$BIN" tenant create bench --data "$DATA" 2>/dev/null
+TOKEN="$("$BIN" token create --tenant bench --name bench --toolsets scheduling,clock --data "$DATA" 2>/dev/null)"
+export BENCH_TOKEN="$TOKEN" BENCH_PATH="/bench/mcp"
+
+"$BIN" serve --host 127.0.0.1 --port "$PORT" --data "$DATA" --no-demo >"$WORK/serve.out" 2>"$WORK/serve.err" &
+PID=$!
+for _ in $(seq 1 300); do
+    grep -q "listening on" "$WORK/serve.err" 2>/dev/null && break
+    kill -0 "$PID" 2>/dev/null || { cat "$WORK/serve.err" >&2; echo "bench: daemon exited" >&2; exit 1; }
+    sleep 0.1
+done
+grep -q "listening on" "$WORK/serve.err" || { cat "$WORK/serve.err" >&2; echo "bench: daemon not listening" >&2; exit 1; }
+URL="http://127.0.0.1:$PORT"
+
+# One booking to read; check the tool answers with a result (not a JSON-RPC error nor isError).
+BOOKING_ID_JSON="$(python3 - "$URL" "$TOKEN" <<'PY'
+import json, sys, urllib.request
+url, token = sys.argv[1], sys.argv[2]
+def call(name, args):
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": name, "arguments": args}})
+    req = urllib.request.Request(url + "/bench/mcp", body.encode(), method="POST", headers={
+        "Authorization": "Bearer " + token, "Content-Type": "application/json",
+        "Accept": "application/json, text/event-stream"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        doc = json.loads(r.read())
+    if "error" in doc or doc["result"].get("isError"):
+        sys.exit(f"bench: {name} failed: {doc}")
+    return doc["result"]
+created = call("create_booking_request", {"title": "Bench read", "start": "2030-06-03T10:00:00",
+    "end": "2030-06-03T10:30:00", "time_zone": "UTC", "attendee_name": "Bench", "attendee_email": "bench@example.com",
+    "notes": "read target"})
+sc = created["structuredContent"]
+bid = sc.get("id", (sc.get("booking") or sc.get("booking_request") or {}).get("id"))
+call("get_booking_request", {"id": bid})
+print(json.dumps(bid))
+PY
+)"
+export BENCH_BOOKING_ID_JSON="$BOOKING_ID_JSON"
+
+RESULTS="$WORK/results"
+: >"$RESULTS"
+run_wrk() { # scenario script conns
+    local name="$1" script="$2" conns="$3" out
+    out="$(wrk -t"$THREADS" -c"$conns" -d"$DURATION" --latency -s "$BENCH_DIR/$script" "$URL" 2>&1)" || {
+        echo "$out" >&2; echo "bench: wrk failed for $name" >&2; exit 1; }
+    local line
+    line="$(grep '^BENCH ' <<<"$out" | tail -1)"
+    [ -n "$line" ] || { echo "$out" >&2; echo "bench: no summary for $name" >&2; exit 1; }
+    echo "$name $conns ${line#BENCH }" >>"$RESULTS"
+    if grep -q "Non-2xx" <<<"$out"; then
+        echo "bench: $name c=$conns: $(grep 'Non-2xx' <<<"$out" | sed 's/^ *//')" >&2
+    fi
+}
+
+for c in $CONNS; do
+    run_wrk healthz healthz.lua "$c"
+    run_wrk read_tool read_tool.lua "$c"
+    run_wrk write_tool write_tool.lua "$c"
+done
+
+kill -TERM "$PID"
+rc=0; wait "$PID" || rc=$?
+PID=""
+[ "$rc" -eq 0 ] || echo "bench: daemon exited $rc on SIGTERM" >&2
+
+echo
+echo "Toolhost bench: $(nproc) cores, wrk -t$THREADS -d$DURATION, $(basename "$BIN") $(dirname "$BIN")"
+python3 - "$RESULTS" <<'PY'
+import sys
+rows = []
+for line in open(sys.argv[1]):
+    name, conns, *kv = line.split()
+    d = dict(x.split("=") for x in kv)
+    rows.append((name, int(conns), float(d["rps"]), float(d["p50"]), float(d["p99"]), int(d["requests"]),
+                 int(d["non2xx"]), int(d["sockerr"])))
+health = {c: rps for n, c, rps, *_ in rows if n == "healthz"}
+print(f"{'scenario':<12} {'conns':>5} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'requests':>9} {'non-2xx':>8} {'sock err':>8} {'% healthz':>9}")
+bad = 0
+for n, c, rps, p50, p99, reqs, non2xx, sockerr in rows:
+    pct = f"{100 * rps / health[c]:.1f}%" if n != "healthz" and health.get(c) else ""
+    print(f"{n:<12} {c:>5} {rps:>10.0f} {p50:>8.3f} {p99:>8.3f} {reqs:>9} {non2xx:>8} {sockerr:>8} {pct:>9}")
+    bad += non2xx
+if bad:
+    print(f"WARNING: {bad} non-2xx responses")
+    sys.exit(1)
+PY
