@@ -25,7 +25,7 @@ from toolhost_testlib import (
 
 BAD = {
     # fixture file → key words its refusal line must contain (any one of each tuple)
-    "wrong_major.so": [("ABI major",)],
+    "wrong_major.so": [("ABI major", "abi_major")],
     "newer_minor.so": [("minor",)],
     "no_entry.so": [("toolhost_plugin_entry",)],
     "unresolved.so": [("undefined symbol",)],
@@ -84,13 +84,22 @@ def test_qualified_names_are_accepted_on_combined_endpoint(echo_daemon, qualifie
     assert "result" in body, body  # routed to the tool (the result itself may be isError for these arguments)
 
 
+@pytest.mark.parametrize("name,expected", [("echo.echo", "hi"), ("echo2.echo", "echo2: hi")])
+def test_qualified_names_route_to_the_right_toolset(echo_daemon, name, expected):
+    d, token = echo_daemon
+    r = rpc_result(d.legacy("/echo-t/mcp", "tools/call", {"name": name, "arguments": {"text": "hi"}}, token=token))
+    assert r.get("isError") in (None, False), r
+    assert r["structuredContent"] == {"text": expected}, r
+
+
 def test_single_toolset_endpoint_uses_bare_names(echo_daemon):
     d, token = echo_daemon
     names = _names(d, "/echo-t/mcp/echo", token)
     assert sorted(names) == ["echo", "ping_tool"], names
     assert _names(d, "/echo-t/mcp/echo2", token) == ["echo"]
-    r = d.legacy("/echo-t/mcp/echo2", "tools/call", {"name": "echo", "arguments": {"text": "hi"}}, token=token)
-    assert "result" in r.json(), r
+    r = rpc_result(d.legacy("/echo-t/mcp/echo2", "tools/call", {"name": "echo", "arguments": {"text": "hi"}},
+                            token=token))
+    assert r["structuredContent"] == {"text": "echo2: hi"}, r
 
 
 def test_collision_disappears_when_only_one_toolset_is_visible(echo_daemon, tmp_path):
