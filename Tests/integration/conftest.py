@@ -57,6 +57,7 @@ def start_daemon(tmp_path, toolhost_bin):
         started.append(d)
         return d
 
+    factory.started = started
     yield factory
     problems = []
     for d in started:
@@ -106,6 +107,31 @@ def shared(tmp_path_factory) -> Shared:
     yield Shared(d, "acme", token)
     rc = d.stop()
     assert rc == 0, f"shared daemon exited {rc} on SIGTERM\n{d.stderr[-3000:]}"
+
+
+def _daemons_of(item) -> list[Daemon]:
+    found: list[Daemon] = []
+    for value in getattr(item, "funcargs", {}).values():
+        if isinstance(value, Daemon):
+            found.append(value)
+        elif isinstance(value, Shared):
+            found.append(value.d)
+        elif isinstance(value, tuple):
+            found.extend(v for v in value if isinstance(v, Daemon))
+        elif callable(value) and hasattr(value, "started"):
+            found.extend(value.started)
+    return found
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """On a failure, attach the tail of each involved daemon's stderr (its log) to the report."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed:
+        for i, d in enumerate(_daemons_of(item)):
+            tail = "\n".join(d.stderr.splitlines()[-40:])
+            report.sections.append((f"toolhost serve log #{i} (port {d.port}, last 40 lines)", tail))
 
 
 __all__ = ["create_tenant"]

@@ -21,7 +21,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(os.environ.get("TOOLHOST_BIN") or REPO / ".build" / "debug" / "toolhost").resolve()
 BUILD_DIR = BIN.parent
-FIXTURES = REPO / "Tests" / "fixtures" / "plugins"
+FIXTURES = Path(os.environ.get("TOOLHOST_FIXTURES") or REPO / "Tests" / "fixtures" / "plugins").resolve()
 ABI_INCLUDE = REPO / "Sources" / "PluginABI" / "include"
 
 MODERN = "2026-07-28"
