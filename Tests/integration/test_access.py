@@ -200,3 +200,12 @@ def test_last_used_recorded_after_successful_request(shared):
             break
         time.sleep(0.2)
     assert row["last_used"], row
+
+
+def test_tokens_are_never_logged(shared):
+    # Runs last in this module: by now the daemon has seen valid, revoked, expired and foreign tokens.
+    _post(shared, shared.path, _auth(shared.token))
+    log = shared.d.stderr
+    assert shared.token not in log
+    secret = shared.token.split("_", 2)[2]
+    assert secret not in log

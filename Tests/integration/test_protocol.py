@@ -366,3 +366,18 @@ def test_invalid_arguments_are_invalid_params_in_older_versions(shared, version)
                         token=shared.token, id=9, version=version, session=sid)
     err = rpc_error(r, r.status, -32602, id=9)
     assert "get_booking_request" in err["message"], err
+
+
+# -- configured allow-lists (own daemon) -----------------------------------------------------------
+
+def test_configured_allowed_origin_and_host(start_daemon, data_dir):
+    from toolhost_testlib import tenant_with_token
+
+    token = tenant_with_token(data_dir, "cfg", "scheduling")
+    d = start_daemon(data=data_dir, env={"TOOLHOST_ALLOWED_ORIGINS": "http://app.example",
+                                         "TOOLHOST_ALLOWED_HOSTS": "api.example"})
+    h = mcp_headers(token)
+    rpc_result(d.request("POST", "/cfg/mcp", LIST, {**h, "Origin": "http://app.example"}), id=1)
+    assert d.request("POST", "/cfg/mcp", LIST, {**h, "Origin": "http://evil.example"}).status == 403
+    rpc_result(d.request("POST", "/cfg/mcp", LIST, h, host_header="api.example"), id=1)
+    assert d.request("POST", "/cfg/mcp", LIST, h, host_header="evil.example").status == 421
