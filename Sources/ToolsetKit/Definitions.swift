@@ -17,8 +17,6 @@ public enum ToolResult: Sendable {
     case text(String)
     /// A domain failure the model can act on: `isError: true` with this text.
     case error(String)
-
-    public static func structured(_ json: JSONValue) -> ToolResult { .structured(json, text: nil) }
 }
 
 /// Throw this from a tool for a failure the caller can fix; it becomes an `isError` result with
