@@ -247,6 +247,35 @@ final class SchedulingPluginTests: XCTestCase {
         XCTAssertEqual(host.takeEvents().count, 1)
     }
 
+    func testConcurrentConfirmationsNeverDoubleBook() throws {
+        // Eight overlapping requests, confirmed at once from eight threads, each with its own
+        // connection to the same tenant file (as the host's worker threads would): exactly one wins.
+        var ids: [String] = []
+        for minute in 0..<8 {
+            let outcome = create("Slot \(minute)", start: "2026-12-07T09:0\(minute):00Z", end: "2026-12-07T10:00:00Z")
+            ids.append(try XCTUnwrap(outcome.structured["id"]?.stringValue))
+        }
+        let connections = try ids.map { _ in try Database(path: databasePath) }
+        final class Collector: @unchecked Sendable {
+            let lock = NSLock()
+            var outcomes: [TestHost.CallOutcome] = []
+        }
+        let collector = Collector()
+        let host = self.host!
+        let idList = ids
+        DispatchQueue.concurrentPerform(iterations: idList.count) { index in
+            let outcome = host.call("scheduling", "confirm_booking_request", ["id": .string(idList[index])],
+                                    database: connections[index], requestID: "req-\(index)")
+            collector.lock.withLock { collector.outcomes.append(outcome) }
+        }
+        let outcomes = collector.outcomes
+        XCTAssertEqual(outcomes.filter { $0.status != TH_OK }.map { $0.message ?? "" }, [])
+        XCTAssertEqual(outcomes.filter { !$0.isError }.count, 1)
+        XCTAssertEqual(outcomes.filter { $0.isError && $0.text.contains("overlaps confirmed booking") }.count, 7)
+        let confirmed = call("list_booking_requests", ["status": "confirmed"])
+        XCTAssertEqual(confirmed.structured["booking_requests"]?.arrayValue?.count, 1)
+    }
+
     func testInternalErrorsStayOnTheCSide() {
         // No database handle: the plugin reports TH_ERROR with a message, never crashes.
         let outcome = host.call("scheduling", "get_booking_request", ["id": "br_0000000000000000"], database: nil)
