@@ -1,3 +1,16 @@
+// ToolsetKit: what a Swift toolset links statically to become a Toolhost plugin.
+//
+//     let plugin = PluginDefinition(name: "x", version: "1.0.0", description: "…", migrations: ["CREATE TABLE …"],
+//         toolsets: [Toolset(name: "x", description: "…", tools: [
+//             Tool(name: "get_thing", description: "…", input: .object(properties: ["id": .string()], required: ["id"]),
+//                  output: .object(…), annotations: [.readOnly, .idempotent]) { call in
+//                 let id = try call.arguments.string("id")        // ToolError "\"id\" is required" etc.
+//                 guard let row = try call.database.queryOne(…) else { throw ToolError("No thing \(id)") }
+//                 return .structured(json)
+//             }])])
+//     @_cdecl("toolhost_plugin_entry") public func toolhostPluginEntry() -> UnsafeRawPointer { plugin.export() }
+//
+// A thrown ToolError becomes an isError result (TH_OK); any other error becomes TH_ERROR with a message.
 import JSON
 
 /// MCP tool annotations (hints to clients). State only what you mean: an annotation that is not
