@@ -19,7 +19,7 @@
  *      the host checks BEFORE any other plugin code runs. On a mismatch the
  *      plugin is refused with a log line naming the field that differs, and
  *      the rest of the plugins keep serving. Use TOOLHOST_PLUGIN_INFO_INIT.
- *   3. The host calls info->init(host, registrar, &plugin_state) once, on the
+ *   3. The host calls info->init(host, registrar) once, on the
  *      main thread. The plugin registers its toolsets and migrations through
  *      the registrar during that call (and only then).
  *   4. Tool calls arrive through each toolset's `call` function until the
