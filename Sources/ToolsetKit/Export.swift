@@ -206,39 +206,14 @@ let callThunk: th_call_fn = { data, context, tool, args, length, result in
 }
 
 let releaseThunk: th_release_fn = { _, result in
-    guard let result, let json = result.pointee.json else { return }
-    free(UnsafeMutableRawPointer(mutating: json))
+    guard let result else { return }
+    if let json = result.pointee.json { free(UnsafeMutableRawPointer(mutating: json)) }
+    // A failing call's message is strdup'd and parked in release_data (see CallDispatcher.fail).
+    if let owned = result.pointee.release_data { free(owned) }
     result.pointee.json = nil
     result.pointee.json_len = 0
-}
-
-/// Error messages for non-OK statuses: the header wants them "static or result-owned", but no
-/// release_result() call follows a result without json. So each thread keeps one buffer, reused by
-/// its next failing call (the host reads the message right after call() returns, on that thread).
-private let messageKey: pthread_key_t = {
-    var key = pthread_key_t()
-    pthread_key_create(&key) { free($0) }
-    return key
-}()
-
-private let messageCapacity = 1024
-
-func threadMessage(_ message: String) -> UnsafePointer<CChar> {
-    var buffer = pthread_getspecific(messageKey)
-    if buffer == nil {
-        buffer = malloc(messageCapacity)
-        pthread_setspecific(messageKey, buffer)
-    }
-    let bytes = buffer!.assumingMemoryBound(to: UInt8.self)
-    var utf8 = Array(message.utf8)
-    if utf8.count >= messageCapacity {
-        var end = messageCapacity - 1
-        while end > 0 && utf8[end] & 0xC0 == 0x80 { end -= 1 }   // do not cut a UTF-8 sequence
-        utf8 = Array(utf8[..<end])
-    }
-    utf8.withUnsafeBufferPointer { bytes.update(from: $0.baseAddress!, count: $0.count) }
-    bytes[utf8.count] = 0
-    return UnsafePointer(buffer!.assumingMemoryBound(to: CChar.self))
+    result.pointee.release_data = nil
+    result.pointee.message = nil
 }
 
 enum CallDispatcher {
@@ -248,8 +223,13 @@ enum CallDispatcher {
         _ result: UnsafeMutablePointer<th_call_result>?
     ) -> th_status {
         guard let result else { return TH_INVALID_ARGUMENT }
+        /// The message is result-owned: the host copies it and then calls release_result,
+        /// which frees it through release_data (header, section 3).
         func fail(_ status: th_status, _ message: String) -> th_status {
-            if hasField(UnsafePointer(result), \th_call_result.message) { result.pointee.message = threadMessage(message) }
+            if hasField(UnsafePointer(result), \th_call_result.message), let copy = strdup(message) {
+                result.pointee.message = UnsafePointer(copy)
+                result.pointee.release_data = UnsafeMutableRawPointer(copy)
+            }
             return status
         }
         guard let data else { return fail(TH_INVALID_ARGUMENT, "call() was given no toolset_data") }

@@ -202,12 +202,14 @@ final class TestHost: @unchecked Sendable {
                 }
             }
         }
+        // As the host does: copy everything out, then release whenever json or release_data is set.
         var json: JSONValue?
         if let pointer = result.json {
             json = try? JSONParser.parse(UnsafeRawBufferPointer(start: UnsafeRawPointer(pointer), count: result.json_len))
-            toolset.release(toolset.data, &result)
         }
-        return CallOutcome(status: status, result: json, message: result.message.map { String(cString: $0) })
+        let message = result.message.map { String(cString: $0) }
+        if result.json != nil || result.release_data != nil { toolset.release(toolset.data, &result) }
+        return CallOutcome(status: status, result: json, message: message)
     }
 }
 

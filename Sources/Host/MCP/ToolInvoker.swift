@@ -65,8 +65,8 @@ struct ToolInvoker {
         var parsed: Result<JSONValue, JSONParseError>?
         if let json = result.json {
             parsed = Result { () throws(JSONParseError) in try JSONParser.parse(UnsafeRawBufferPointer(start: json, count: result.json_len)) }
-            toolset.release(toolset.toolsetData, &result)
         }
+        if result.json != nil || result.release_data != nil { toolset.release(toolset.toolsetData, &result) }
         guard status == TH_OK else {
             return .failure(.plugin("toolset \(toolset.name) failed in \(tool.name) (status \(status.rawValue)): \(message ?? "no message")"))
         }
