@@ -1,1 +1,3 @@
-print("toolhost")
+import Foundation
+
+exit(CommandLineInterface.run(CommandLine.arguments))

@@ -19,7 +19,7 @@
  *      the host checks BEFORE any other plugin code runs. On a mismatch the
  *      plugin is refused with a log line naming the field that differs, and
  *      the rest of the plugins keep serving. Use TOOLHOST_PLUGIN_INFO_INIT.
- *   3. The host calls info->init(host, registrar, &plugin_state) once, on the
+ *   3. The host calls info->init(host, registrar) once, on the
  *      main thread. The plugin registers its toolsets and migrations through
  *      the registrar during that call (and only then).
  *   4. Tool calls arrive through each toolset's `call` function until the
@@ -47,15 +47,20 @@
  * ---------------------------------------------------------------------------
  * 3. OWNERSHIP
  * ---------------------------------------------------------------------------
- *   - Host → plugin data (strings, the call context, argument bytes, the
- *     database handle) is BORROWED: valid only until the function it was
- *     passed to returns. Copy what you need to keep.
+ *   - The th_host_api table given to init() and everything it points to
+ *     (including its `host` handle) stay valid for the life of the process:
+ *     keep the pointer and call its functions from any later call().
+ *   - Other host → plugin data (strings, the call context, argument bytes, the
+ *     database handle, the registrar) is BORROWED: valid only until the
+ *     function it was passed to returns. Copy what you need to keep.
  *   - Plugin → host data during registration (names, schemas, migration SQL)
  *     is copied by the host before the registrar function returns.
- *   - A call result (th_call_result.json) is allocated by the plugin and freed
- *     by the plugin: the host calls the toolset's release_result() exactly once
- *     for every result whose json pointer is non-NULL, after it has copied the
- *     bytes out. Whoever allocates, frees.
+ *   - A call result (th_call_result.json, .message, .release_data) is
+ *     allocated by the plugin and freed by the plugin: after copying the bytes
+ *     out, the host calls the toolset's release_result() exactly once for every
+ *     call() that left json or release_data non-NULL, whatever the status.
+ *     A run-time `message` therefore belongs in memory reachable from
+ *     release_data (or be static). Whoever allocates, frees.
  *   - Strings are UTF-8 and NUL-terminated unless a length is given.
  *
  * ---------------------------------------------------------------------------
@@ -246,7 +251,7 @@ typedef struct th_tool_def {
 typedef th_status (*th_call_fn)(void *toolset_data, const th_call_context *ctx, const char *tool,
                                 const char *args, size_t args_len, th_call_result *result);
 
-/** Frees what call() put in `result`. Called exactly once per result with a non-NULL json. */
+/** Frees what call() put in `result`. Called exactly once per call that left json or release_data non-NULL. */
 typedef void (*th_release_fn)(void *toolset_data, th_call_result *result);
 
 typedef struct th_toolset_def {

@@ -1,0 +1,70 @@
+import JSON
+
+/// A refusal by one of the access layers. Every denial names its layer, in the JSON-RPC error
+/// `data.layer`, in the log and (later) in the audit trail, so an operator can tell at a glance
+/// whether a token, a grant, a plan or the abuse guard said no.
+struct Denial: Error {
+    enum Layer: String {
+        case token   // 1. is the token valid at all? (401)
+        case scope   // 2. does it grant this tenant / toolset / tool? (403)
+        case plan    // 3. does the tenant's plan include it? (403)
+        case abuse   // 4. burst and lockout guard (429)
+    }
+
+    let layer: Layer
+    let httpStatus: Int
+    let message: String
+    /// Value of `WWW-Authenticate` (401/403) or nil.
+    let challenge: String?
+    /// Extra fields merged into the JSON-RPC error data (e.g. an upgrade hint).
+    var extraData: JSONObject = JSONObject()
+    var retryAfterSeconds: Int? = nil
+
+    /// JSON-RPC error codes for denials live outside the spec's reserved -32768…-32000 range.
+    var rpcCode: Int64 {
+        switch httpStatus {
+        case 401: return -31001
+        case 429: return -31029
+        default: return -31003
+        }
+    }
+
+    var errorData: JSONValue {
+        var data = extraData
+        data["layer"] = .string(layer.rawValue)
+        return .object(data)
+    }
+
+    // MARK: Layer 1: token validity (texts from the product's troubleshooting table)
+
+    static func tokenRequired() -> Denial {
+        Denial(layer: .token, httpStatus: 401, message: "Bearer token required", challenge: #"Bearer realm="toolhost""#)
+    }
+    static func invalidToken() -> Denial { tokenRejected("Invalid token") }
+    static func revoked() -> Denial { tokenRejected("Token has been revoked") }
+    static func expired() -> Denial { tokenRejected("Token has expired") }
+
+    private static func tokenRejected(_ message: String) -> Denial {
+        Denial(layer: .token, httpStatus: 401, message: message,
+               challenge: #"Bearer realm="toolhost", error="invalid_token", error_description="\#(message)""#)
+    }
+
+    // MARK: Layer 2: scope
+
+    static func otherTenant(_ tenant: String) -> Denial {
+        forbidden("Token does not grant access to tenant \(tenant)")
+    }
+    static func toolsetNotGranted(_ toolset: String) -> Denial {
+        forbidden("Token does not grant access to the \(toolset) server", scope: toolset)
+    }
+    static func toolsetDisabled(_ toolset: String) -> Denial {
+        forbidden("The \(toolset) toolset is disabled for this tenant")
+    }
+
+    static func forbidden(_ message: String, scope: String? = nil) -> Denial {
+        var challenge = #"Bearer realm="toolhost", error="insufficient_scope""#
+        if let scope { challenge += #", scope="\#(scope)""# }
+        challenge += #", error_description="\#(message)""#
+        return Denial(layer: .scope, httpStatus: 403, message: message, challenge: challenge)
+    }
+}

@@ -1,0 +1,111 @@
+import JSON
+
+enum TenantCommands {
+    static let defaultPlan = "pro"
+
+    static func run(_ words: ArraySlice<String>) throws -> Int32 {
+        var words = words
+        guard let action = words.popFirst() else { throw Arguments.UsageError("tenant needs an action: create, list, show, enable, disable") }
+        switch action {
+        case "create":
+            let arguments = try Arguments(words, valued: commonValuedOptions.union(["plan"]))
+            guard arguments.positionals.count == 1 else { throw Arguments.UsageError("usage: toolhost tenant create NAME [--plan P]") }
+            return try create(name: arguments.positionals[0], plan: arguments.value("plan") ?? defaultPlan, runtime: try makeRuntime(arguments))
+        case "list":
+            let arguments = try Arguments(words, valued: commonValuedOptions, boolean: ["json"])
+            return try list(runtime: try makeRuntime(arguments), json: arguments.has("json"))
+        case "show":
+            let arguments = try Arguments(words, valued: commonValuedOptions, boolean: ["json"])
+            guard arguments.positionals.count == 1 else { throw Arguments.UsageError("usage: toolhost tenant show NAME [--json]") }
+            return try show(name: arguments.positionals[0], runtime: try makeRuntime(arguments), json: arguments.has("json"))
+        case "enable", "disable":
+            let arguments = try Arguments(words, valued: commonValuedOptions)
+            guard arguments.positionals.count >= 2 else { throw Arguments.UsageError("usage: toolhost tenant \(action) NAME TOOLSET…") }
+            return try toggle(name: arguments.positionals[0], toolsets: Array(arguments.positionals.dropFirst()),
+                              enabled: action == "enable", runtime: try makeRuntime(arguments))
+        default:
+            throw Arguments.UsageError("unknown tenant action \"\(action)\" (create, list, show, enable, disable)")
+        }
+    }
+
+    static func isValidName(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard (1...63).contains(bytes.count) else { return false }
+        func allowed(_ c: UInt8, first: Bool) -> Bool {
+            (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || (!first && c == 0x2D)
+        }
+        return bytes.enumerated().allSatisfy { allowed($1, first: $0 == 0) }
+    }
+
+    static func create(name: String, plan: String, runtime: Runtime) throws -> Int32 {
+        guard isValidName(name) else {
+            throw CommandError("invalid tenant name \"\(name)\": use 1–63 of a–z, 0–9 and '-', starting with a letter or digit")
+        }
+        try runtime.withStore { store in
+            if try store.tenant(named: name) != nil { throw CommandError("tenant \"\(name)\" already exists") }
+            try store.createTenant(name: name, plan: plan)
+        }
+        printError("Created tenant \(name) (plan \(plan)); every installed toolset is enabled: \(runtime.registry.toolsetNames.joined(separator: ", "))")
+        return 0
+    }
+
+    static func list(runtime: Runtime, json: Bool) throws -> Int32 {
+        let tenants = try runtime.withStore { try $0.tenants() }
+        if json {
+            print(JSONValue.array(tenants.map { describe($0, runtime: runtime) }).jsonString)
+        } else {
+            printTable(["NAME", "PLAN", "ENABLED TOOLSETS", "CREATED"], tenants.map { tenant in
+                [tenant.name, tenant.plan, enabledToolsets(tenant, runtime: runtime).joined(separator: ","), formatTime(tenant.createdMs)]
+            })
+        }
+        return 0
+    }
+
+    static func show(name: String, runtime: Runtime, json: Bool) throws -> Int32 {
+        guard let tenant = try runtime.withStore({ try $0.tenant(named: name) }) else { throw CommandError("no tenant named \"\(name)\"") }
+        let tokens = try runtime.withStore { try $0.tokens(tenant: name) }
+        var description = describe(tenant, runtime: runtime).objectValue!
+        description["active_tokens"] = .int(Int64(tokens.filter { $0.revokedMs == nil }.count))
+        if json {
+            print(JSONValue.object(description).jsonString)
+        } else {
+            print("Tenant:    \(tenant.name)")
+            print("Plan:      \(tenant.plan)")
+            print("Created:   \(formatTime(tenant.createdMs))")
+            print("Enabled:   \(enabledToolsets(tenant, runtime: runtime).joined(separator: ", "))")
+            print("Disabled:  \(tenant.disabledToolsets.sorted().joined(separator: ", "))")
+            print("Tokens:    \(tokens.filter { $0.revokedMs == nil }.count) active, \(tokens.count) in all")
+        }
+        return 0
+    }
+
+    static func toggle(name: String, toolsets: [String], enabled: Bool, runtime: Runtime) throws -> Int32 {
+        let installed = runtime.registry.toolsetNames
+        for toolset in toolsets where !installed.contains(toolset) {
+            throw CommandError("unknown toolset \"\(toolset)\" (installed: \(installed.joined(separator: ", ")))")
+        }
+        try runtime.withStore { store in
+            guard try store.tenant(named: name) != nil else { throw CommandError("no tenant named \"\(name)\"") }
+            try store.database.transaction {
+                for toolset in toolsets { try store.setToolset(toolset, enabled: enabled, forTenant: name) }
+            }
+        }
+        let verb = enabled ? "Enabled" : "Disabled"
+        printError("\(verb) \(toolsets.joined(separator: ", ")) for tenant \(name)\(enabled ? "" : "; its data is kept for when it is enabled again")")
+        return 0
+    }
+
+    private static func enabledToolsets(_ tenant: TenantRecord, runtime: Runtime) -> [String] {
+        runtime.registry.toolsetNames.filter(tenant.isEnabled)
+    }
+
+    private static func describe(_ tenant: TenantRecord, runtime: Runtime) -> JSONValue {
+        [
+            "name": .string(tenant.name),
+            "plan": .string(tenant.plan),
+            "created": .string(formatTime(tenant.createdMs)),
+            "enabled_toolsets": .array(enabledToolsets(tenant, runtime: runtime).map { .string($0) }),
+            "disabled_toolsets": .array(tenant.disabledToolsets.sorted().map { .string($0) }),
+        ]
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+
+/// Where things live, resolved from flags, then environment, then defaults.
+struct Settings {
+    var dataDirectory: String
+    var pluginsDirectory: String
+    /// When plugins are taken from the binary's own folder, only `libToolhost*.so` there.
+    var pluginNamePrefix: String?
+
+    static let defaultDataDirectory = "./var"
+
+    init(data: String?, plugins: String?) {
+        let environment = ProcessInfo.processInfo.environment
+        dataDirectory = data ?? environment["TOOLHOST_DATA"] ?? Settings.defaultDataDirectory
+        if let explicit = plugins ?? environment["TOOLHOST_PLUGINS"] {
+            pluginsDirectory = explicit
+            pluginNamePrefix = nil
+        } else {
+            let binaryFolder = Settings.executableDirectory()
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: binaryFolder + "/plugins", isDirectory: &isDirectory), isDirectory.boolValue {
+                pluginsDirectory = binaryFolder + "/plugins"
+                pluginNamePrefix = nil
+            } else {
+                pluginsDirectory = binaryFolder
+                pluginNamePrefix = "libToolhost"
+            }
+        }
+    }
+
+    static func executableDirectory() -> String {
+        let path = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return (path as NSString).deletingLastPathComponent
+    }
+}
+
+/// The pieces every command shares: the host database, the loaded plugins and the services
+/// they use. `serve` and `stdio` add the request path on top.
+final class Runtime: @unchecked Sendable {
+    let settings: Settings
+    let stores: ConnectionPool<HostStore>
+    let registry: PluginRegistry
+    let events: EventSink?
+    let lastUsed = LastUsedTracker()
+    let toolsetDatabases: ToolsetDatabases
+
+    /// - Parameter withEvents: open the audit database (the serving commands need it).
+    init(settings: Settings, withEvents: Bool) throws {
+        self.settings = settings
+        let data = settings.dataDirectory
+        let first = try HostStore(dataDirectory: data)  // creates the folder and migrates once
+        let pool = ConnectionPool<HostStore> { try HostStore(dataDirectory: data) }
+        stores = pool
+        events = withEvents ? try EventSink(path: data + "/audit.db") : nil
+        let services = HostServices(events: events, configurationFile: data + "/plugins.json")
+        registry = PluginLoader.loadAll(from: settings.pluginsDirectory, namePrefix: settings.pluginNamePrefix, services: services)
+        toolsetDatabases = ToolsetDatabases(dataDirectory: data)
+        _ = first
+        if let events {
+            let lastUsed = self.lastUsed
+            events.addPeriodicTask { [pool] in
+                let pending = lastUsed.drain()
+                guard !pending.isEmpty else { return }
+                do { try pool.withResource { try $0.recordLastUsed(pending) } } catch {
+                    Log.error("tokens", "could not record last-used times: \(error)")
+                }
+            }
+        }
+    }
+
+    func withStore<T>(_ body: (HostStore) throws -> T) throws -> T { try stores.withResource(body) }
+
+    func makeToolMethods() -> ToolMethods {
+        let pageSize = Int(ProcessInfo.processInfo.environment["TOOLHOST_TOOLS_PAGE_SIZE"] ?? "") ?? 100
+        return ToolMethods(registry: registry, invoker: ToolInvoker(databases: toolsetDatabases), events: events, pageSize: max(1, pageSize))
+    }
+
+    func makeAccessControl() -> AccessControl {
+        AccessControl(stores: stores, registry: registry, lastUsed: lastUsed, events: events)
+    }
+
+    /// Flushes queued audit events and last-used times, then closes databases.
+    func close() {
+        events?.stop()
+        toolsetDatabases.closeAll()
+        stores.drain()
+    }
+}

@@ -1,0 +1,67 @@
+import Dispatch
+import Foundation
+import Glibc
+import HTTPServer
+
+/// `toolhost serve`: the daemon.
+enum ServeCommand {
+    static func run(_ words: ArraySlice<String>) throws -> Int32 {
+        let arguments = try Arguments(words, valued: commonValuedOptions.union(["host", "port"]), boolean: ["no-demo"])
+        let environment = ProcessInfo.processInfo.environment
+        let host = arguments.value("host") ?? environment["TOOLHOST_HOST"] ?? "127.0.0.1"
+        let portText = arguments.value("port") ?? environment["TOOLHOST_PORT"] ?? "8787"
+        guard let port = Int(portText), (0...65535).contains(port) else { throw Arguments.UsageError("--port must be 0–65535, not \(portText)") }
+        let skipDemo = arguments.has("no-demo") || environment["TOOLHOST_NO_DEMO"] == "1"
+
+        let runtime = try makeRuntime(arguments, withEvents: true)
+        Log.info("server", "data in \(runtime.settings.dataDirectory), plugins from \(runtime.settings.pluginsDirectory)")
+        if runtime.registry.toolsets.isEmpty { Log.warning("server", "no toolsets are loaded; clients will see no tools") }
+        let demo = skipDemo ? nil : try FirstStart.createDemoIfEmpty(runtime: runtime)
+
+        let endpoint = HTTPEndpoint(
+            access: runtime.makeAccessControl(), tools: runtime.makeToolMethods(), sessions: SessionStore(),
+            guardrails: RequestGuardrails(bindHost: host, allowedHosts: list(environment["TOOLHOST_ALLOWED_HOSTS"]),
+                                          allowedOrigins: list(environment["TOOLHOST_ALLOWED_ORIGINS"])))
+        var configuration = HTTPServer.Configuration()
+        configuration.host = host
+        configuration.port = port
+        if let threads = environment["TOOLHOST_THREADS"].flatMap(Int.init), threads > 0 { configuration.loopThreads = threads }
+        let server = HTTPServer(configuration: configuration) { request, responder in
+            responder.send(endpoint.handle(request))
+        }
+        // Signals are handled on a queue, not in an async-signal context.
+        signal(SIGTERM, SIG_IGN)
+        signal(SIGINT, SIG_IGN)
+        signal(SIGPIPE, SIG_IGN)
+        let stop = DispatchSemaphore(value: 0)
+        let sources = [SIGTERM, SIGINT].map { number -> DispatchSourceSignal in
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { stop.signal() }
+            source.resume()
+            return source
+        }
+        do {
+            try server.start()
+        } catch {
+            Log.error("server", "\(error)")
+            runtime.close()
+            return 1
+        }
+        runtime.events?.start()
+        let shownHost = host.contains(":") ? "[\(host)]" : host
+        Log.info("server", "listening on http://\(shownHost):\(server.boundPort) (endpoints /{tenant}/mcp and /{tenant}/mcp/{toolset}, health /healthz)")
+        if let demo { FirstStart.printWelcome(demo, host: host, port: server.boundPort, runtime: runtime) }
+
+        stop.wait()
+        Log.info("server", "shutting down: no new connections, finishing requests in flight")
+        server.shutdown(graceSeconds: 10)
+        runtime.close()
+        _ = sources
+        Log.info("server", "stopped cleanly")
+        return 0
+    }
+
+    private static func list(_ text: String?) -> [String] {
+        (text ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+}

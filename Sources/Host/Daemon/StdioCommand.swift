@@ -1,0 +1,18 @@
+import Foundation
+
+/// `toolhost stdio --tenant T`: serve MCP on stdin/stdout for a local client.
+enum StdioCommand {
+    static func run(_ words: ArraySlice<String>) throws -> Int32 {
+        let arguments = try Arguments(words, valued: commonValuedOptions.union(["tenant", "toolset"]))
+        let tenant = try arguments.required("tenant")
+        guard let token = ProcessInfo.processInfo.environment["TOOLHOST_TOKEN"], !token.isEmpty else {
+            throw CommandError("set TOOLHOST_TOKEN to a token of tenant \(tenant) (see `toolhost token create`)")
+        }
+        let runtime = try makeRuntime(arguments, withEvents: true)
+        runtime.events?.start()
+        StdioTransport(access: runtime.makeAccessControl(), tools: runtime.makeToolMethods(),
+                       tenant: tenant, toolset: arguments.value("toolset"), token: token).run()
+        runtime.close()  // stdin closed: flush and exit promptly
+        return 0
+    }
+}

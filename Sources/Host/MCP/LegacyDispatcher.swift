@@ -1,0 +1,77 @@
+import JSON
+
+/// The handshake era (2025-03-26, 2025-06-18, 2025-11-25): initialize, ping, tools.
+struct LegacyDispatcher {
+    let tools: ToolMethods
+
+    /// - Parameter startSession: mints a session for a successful initialize and returns the
+    ///   header to send (HTTP), or nil where sessions do not apply (stdio).
+    func handle(_ body: JSONValue, caller: Caller, protocolVersion: String,
+                startSession: (String) -> (String, String)?) -> RPCReply {
+        if case .array(let messages) = body {
+            guard ProtocolVersion.allowsBatches(protocolVersion) else {
+                return .error(id: .null, .invalidRequest("batches are only supported in protocol version 2025-03-26 (this request uses \(protocolVersion))"))
+            }
+            guard !messages.isEmpty else { return .error(id: .null, .invalidRequest("empty batch")) }
+            return .batch(messages.map { handleOne($0, caller: caller, protocolVersion: protocolVersion, startSession: { _ in nil }) })
+        }
+        return handleOne(body, caller: caller, protocolVersion: protocolVersion, startSession: startSession)
+    }
+
+    private func handleOne(_ body: JSONValue, caller: Caller, protocolVersion: String,
+                           startSession: (String) -> (String, String)?) -> RPCReply {
+        let message: RPCMessage
+        switch RPCMessage.from(body) {
+        case .success(let parsed): message = parsed
+        case .failure(let reply): return reply
+        }
+        // Responses from the client and notifications (initialized, cancelled, …) need no answer.
+        guard let method = message.method, let id = message.id else { return .accepted }
+        switch method {
+        case "initialize":
+            return initialize(id: id, params: message.params, caller: caller, startSession: startSession)
+        case "ping":
+            return .result(id: id, result: JSONObject())
+        case "tools/list":
+            return reply(id, tools.list(message.params, caller: caller))
+        case "tools/call":
+            return reply(id, tools.call(message.params, caller: caller, protocolVersion: protocolVersion))
+        default:
+            return .error(id: id, .methodNotFound(method))
+        }
+    }
+
+    private func initialize(id: JSONValue, params: JSONObject, caller: Caller, startSession: (String) -> (String, String)?) -> RPCReply {
+        guard let requested = params["protocolVersion"]?.stringValue else {
+            return .error(id: id, .invalidParams("initialize requires \"protocolVersion\""))
+        }
+        // Negotiation: echo a version we support, otherwise offer our latest handshake version.
+        let negotiated = ProtocolVersion.isLegacy(requested) ? requested : ProtocolVersion.latestLegacy
+        let result: JSONObject = [
+            "protocolVersion": .string(negotiated),
+            "capabilities": ["tools": ["listChanged": false]],
+            "serverInfo": ["name": .string(ServerIdentity.name), "title": .string(ServerIdentity.title), "version": .string(ServerIdentity.version)],
+            "instructions": .string(ServerInstructions.text(for: caller, registry: tools.registry)),
+        ]
+        var headers: [(String, String)] = []
+        if let header = startSession(negotiated) { headers.append(header) }
+        return .result(id: id, result: result, headers: headers)
+    }
+
+    private func reply(_ id: JSONValue, _ outcome: Result<JSONObject, RPCError>) -> RPCReply {
+        switch outcome {
+        case .success(let result): return .result(id: id, result: result)
+        case .failure(let error): return .error(id: id, error)
+        }
+    }
+}
+
+/// The `instructions` a client may show its model: what this endpoint offers.
+enum ServerInstructions {
+    static func text(for caller: Caller, registry: PluginRegistry) -> String {
+        let toolsets = ToolCatalog(registry: registry, caller: caller).visibleToolsets
+        guard !toolsets.isEmpty else { return "Toolhost workspace \(caller.tenant.name). This token currently grants no enabled toolset." }
+        let lines = toolsets.map { "- \($0.title) (\($0.name)): \($0.description)" }
+        return "Toolhost workspace \(caller.tenant.name). Toolsets available to this token:\n" + lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,110 @@
+import JSON
+
+/// `tools/list` and `tools/call`, shared by both protocol eras and both transports.
+struct ToolMethods {
+    let registry: PluginRegistry
+    let invoker: ToolInvoker
+    let events: EventSink?
+    let pageSize: Int
+
+    // MARK: tools/list
+
+    func list(_ params: JSONObject, caller: Caller) -> Result<JSONObject, RPCError> {
+        let tools = ToolCatalog(registry: registry, caller: caller).listedTools()
+        var start = 0
+        if let cursor = params["cursor"] {
+            guard let text = cursor.stringValue, let offset = ToolMethods.decodeCursor(text), offset <= tools.count else {
+                return .failure(.invalidParams("Invalid cursor: pass the nextCursor of a previous tools/list result"))
+            }
+            start = offset
+        }
+        let end = min(start + pageSize, tools.count)
+        var result = JSONObject()
+        result["tools"] = .array(tools[start..<end].map { $0.tool.listing(as: $0.name) })
+        if end < tools.count { result["nextCursor"] = .string(ToolMethods.encodeCursor(end)) }
+        return .success(result)
+    }
+
+    /// Cursors are opaque to clients; ours encode an offset with a version tag so that a
+    /// malformed or foreign cursor is recognised and refused.
+    static func encodeCursor(_ offset: Int) -> String { "tl1." + String(offset, radix: 36) }
+    static func decodeCursor(_ cursor: String) -> Int? {
+        guard cursor.hasPrefix("tl1."), let offset = Int(cursor.dropFirst(4), radix: 36), offset >= 0 else { return nil }
+        return offset
+    }
+
+    // MARK: tools/call
+
+    func call(_ params: JSONObject, caller: Caller, protocolVersion: String) -> Result<JSONObject, RPCError> {
+        guard let name = params["name"]?.stringValue else {
+            return .failure(.invalidParams("tools/call requires \"name\" (a string)"))
+        }
+        let tool: RegisteredTool
+        switch ToolCatalog(registry: registry, caller: caller).resolve(name) {
+        case .success(let found): tool = found
+        case .failure(let error):
+            audit(caller: caller, toolset: nil, tool: name, outcome: error.data?["layer"].flatMap(\.stringValue).map { "denied:\($0)" } ?? "invalid", started: nil, requestID: nil)
+            return .failure(error)
+        }
+        let arguments = params["arguments"] ?? .object(JSONObject())
+        guard case .object = arguments else {
+            return .failure(.invalidParams("\"arguments\" of tools/call must be an object"))
+        }
+        let failures = tool.inputValidator.validate(arguments)
+        if !failures.isEmpty {
+            let detail = failures.map { $0.path.isEmpty ? $0.message : "\($0.path): \($0.message)" }.joined(separator: "; ")
+            let text = "Invalid arguments for tool \(name): \(detail)"
+            audit(caller: caller, toolset: tool.toolset.name, tool: tool.name, outcome: "invalid_arguments", started: nil, requestID: nil)
+            if ProtocolVersion.reportsValidationAsToolError(protocolVersion) {
+                return .success(ToolMethods.errorResult(text))
+            }
+            return .failure(.invalidParams(text))
+        }
+        return invoke(tool, arguments: arguments, caller: caller)
+    }
+
+    private func invoke(_ tool: RegisteredTool, arguments: JSONValue, caller: Caller) -> Result<JSONObject, RPCError> {
+        let requestID = ToolInvoker.nextRequestID()
+        let started = Clock.monotonicNanoseconds()
+        switch invoker.invoke(tool, arguments: arguments.serialized(), caller: caller, requestID: requestID) {
+        case .success(let result):
+            let isError = result["isError"]?.boolValue == true
+            if !isError, let validator = tool.outputValidator {
+                guard let structured = result["structuredContent"] else {
+                    return failed(tool, caller, requestID, started, "returned no structuredContent although \(tool.name) declares an outputSchema")
+                }
+                let failures = validator.validate(structured)
+                if !failures.isEmpty {
+                    let detail = failures.map { "\($0.path): \($0.message)" }.joined(separator: "; ")
+                    return failed(tool, caller, requestID, started, "returned structuredContent that does not match the outputSchema of \(tool.name): \(detail)")
+                }
+            }
+            audit(caller: caller, toolset: tool.toolset.name, tool: tool.name, outcome: isError ? "tool_error" : "ok", started: started, requestID: requestID)
+            return .success(result)
+        case .failure(.plugin(let detail)), .failure(.host(let detail)):
+            return failed(tool, caller, requestID, started, detail)
+        }
+    }
+
+    /// The client learns that the toolset failed and which request to quote; the details (which
+    /// may include SQL or paths) go to the operator's log only.
+    private func failed(_ tool: RegisteredTool, _ caller: Caller, _ requestID: String, _ started: UInt64, _ detail: String) -> Result<JSONObject, RPCError> {
+        Log.error("tools", "\(requestID) tenant \(caller.tenant.name) \(tool.toolset.name)/\(tool.name): \(detail)")
+        audit(caller: caller, toolset: tool.toolset.name, tool: tool.name, outcome: "error", started: started, requestID: requestID)
+        return .failure(.internalError("the \(tool.toolset.name) toolset failed while running \(tool.name) (request \(requestID); details are in the server log)"))
+    }
+
+    static func errorResult(_ text: String) -> JSONObject {
+        let result: JSONObject = ["content": [["type": "text", "text": .string(text)]], "isError": true]
+        return result
+    }
+
+    private func audit(caller: Caller, toolset: String?, tool: String, outcome: String, started: UInt64?, requestID: String?) {
+        guard let events else { return }
+        let duration = started.map { Int64((Clock.monotonicNanoseconds() - $0) / 1000) }
+        events.record(AuditEvent(
+            timeMs: Clock.nowMilliseconds(), kind: "tool.call", tenant: caller.tenant.name, tokenID: caller.principal.token.publicID,
+            tokenName: caller.principal.token.name, toolset: toolset, tool: tool, outcome: outcome, requestID: requestID,
+            client: caller.clientAddress, durationMicros: duration, details: .null, plugin: nil))
+    }
+}

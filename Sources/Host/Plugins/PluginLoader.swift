@@ -1,0 +1,270 @@
+import CShims
+import Foundation
+import Glibc
+import JSON
+import JSONSchema
+import PluginABI
+
+/// Discovers and loads toolset plugins. Every refusal (garbage file, missing entry symbol, ABI
+/// mismatch, unresolved symbol, failing init, duplicate toolset) is one clear log line naming
+/// the file and what differs; the remaining plugins keep loading.
+enum PluginLoader {
+    static let hostABIMajor = Int(TOOLHOST_ABI_MAJOR)
+    static let hostABIMinor = Int(TOOLHOST_ABI_MINOR)
+
+    /// Loads `*.so` from `directory` in name order. With `namePrefix` only files whose name
+    /// starts with it are considered (used when falling back to the binary's own folder).
+    static func loadAll(from directory: String, namePrefix: String? = nil, services: HostServices) -> PluginRegistry {
+        let registry = PluginRegistry()
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
+            Log.warning("plugins", "plugins directory \(directory) does not exist or cannot be read; serving no toolsets")
+            return registry
+        }
+        var seenInodes = Set<UInt64>()
+        for file in entries.sorted() where file.hasSuffix(".so") {
+            if let namePrefix, !file.hasPrefix(namePrefix) { continue }
+            let path = directory + "/" + file
+            // The same library reached twice (a symlink, a hard link) is loaded once.
+            var info = stat()
+            guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
+            guard seenInodes.insert(UInt64(info.st_ino)).inserted else {
+                Log.info("plugins", "skipping \(file): same file as one already loaded")
+                continue
+            }
+            switch load(path: path, file: file, registry: registry, services: services) {
+            case .success(let plugin):
+                registry.add(plugin)
+                let summary = plugin.toolsets.map { "\($0.name) (\($0.tools.count) tools)" }.joined(separator: ", ")
+                Log.info("plugins", "loaded \(file): plugin \(plugin.name) \(plugin.version), toolsets \(summary)")
+            case .failure(let refusal):
+                registry.refuse(file: file, reason: refusal.reason)
+            }
+        }
+        return registry
+    }
+
+    struct Refusal: Error { let reason: String }
+
+    private static func load(path: String, file: String, registry: PluginRegistry, services: HostServices) -> Result<LoadedPlugin, Refusal> {
+        // RTLD_NOW: unresolved symbols fail here, not at first call. RTLD_NODELETE: never unmap
+        // (the Swift runtime keeps pointers into a library's metadata after dlclose).
+        guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL | cshims_rtld_nodelete()) else {
+            return .failure(Refusal(reason: "cannot load library: \(lastDLError())"))
+        }
+        guard let symbol = cshims_dlsym(handle, TOOLHOST_PLUGIN_ENTRY_SYMBOL) else {
+            return .failure(Refusal(reason: "no \(TOOLHOST_PLUGIN_ENTRY_SYMBOL) symbol: not a Toolhost plugin (or it was not exported)"))
+        }
+        let entry = unsafeBitCast(symbol, to: th_plugin_entry_fn.self)
+        guard let infoPointer = entry() else { return .failure(Refusal(reason: "\(TOOLHOST_PLUGIN_ENTRY_SYMBOL) returned NULL")) }
+        // The magic block is checked before any other plugin code runs.
+        if let mismatch = checkMagic(infoPointer) { return .failure(Refusal(reason: mismatch)) }
+        let info = infoPointer.pointee
+        let name = info.name.map { String(cString: $0) } ?? ""
+        guard isValidName(name) else { return .failure(Refusal(reason: "plugin name \"\(name)\" is not [a-z0-9_-]{1,32}")) }
+        if let other = registry.plugins.first(where: { $0.name == name }) {
+            return .failure(Refusal(reason: "duplicate plugin name \"\(name)\", already loaded from \(other.file)"))
+        }
+        let plugin = LoadedPlugin(name: name, version: info.version.map { String(cString: $0) } ?? "0",
+                                  description: info.description.map { String(cString: $0) } ?? "",
+                                  file: file, abiMinor: Int(info.abi_minor))
+        guard let initialize = info.`init` else { return .failure(Refusal(reason: "plugin info has no init function")) }
+        return runInit(initialize, plugin: plugin, registry: registry, services: services)
+    }
+
+    /// PostgreSQL's PG_MODULE_MAGIC lesson: compare the build facts and say which one differs.
+    static func checkMagic(_ info: UnsafePointer<th_plugin_info>) -> String? {
+        let declaredSize = Int(info.pointee.struct_size)
+        let minimumSize = MemoryLayout<th_plugin_info>.offset(of: \th_plugin_info.`init`)! + MemoryLayout<th_init_fn?>.size
+        let raw = UnsafeRawPointer(info)
+        let major = Int(raw.load(fromByteOffset: 4, as: UInt16.self))
+        let minor = Int(raw.load(fromByteOffset: 6, as: UInt16.self))
+        let pointerSize = Int(raw.load(fromByteOffset: 8, as: UInt16.self))
+        if major != hostABIMajor {
+            return "built for plugin ABI major \(major) (\(major).\(minor)), this host speaks ABI major \(hostABIMajor) (\(hostABIMajor).\(hostABIMinor)); rebuild it against this host's toolhost_plugin.h"
+        }
+        if minor > hostABIMinor {
+            return "built for plugin ABI \(major).\(minor), newer minor than this host's \(hostABIMajor).\(hostABIMinor); upgrade toolhost or rebuild the plugin against the older header"
+        }
+        if pointerSize != MemoryLayout<UnsafeRawPointer>.size {
+            return "built with pointer size \(pointerSize), this host has \(MemoryLayout<UnsafeRawPointer>.size)"
+        }
+        if declaredSize < minimumSize {
+            return "plugin info struct_size is \(declaredSize) bytes, smaller than the \(minimumSize) bytes ABI \(major).0 requires"
+        }
+        return nil
+    }
+
+    static func isValidName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= 32 && name.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F || $0 == 0x2D }
+    }
+
+    private static func lastDLError() -> String {
+        guard let message = dlerror() else { return "unknown dlopen error" }
+        return String(cString: message)
+    }
+
+    // MARK: init and registration
+
+    private static func runInit(_ initialize: th_init_fn, plugin: LoadedPlugin, registry: PluginRegistry, services: HostServices) -> Result<LoadedPlugin, Refusal> {
+        let session = RegistrationSession(plugin: plugin, registry: registry)
+        let sessionPointer = Unmanaged.passRetained(session).toOpaque()
+        defer { Unmanaged<RegistrationSession>.fromOpaque(sessionPointer).release() }
+
+        var registrar = th_registrar()
+        registrar.struct_size = UInt32(MemoryLayout<th_registrar>.size)
+        registrar.host = sessionPointer
+        registrar.add_toolset = { host, definition in
+            RegistrationSession.from(host).addToolset(definition)
+        }
+        registrar.add_migration = { host, version, sql in
+            RegistrationSession.from(host).addMigration(version: version, sql: sql)
+        }
+        registrar.set_error = { host, message in
+            RegistrationSession.from(host).initError = message.map { String(cString: $0) }
+        }
+
+        let hostAPI = services.makeHostAPI(for: plugin)
+        plugin.hostAPI = hostAPI
+        let status = initialize(hostAPI, &registrar)
+        if status != TH_OK {
+            let detail = session.initError ?? "no message given"
+            return .failure(Refusal(reason: "init failed with status \(status.rawValue): \(detail)"))
+        }
+        if let problem = session.firstProblem { return .failure(Refusal(reason: problem)) }
+        if session.toolsets.isEmpty { return .failure(Refusal(reason: "init registered no toolsets")) }
+        plugin.toolsets = session.toolsets
+        plugin.migrations = session.migrations
+        return .success(plugin)
+    }
+}
+
+/// Collects what a plugin registers during init, validating as it goes. Nothing reaches the
+/// registry until init returned successfully and every definition was sound.
+private final class RegistrationSession {
+    let plugin: LoadedPlugin
+    let registry: PluginRegistry
+    var toolsets: [RegisteredToolset] = []
+    var migrations: [String] = []
+    var initError: String?
+    var firstProblem: String?
+
+    init(plugin: LoadedPlugin, registry: PluginRegistry) {
+        self.plugin = plugin
+        self.registry = registry
+    }
+
+    static func from(_ pointer: UnsafeMutableRawPointer?) -> RegistrationSession {
+        Unmanaged<RegistrationSession>.fromOpaque(pointer!).takeUnretainedValue()
+    }
+
+    private func problem(_ text: String) -> th_status {
+        if firstProblem == nil { firstProblem = text }
+        return TH_INVALID_ARGUMENT
+    }
+
+    func addMigration(version: UInt32, sql: UnsafePointer<CChar>?) -> th_status {
+        guard let sql else { return problem("migration \(version) has no SQL") }
+        guard Int(version) == migrations.count + 1 else {
+            return problem("migration \(version) registered out of order (expected \(migrations.count + 1))")
+        }
+        migrations.append(String(cString: sql))
+        return TH_OK
+    }
+
+    func addToolset(_ pointer: UnsafePointer<th_toolset_def>?) -> th_status {
+        guard let pointer else { return problem("add_toolset called with NULL") }
+        let minimum = MemoryLayout<th_toolset_def>.offset(of: \th_toolset_def.restriction_keys)!
+        guard Int(pointer.pointee.struct_size) >= minimum else {
+            return problem("toolset definition struct_size \(pointer.pointee.struct_size) is smaller than ABI 1.0's \(minimum)")
+        }
+        let definition = readSized(pointer, zero: th_toolset_def())
+        let name = string(definition.name)
+        guard PluginLoader.isValidName(name) else { return problem("toolset name \"\(name)\" is not [a-z0-9_-]{1,32}") }
+        if let owner = registry.toolsetsByName[name] {
+            return problem("toolset \"\(name)\" is already registered by plugin \(owner.plugin.name) (\(owner.plugin.file)); duplicate refused")
+        }
+        if toolsets.contains(where: { $0.name == name }) { return problem("toolset \"\(name)\" registered twice") }
+        guard let call = definition.call, let release = definition.release_result else {
+            return problem("toolset \"\(name)\" lacks a call or release_result function")
+        }
+        var restrictionKeys = JSONObject()
+        if let keys = definition.restriction_keys {
+            guard let parsed = try? JSONParser.parse(String(cString: keys)), let object = parsed.objectValue else {
+                return problem("toolset \"\(name)\" restriction_keys is not a JSON object")
+            }
+            restrictionKeys = object
+        }
+        let toolset = RegisteredToolset(
+            name: name, title: definition.title.map { String(cString: $0) } ?? name,
+            description: string(definition.description), minPlan: definition.min_plan.map { String(cString: $0) },
+            restrictionKeys: restrictionKeys, call: call, release: release, toolsetData: definition.toolset_data, plugin: plugin)
+        let stride = Int(definition.tool_def_size)
+        guard definition.tool_count == 0 || stride >= MemoryLayout<th_tool_def>.offset(of: \th_tool_def.min_plan)! else {
+            return problem("toolset \"\(name)\" tool_def_size \(stride) is smaller than ABI 1.0's th_tool_def")
+        }
+        for index in 0..<Int(definition.tool_count) {
+            let toolPointer = UnsafeRawPointer(definition.tools!).advanced(by: index * stride).assumingMemoryBound(to: th_tool_def.self)
+            switch makeTool(readSized(toolPointer, zero: th_tool_def()), toolset: toolset) {
+            case .success(let tool): toolset.add(tool)
+            case .failure(let refusal): return problem(refusal.reason)
+            }
+        }
+        toolsets.append(toolset)
+        return TH_OK
+    }
+
+    private func makeTool(_ definition: th_tool_def, toolset: RegisteredToolset) -> Result<RegisteredTool, PluginLoader.Refusal> {
+        let name = string(definition.name)
+        let label = "tool \"\(name)\" of toolset \"\(toolset.name)\""
+        guard isValidToolName(name) else { return .failure(.init(reason: "\(label): name must be 1–64 of A–Z a–z 0–9 _ - ." )) }
+        guard toolset.toolsByName[name] == nil else { return .failure(.init(reason: "\(label) registered twice")) }
+        let description = string(definition.description)
+        guard !description.isEmpty else { return .failure(.init(reason: "\(label) has no description")) }
+        guard let inputText = definition.input_schema, let input = try? JSONParser.parse(String(cString: inputText)) else {
+            return .failure(.init(reason: "\(label): input_schema is missing or not valid JSON"))
+        }
+        guard input["type"]?.stringValue == "object" else {
+            return .failure(.init(reason: "\(label): input_schema root must have \"type\": \"object\""))
+        }
+        let inputValidator: CompiledSchema
+        do { inputValidator = try CompiledSchema.compile(input) } catch {
+            return .failure(.init(reason: "\(label): input_schema: \(error.message)"))
+        }
+        var output: JSONValue?
+        var outputValidator: CompiledSchema?
+        if let outputText = definition.output_schema {
+            guard let parsed = try? JSONParser.parse(String(cString: outputText)) else {
+                return .failure(.init(reason: "\(label): output_schema is not valid JSON"))
+            }
+            do { outputValidator = try CompiledSchema.compile(parsed) } catch {
+                return .failure(.init(reason: "\(label): output_schema: \(error.message)"))
+            }
+            output = parsed
+        }
+        return .success(RegisteredTool(
+            name: name, title: definition.title.map { String(cString: $0) }, description: description,
+            inputSchema: input, outputSchema: output, inputValidator: inputValidator, outputValidator: outputValidator,
+            annotations: ToolAnnotations(set: definition.annotations_set, values: definition.annotations),
+            minPlan: definition.min_plan.map { String(cString: $0) }, toolset: toolset))
+    }
+
+    private func isValidToolName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= 64 && name.utf8.allSatisfy {
+            ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F || $0 == 0x2D || $0 == 0x2E
+        }
+    }
+
+    private func string(_ pointer: UnsafePointer<CChar>?) -> String { pointer.map { String(cString: $0) } ?? "" }
+}
+
+/// Vulkan/OBS rule: copy only the bytes the writer declared (its struct_size); fields beyond
+/// that stay zero, so an older plugin's shorter struct reads as "absent" for newer fields.
+func readSized<T>(_ pointer: UnsafePointer<T>, zero: T) -> T {
+    var value = zero
+    let declared = Int(UnsafeRawPointer(pointer).load(as: UInt32.self))
+    let count = min(declared, MemoryLayout<T>.size)
+    withUnsafeMutableBytes(of: &value) { destination in
+        destination.copyMemory(from: UnsafeRawBufferPointer(start: UnsafeRawPointer(pointer), count: count))
+    }
+    return value
+}

@@ -1,0 +1,150 @@
+import JSON
+import JSONSchema
+import PluginABI
+
+/// Everything the loaded plugins registered, immutable after start-up (so it is read without
+/// locks on every request). Schemas are parsed and compiled here, once.
+final class PluginRegistry: @unchecked Sendable {
+    private(set) var plugins: [LoadedPlugin] = []
+    /// Toolsets in load order (plugin files sorted by name, toolsets in registration order).
+    private(set) var toolsets: [RegisteredToolset] = []
+    private(set) var toolsetsByName: [String: RegisteredToolset] = [:]
+    private(set) var refused: [(file: String, reason: String)] = []
+
+    func add(_ plugin: LoadedPlugin) {
+        plugins.append(plugin)
+        for toolset in plugin.toolsets {
+            toolsets.append(toolset)
+            toolsetsByName[toolset.name] = toolset
+        }
+    }
+
+    func refuse(file: String, reason: String) {
+        refused.append((file, reason))
+        Log.error("plugins", "refused \(file): \(reason)")
+    }
+
+    var toolsetNames: [String] { toolsets.map(\.name) }
+}
+
+final class LoadedPlugin: @unchecked Sendable {
+    let name: String
+    let version: String
+    let description: String
+    let file: String
+    let abiMinor: Int
+    var migrations: [String] = []
+    var toolsets: [RegisteredToolset] = []
+    /// The function table handed to this plugin's init; kept alive for the process lifetime.
+    var hostAPI: UnsafeMutablePointer<th_host_api>?
+
+    init(name: String, version: String, description: String, file: String, abiMinor: Int) {
+        self.name = name
+        self.version = version
+        self.description = description
+        self.file = file
+        self.abiMinor = abiMinor
+    }
+}
+
+final class RegisteredToolset: @unchecked Sendable {
+    let name: String
+    let title: String
+    let description: String
+    let minPlan: String?
+    let restrictionKeys: JSONObject
+    let call: th_call_fn
+    let release: th_release_fn
+    let toolsetData: UnsafeMutableRawPointer?
+    private(set) var tools: [RegisteredTool] = []
+    private(set) var toolsByName: [String: RegisteredTool] = [:]
+    unowned(unsafe) var plugin: LoadedPlugin
+
+    init(name: String, title: String, description: String, minPlan: String?, restrictionKeys: JSONObject,
+         call: th_call_fn, release: th_release_fn, toolsetData: UnsafeMutableRawPointer?, plugin: LoadedPlugin) {
+        self.name = name
+        self.title = title
+        self.description = description
+        self.minPlan = minPlan
+        self.restrictionKeys = restrictionKeys
+        self.call = call
+        self.release = release
+        self.toolsetData = toolsetData
+        self.plugin = plugin
+    }
+
+    func add(_ tool: RegisteredTool) {
+        tools.append(tool)
+        toolsByName[tool.name] = tool
+    }
+}
+
+struct ToolAnnotations {
+    var readOnly: Bool?
+    var destructive: Bool?
+    var idempotent: Bool?
+    var openWorld: Bool?
+
+    init(set: UInt32, values: UInt32) {
+        func hint(_ bit: UInt32) -> Bool? { set & bit != 0 ? values & bit != 0 : nil }
+        readOnly = hint(UInt32(TH_HINT_READ_ONLY))
+        destructive = hint(UInt32(TH_HINT_DESTRUCTIVE))
+        idempotent = hint(UInt32(TH_HINT_IDEMPOTENT))
+        openWorld = hint(UInt32(TH_HINT_OPEN_WORLD))
+    }
+
+    var json: JSONValue? {
+        var object = JSONObject()
+        if let readOnly { object["readOnlyHint"] = .bool(readOnly) }
+        if let destructive { object["destructiveHint"] = .bool(destructive) }
+        if let idempotent { object["idempotentHint"] = .bool(idempotent) }
+        if let openWorld { object["openWorldHint"] = .bool(openWorld) }
+        return object.isEmpty ? nil : .object(object)
+    }
+}
+
+final class RegisteredTool: @unchecked Sendable {
+    let name: String
+    let title: String?
+    let description: String
+    let inputSchema: JSONValue
+    let outputSchema: JSONValue?
+    let inputValidator: CompiledSchema
+    let outputValidator: CompiledSchema?
+    let annotations: ToolAnnotations
+    let minPlan: String?
+    /// NUL-terminated name handed to the plugin's call function without a per-call copy.
+    let cName: ContiguousArray<CChar>
+    unowned(unsafe) var toolset: RegisteredToolset
+
+    init(name: String, title: String?, description: String, inputSchema: JSONValue, outputSchema: JSONValue?,
+         inputValidator: CompiledSchema, outputValidator: CompiledSchema?, annotations: ToolAnnotations,
+         minPlan: String?, toolset: RegisteredToolset) {
+        self.name = name
+        self.title = title
+        self.description = description
+        self.inputSchema = inputSchema
+        self.outputSchema = outputSchema
+        self.inputValidator = inputValidator
+        self.outputValidator = outputValidator
+        self.annotations = annotations
+        self.minPlan = minPlan
+        self.cName = ContiguousArray(name.utf8CString)
+        self.toolset = toolset
+    }
+
+    /// A tool is a write tool unless it declares readOnlyHint.
+    var isReadOnly: Bool { annotations.readOnly == true }
+
+    /// The MCP `Tool` object, listed under `listedName` (bare or toolset-qualified).
+    func listing(as listedName: String) -> JSONValue {
+        var object = JSONObject()
+        object["name"] = .string(listedName)
+        if let title { object["title"] = .string(title) }
+        object["description"] = .string(description)
+        object["inputSchema"] = inputSchema
+        if let outputSchema { object["outputSchema"] = outputSchema }
+        if let annotations = annotations.json { object["annotations"] = annotations }
+        return .object(object)
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import JSON
+import SQLite
+
+/// One audit-trail row: a tool call, a denial, or an event a toolset emitted.
+struct AuditEvent {
+    var timeMs: Int64
+    var kind: String
+    var tenant: String?
+    var tokenID: String?
+    var tokenName: String?
+    var toolset: String?
+    var tool: String?
+    var outcome: String?
+    var requestID: String?
+    var client: String?
+    var durationMicros: Int64?
+    var details: JSONValue
+    var plugin: String?
+}
+
+/// Audit and event records, written to `audit.db` in batches by a background thread so the hot
+/// path only appends to an in-memory queue (one lock, no I/O). Flushed every 200 ms, when the
+/// queue grows large, and on shutdown.
+final class EventSink: @unchecked Sendable {
+    static let migrations = [
+        """
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            time_ms INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            tenant TEXT,
+            token_id TEXT,
+            token_name TEXT,
+            toolset TEXT,
+            tool TEXT,
+            outcome TEXT,
+            request_id TEXT,
+            client TEXT,
+            duration_us INTEGER,
+            plugin TEXT,
+            details TEXT
+        );
+        CREATE INDEX events_by_tenant_time ON events(tenant, time_ms);
+        """,
+    ]
+
+    private let database: Database
+    private let lock = NSCondition()
+    private var queue: [AuditEvent] = []
+    private var stopping = false
+    private var thread: Thread?
+    /// Extra work done on the flush thread at each tick (the last-used flush).
+    private var periodicTasks: [() -> Void] = []
+
+    init(path: String) throws {
+        database = try Database(path: path)
+        try database.migrate(EventSink.migrations)
+    }
+
+    func addPeriodicTask(_ task: @escaping () -> Void) { periodicTasks.append(task) }
+
+    func record(_ event: AuditEvent) {
+        lock.lock()
+        queue.append(event)
+        if queue.count >= 1000 { lock.signal() }
+        lock.unlock()
+    }
+
+    func start() {
+        let thread = Thread { [self] in run() }
+        thread.name = "toolhost-flush"
+        thread.start()
+        self.thread = thread
+    }
+
+    /// Flushes what is queued and stops the thread; returns when everything is on disk.
+    func stop() {
+        lock.lock()
+        stopping = true
+        lock.signal()
+        lock.unlock()
+        while thread != nil && !(thread?.isFinished ?? true) { usleep(1000) }
+        flush()
+        for task in periodicTasks { task() }
+    }
+
+    private func run() {
+        while true {
+            lock.lock()
+            if !stopping { _ = lock.wait(until: Date(timeIntervalSinceNow: 0.2)) }
+            let done = stopping
+            lock.unlock()
+            flush()
+            for task in periodicTasks { task() }
+            if done { return }
+        }
+    }
+
+    private let flushLock = NSLock()
+
+    func flush() {
+        flushLock.lock()
+        defer { flushLock.unlock() }
+        lock.lock()
+        let batch = queue
+        queue.removeAll(keepingCapacity: true)
+        lock.unlock()
+        guard !batch.isEmpty else { return }
+        do {
+            try database.transaction {
+                for event in batch {
+                    try database.run(
+                        """
+                        INSERT INTO events (time_ms, kind, tenant, token_id, token_name, toolset, tool, outcome, request_id, client, duration_us, plugin, details)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                        [.int(event.timeMs), .text(event.kind), SQLValue(event.tenant), SQLValue(event.tokenID), SQLValue(event.tokenName),
+                         SQLValue(event.toolset), SQLValue(event.tool), SQLValue(event.outcome), SQLValue(event.requestID),
+                         SQLValue(event.client), SQLValue(event.durationMicros), SQLValue(event.plugin),
+                         event.details.isNull ? .null : .text(event.details.jsonString)])
+                }
+            }
+        } catch {
+            Log.error("audit", "could not write \(batch.count) audit events: \(error)")
+        }
+    }
+}
+
+/// Remembers when each token was last used, in memory; written to host.db in one transaction
+/// per flush tick instead of a database write per request.
+final class LastUsedTracker: @unchecked Sendable {
+    private let lock = NSLock()
+    private var pending: [String: Int64] = [:]
+
+    func touch(tokenID: String, at time: Int64) {
+        lock.lock()
+        pending[tokenID] = time
+        lock.unlock()
+    }
+
+    func drain() -> [String: Int64] {
+        lock.lock()
+        defer { lock.unlock() }
+        let drained = pending
+        pending.removeAll(keepingCapacity: true)
+        return drained
+    }
+}

@@ -1,0 +1,167 @@
+import Foundation
+import SQLite
+import JSON
+
+/// The host's own database (`host.db`): tenants, their toolset switches, and tokens.
+/// One `HostStore` wraps one connection; the daemon leases them from a pool so that each thread
+/// uses its own connection (SQLite's recommended model) and keeps its own read cache.
+final class HostStore {
+    let database: Database
+    /// Per-connection read cache for the per-request access check. Invalidated whenever
+    /// `PRAGMA data_version` says another connection (another thread, or the CLI in another
+    /// process) committed: that is how `token revoke` takes effect on the very next request.
+    private var tokenCache: [String: TokenRecord] = [:]
+    private var tenantCache: [String: TenantRecord] = [:]
+    private var seenDataVersion: Int64 = -1
+
+    static let migrations: [String] = [
+        """
+        CREATE TABLE tenants (
+            name TEXT PRIMARY KEY,
+            plan TEXT NOT NULL,
+            created_ms INTEGER NOT NULL
+        );
+        CREATE TABLE tenant_disabled_toolsets (
+            tenant TEXT NOT NULL REFERENCES tenants(name) ON DELETE CASCADE,
+            toolset TEXT NOT NULL,
+            PRIMARY KEY (tenant, toolset)
+        );
+        CREATE TABLE tokens (
+            id TEXT PRIMARY KEY,
+            tenant TEXT NOT NULL REFERENCES tenants(name),
+            name TEXT NOT NULL,
+            secret_hash BLOB NOT NULL,
+            toolsets TEXT NOT NULL,
+            created_ms INTEGER NOT NULL,
+            expires_ms INTEGER,
+            revoked_ms INTEGER,
+            last_used_ms INTEGER
+        );
+        CREATE INDEX tokens_by_tenant ON tokens(tenant);
+        """,
+    ]
+
+    init(dataDirectory: String) throws {
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        database = try Database(path: dataDirectory + "/host.db")
+        try database.migrate(HostStore.migrations)
+    }
+
+    // MARK: Cache coherence
+
+    /// Drops the read cache if anyone committed since we last looked. One cheap pragma per request.
+    func refreshCacheIfChanged() {
+        let version = (try? database.queryOne("PRAGMA data_version") { $0.int64(0) }) ?? -2
+        if version != seenDataVersion {
+            tokenCache.removeAll(keepingCapacity: true)
+            tenantCache.removeAll(keepingCapacity: true)
+            seenDataVersion = version
+        }
+    }
+
+    // MARK: Tenants
+
+    func createTenant(name: String, plan: String) throws {
+        try database.run("INSERT INTO tenants (name, plan, created_ms) VALUES (?, ?, ?)",
+                         [.text(name), .text(plan), .int(Clock.nowMilliseconds())])
+    }
+
+    func tenant(named name: String) throws -> TenantRecord? {
+        if let cached = tenantCache[name] { return cached }
+        guard var record = try database.queryOne("SELECT name, plan, created_ms FROM tenants WHERE name = ?", [.text(name)], {
+            TenantRecord(name: $0.string(0), plan: $0.string(1), createdMs: $0.int64(2), disabledToolsets: [])
+        }) else { return nil }
+        record.disabledToolsets = Set(try database.query(
+            "SELECT toolset FROM tenant_disabled_toolsets WHERE tenant = ?", [.text(name)]) { $0.string(0) })
+        tenantCache[name] = record
+        return record
+    }
+
+    func tenants() throws -> [TenantRecord] {
+        let names = try database.query("SELECT name FROM tenants ORDER BY name") { $0.string(0) }
+        return try names.compactMap { try tenant(named: $0) }
+    }
+
+    func setToolset(_ toolset: String, enabled: Bool, forTenant tenant: String) throws {
+        if enabled {
+            try database.run("DELETE FROM tenant_disabled_toolsets WHERE tenant = ? AND toolset = ?", [.text(tenant), .text(toolset)])
+        } else {
+            try database.run("INSERT OR IGNORE INTO tenant_disabled_toolsets (tenant, toolset) VALUES (?, ?)", [.text(tenant), .text(toolset)])
+        }
+    }
+
+    // MARK: Tokens
+
+    func insertToken(_ token: TokenRecord) throws {
+        try database.run(
+            "INSERT INTO tokens (id, tenant, name, secret_hash, toolsets, created_ms, expires_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [.text(token.id), .text(token.tenant), .text(token.name), .blob(token.secretHash),
+             .text(JSONValue.array(token.toolsets.map { .string($0) }).jsonString), .int(token.createdMs), SQLValue(token.expiresMs)])
+    }
+
+    private static let tokenColumns = "id, tenant, name, secret_hash, toolsets, created_ms, expires_ms, revoked_ms, last_used_ms"
+
+    private static func tokenRecord(_ row: Row) -> TokenRecord {
+        let toolsets = (try? JSONParser.parse(row.string(4)))?.arrayValue?.compactMap(\.stringValue) ?? []
+        return TokenRecord(id: row.string(0), tenant: row.string(1), name: row.string(2), secretHash: row.blob(3),
+                           toolsets: toolsets, createdMs: row.int64(5), expiresMs: row.optionalInt64(6),
+                           revokedMs: row.optionalInt64(7), lastUsedMs: row.optionalInt64(8))
+    }
+
+    /// The hot-path lookup: cached until the database changes.
+    func token(id: String) throws -> TokenRecord? {
+        if let cached = tokenCache[id] { return cached }
+        let record = try database.queryOne("SELECT \(HostStore.tokenColumns) FROM tokens WHERE id = ?", [.text(id)], HostStore.tokenRecord)
+        if let record { tokenCache[id] = record }
+        return record
+    }
+
+    func tokens(tenant: String) throws -> [TokenRecord] {
+        try database.query("SELECT \(HostStore.tokenColumns) FROM tokens WHERE tenant = ? ORDER BY created_ms, id",
+                           [.text(tenant)], HostStore.tokenRecord)
+    }
+
+    /// Returns false if no such token exists; revoking twice keeps the first revocation time.
+    func revokeToken(id: String) throws -> Bool {
+        guard try database.queryOne("SELECT 1 FROM tokens WHERE id = ?", [.text(id)], { _ in true }) != nil else { return false }
+        try database.run("UPDATE tokens SET revoked_ms = COALESCE(revoked_ms, ?) WHERE id = ?", [.int(Clock.nowMilliseconds()), .text(id)])
+        return true
+    }
+
+    /// Writes coalesced last-used times in one transaction (called periodically, never per request).
+    func recordLastUsed(_ times: [String: Int64]) throws {
+        guard !times.isEmpty else { return }
+        try database.transaction {
+            for (id, time) in times {
+                try database.run("UPDATE tokens SET last_used_ms = MAX(COALESCE(last_used_ms, 0), ?) WHERE id = ?", [.int(time), .text(id)])
+            }
+        }
+    }
+
+    func isEmpty() throws -> Bool {
+        try database.queryOne("SELECT COUNT(*) FROM tenants") { $0.int(0) } == 0
+    }
+}
+
+struct TenantRecord {
+    var name: String
+    var plan: String
+    var createdMs: Int64
+    var disabledToolsets: Set<String>
+
+    func isEnabled(_ toolset: String) -> Bool { !disabledToolsets.contains(toolset) }
+}
+
+struct TokenRecord {
+    var id: String
+    var tenant: String
+    var name: String
+    var secretHash: [UInt8]
+    var toolsets: [String]
+    var createdMs: Int64
+    var expiresMs: Int64?
+    var revokedMs: Int64?
+    var lastUsedMs: Int64?
+
+    var publicID: String { "tok_" + id }
+}

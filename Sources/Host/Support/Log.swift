@@ -1,0 +1,43 @@
+import Foundation
+
+/// One line per event on stderr: `2026-11-23T07:00:00.123Z INFO  [component] message`.
+/// Stderr keeps stdout free for what commands print (a token, MCP messages on stdio).
+/// Callers must never pass tokens or secrets; the token layer logs token *ids* only.
+enum Log {
+    enum Level: Int, Comparable {
+        case debug, info, warning, error
+        static func < (a: Level, b: Level) -> Bool { a.rawValue < b.rawValue }
+        var label: String {
+            switch self {
+            case .debug: return "DEBUG"
+            case .info: return "INFO "
+            case .warning: return "WARN "
+            case .error: return "ERROR"
+            }
+        }
+    }
+
+    nonisolated(unsafe) static var minimumLevel: Level = {
+        switch ProcessInfo.processInfo.environment["TOOLHOST_LOG_LEVEL"]?.lowercased() {
+        case "debug": return .debug
+        case "warning", "warn": return .warning
+        case "error": return .error
+        default: return .info
+        }
+    }()
+
+    private static let lock = NSLock()
+
+    static func write(_ level: Level, _ component: String, _ message: String) {
+        guard level >= minimumLevel else { return }
+        let line = "\(Timestamp.iso8601(millisecondsSinceEpoch: Clock.nowMilliseconds(), fractional: true)) \(level.label) [\(component)] \(message)\n"
+        lock.lock()
+        FileHandle.standardError.write(Data(line.utf8))
+        lock.unlock()
+    }
+
+    static func debug(_ component: String, _ message: String) { write(.debug, component, message) }
+    static func info(_ component: String, _ message: String) { write(.info, component, message) }
+    static func warning(_ component: String, _ message: String) { write(.warning, component, message) }
+    static func error(_ component: String, _ message: String) { write(.error, component, message) }
+}

@@ -1,0 +1,148 @@
+import HTTPServer
+import JSON
+
+/// The HTTP face of Toolhost. One request's path, top to bottom:
+///   route → Host/Origin checks → method → parse JSON → access layers (AccessControl)
+///   → protocol era (ModernDispatcher / LegacyDispatcher) → tools (ToolMethods) → response.
+final class HTTPEndpoint: @unchecked Sendable {
+    let access: AccessControl
+    let legacy: LegacyDispatcher
+    let modern: ModernDispatcher
+    let sessions: SessionStore
+    let guardrails: RequestGuardrails
+
+    init(access: AccessControl, tools: ToolMethods, sessions: SessionStore, guardrails: RequestGuardrails) {
+        self.access = access
+        self.legacy = LegacyDispatcher(tools: tools)
+        self.modern = ModernDispatcher(tools: tools)
+        self.sessions = sessions
+        self.guardrails = guardrails
+    }
+
+    func handle(_ request: HTTPRequest) -> HTTPResponse {
+        if request.path == "/healthz" {
+            guard request.method == "GET" || request.method == "HEAD" else { return .text(405, "Method not allowed", allow: "GET") }
+            return .json(200, ["status": "ok"])
+        }
+        guard let route = MCPRoute(path: request.path) else { return .text(404, "Not found: \(request.path)") }
+        if let refusal = guardrails.check(request) { return refusal }
+        switch request.method {
+        case "POST": return post(request, route: route)
+        case "DELETE": return delete(request, route: route)
+        default:
+            // No server-initiated messages exist, so there is no GET stream to offer.
+            return .text(405, "Method not allowed: this MCP endpoint accepts POST (and DELETE to end a session)", allow: "POST, DELETE")
+        }
+    }
+
+    // MARK: POST: one JSON-RPC message (or a 2025-03-26 batch)
+
+    private func post(_ request: HTTPRequest, route: MCPRoute) -> HTTPResponse {
+        if let refusal = guardrails.checkContentNegotiation(request) { return refusal }
+        let body: JSONValue
+        do {
+            body = try JSONParser.parse(request.body)
+        } catch {
+            return .reply(.error(id: .null, .parse("\(error)")))
+        }
+        let requestID = body["id"] ?? .null
+        let caller: Caller
+        switch access.admit(authorization: request.headers["Authorization"], tenant: route.tenant, toolset: route.toolset, client: request.remoteAddress) {
+        case .failure(let error): return .reply(.error(id: requestID, error))
+        case .success(let admitted): caller = admitted
+        }
+        switch selectEra(request, body: body, caller: caller, route: route) {
+        case .failure(let error):
+            return .reply(.error(id: requestID, error))
+        case .success(.modern):
+            return .reply(modern.handle(body, caller: caller, header: { request.headers[$0] }))
+        case .success(.legacy(let version)):
+            let reply = legacy.handle(body, caller: caller, protocolVersion: version) { negotiated in
+                let id = self.sessions.create(tokenID: caller.principal.token.id, endpoint: route.key, protocolVersion: negotiated)
+                return ("Mcp-Session-Id", id)
+            }
+            return .reply(reply)
+        }
+    }
+
+    private enum Era {
+        case modern
+        case legacy(version: String)
+    }
+
+    /// The spec digest's dual-era rule: the `MCP-Protocol-Version` header, else the body's
+    /// `_meta` version, decides; no version at all means the handshake era.
+    private func selectEra(_ request: HTTPRequest, body: JSONValue, caller: Caller, route: MCPRoute) -> Result<Era, RPCError> {
+        let headerVersion = request.headers["MCP-Protocol-Version"]
+        if let headerVersion, ProtocolVersion.isModern(headerVersion) { return .success(.modern) }
+        if headerVersion == nil, body["params"]?["_meta"]?[MetaKey.protocolVersion] != nil { return .success(.modern) }
+        if let headerVersion, !ProtocolVersion.isLegacy(headerVersion) {
+            return .failure(ModernDispatcher.unsupportedVersion(headerVersion))
+        }
+        guard let sessionID = request.headers["Mcp-Session-Id"] else {
+            // Sessionless handshake-era requests are served statelessly, so plain curl works.
+            return .success(.legacy(version: headerVersion ?? ProtocolVersion.legacyDefault))
+        }
+        if body["method"]?.stringValue == "initialize" { return .success(.legacy(version: headerVersion ?? ProtocolVersion.legacyDefault)) }
+        guard let session = sessions.find(sessionID, tokenID: caller.principal.token.id, endpoint: route.key) else {
+            return .failure(RPCError(code: RPCCode.invalidRequest, message: "Session not found: initialize a new session", httpStatus: 404))
+        }
+        return .success(.legacy(version: headerVersion ?? session.protocolVersion))
+    }
+
+    // MARK: DELETE: end a handshake-era session
+
+    private func delete(_ request: HTTPRequest, route: MCPRoute) -> HTTPResponse {
+        guard let sessionID = request.headers["Mcp-Session-Id"] else {
+            return .reply(.error(id: .null, .invalidRequest("DELETE requires an Mcp-Session-Id header")))
+        }
+        switch access.admit(authorization: request.headers["Authorization"], tenant: route.tenant, toolset: route.toolset, client: request.remoteAddress) {
+        case .failure(let error): return .reply(.error(id: .null, error))
+        case .success(let caller):
+            guard sessions.find(sessionID, tokenID: caller.principal.token.id, endpoint: route.key) != nil else {
+                return .reply(.error(id: .null, RPCError(code: RPCCode.invalidRequest, message: "Session not found", httpStatus: 404)))
+            }
+            sessions.remove(sessionID)
+            return HTTPResponse(status: 204)
+        }
+    }
+}
+
+/// `/{tenant}/mcp` or `/{tenant}/mcp/{toolset}`.
+struct MCPRoute {
+    let tenant: String
+    let toolset: String?
+    var key: String { toolset.map { tenant + "/" + $0 } ?? tenant }
+
+    init?(path: String) {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        // "", tenant, "mcp" [, toolset]; a trailing slash is tolerated.
+        guard parts.count >= 3, parts[0].isEmpty, !parts[1].isEmpty, parts[2] == "mcp" else { return nil }
+        switch parts.count {
+        case 3: toolset = nil
+        case 4: toolset = parts[3].isEmpty ? nil : String(parts[3])
+        case 5 where parts[4].isEmpty && !parts[3].isEmpty: toolset = String(parts[3])
+        default: return nil
+        }
+        tenant = String(parts[1])
+    }
+}
+
+extension HTTPResponse {
+    static func json(_ status: Int, _ body: JSONValue, headers extra: [(String, String)] = []) -> HTTPResponse {
+        var headers = HTTPHeaders([("Content-Type", "application/json")])
+        for (name, value) in extra { headers.add(name, value) }
+        return HTTPResponse(status: status, headers: headers, body: body.serialized())
+    }
+
+    static func text(_ status: Int, _ text: String, allow: String? = nil) -> HTTPResponse {
+        var headers = HTTPHeaders([("Content-Type", "text/plain; charset=utf-8")])
+        if let allow { headers.add("Allow", allow) }
+        return HTTPResponse(status: status, headers: headers, body: Array((text + "\n").utf8))
+    }
+
+    static func reply(_ reply: RPCReply) -> HTTPResponse {
+        guard let body = reply.body else { return HTTPResponse(status: 202) }
+        return .json(reply.httpStatus, body, headers: reply.headers)
+    }
+}

@@ -1,0 +1,60 @@
+import HTTPServer
+import JSON
+
+/// DNS-rebinding protection and content negotiation, checked before any authentication.
+/// - `Origin` present and not allowed → 403 (browsers send it; CLI clients do not).
+/// - `Host` not allowed → 421. On a loopback bind the allowed hosts are the loopback names.
+struct RequestGuardrails: Sendable {
+    let allowedHosts: Set<String>?     // nil = any Host (bound to a public interface without a list)
+    let allowedOrigins: Set<String>
+
+    init(bindHost: String, allowedHosts: [String], allowedOrigins: [String]) {
+        let loopback = ["127.0.0.1", "localhost", "::1", "[::1]"].contains(bindHost)
+        if !allowedHosts.isEmpty {
+            self.allowedHosts = Set(allowedHosts.map { $0.lowercased() })
+        } else {
+            self.allowedHosts = loopback ? ["localhost", "127.0.0.1", "[::1]"] : nil
+        }
+        self.allowedOrigins = Set(allowedOrigins.map { $0.lowercased() })
+    }
+
+    func check(_ request: HTTPRequest) -> HTTPResponse? {
+        if let origin = request.headers["Origin"], !isAllowed(origin: origin) {
+            return .json(403, ["jsonrpc": "2.0", "id": nil, "error": ["code": -32600, "message": .string("Origin not allowed: \(origin)")]])
+        }
+        if let allowedHosts {
+            let host = request.headers["Host"].map(RequestGuardrails.hostWithoutPort) ?? ""
+            if !allowedHosts.contains(host.lowercased()) {
+                return .text(421, "Host not allowed: \(host.isEmpty ? "(none)" : host). Set TOOLHOST_ALLOWED_HOSTS to serve other names.")
+            }
+        }
+        return nil
+    }
+
+    /// Clients must accept JSON; a body, when typed, must be JSON.
+    func checkContentNegotiation(_ request: HTTPRequest) -> HTTPResponse? {
+        if let contentType = request.headers["Content-Type"]?.lowercased(), !contentType.hasPrefix("application/json") {
+            return .text(415, "Content-Type must be application/json")
+        }
+        if let accept = request.headers["Accept"]?.lowercased(),
+           !(accept.contains("application/json") || accept.contains("*/*") || accept.contains("application/*")) {
+            return .text(406, "Accept must include application/json")
+        }
+        return nil
+    }
+
+    private func isAllowed(origin: String) -> Bool {
+        let lowered = origin.lowercased()
+        if allowedOrigins.contains(lowered) { return true }
+        // Pages served from this machine's loopback may talk to a loopback-bound server.
+        for prefix in ["http://localhost", "http://127.0.0.1", "http://[::1]"] where lowered == prefix || lowered.hasPrefix(prefix + ":") {
+            return allowedHosts != nil
+        }
+        return false
+    }
+
+    static func hostWithoutPort(_ host: String) -> String {
+        if host.hasPrefix("[") { return host.firstIndex(of: "]").map { String(host[...$0]) } ?? host }
+        return host.split(separator: ":", maxSplits: 1).first.map(String.init) ?? host
+    }
+}
