@@ -58,8 +58,8 @@ def call(name, args):
     if "error" in doc or doc["result"].get("isError"):
         sys.exit(f"bench: {name} failed: {doc}")
     return doc["result"]
-created = call("create_booking_request", {"title": "Bench read", "start": "2030-06-03T10:00:00",
-    "end": "2030-06-03T10:30:00", "time_zone": "UTC", "attendee_name": "Bench", "attendee_email": "bench@example.com",
+created = call("create_booking_request", {"title": "Bench read", "start": "2030-06-03T10:00:00Z",
+    "end": "2030-06-03T10:30:00Z", "time_zone": "UTC", "attendee_name": "Bench", "attendee_email": "bench@example.com",
     "notes": "read target"})
 sc = created["structuredContent"]
 bid = sc.get("id", (sc.get("booking") or sc.get("booking_request") or {}).get("id"))

@@ -23,8 +23,8 @@ function request()
    counter = counter + 1
    local slot = tid * 1000000 + counter
    local t0 = base + slot * 1800
-   local s = os.date("!%Y-%m-%dT%H:%M:%S", t0)
-   local e = os.date("!%Y-%m-%dT%H:%M:%S", t0 + 1800)
+   local s = os.date("!%Y-%m-%dT%H:%M:%SZ", t0)
+   local e = os.date("!%Y-%m-%dT%H:%M:%SZ", t0 + 1800)
    local body = '{"jsonrpc":"2.0","id":' .. counter .. ',"method":"tools/call","params":{"name":"create_booking_request",'
       .. '"arguments":{"title":"Bench ' .. tid .. '-' .. counter .. '","start":"' .. s .. '","end":"' .. e
       .. '","time_zone":"UTC","attendee_name":"Bench","attendee_email":"bench@example.com","notes":"wrk"}}}'

@@ -70,7 +70,7 @@ def test_client_booking_lifecycle_calls_every_scheduling_tool(shared, mode):
         bid = booking_id(created.structured_content)
         out["created"] = created
 
-        listed = await c.call_tool("list_booking_requests", {})
+        listed = await c.call_tool("list_booking_requests", {"from": args["start"], "to": args["end"]})
         assert not listed.is_error, _text(listed)
         assert listed.structured_content is not None
         ids = [str(b.get("id")) for b in booking_list(listed.structured_content)]

@@ -374,8 +374,8 @@ def booking_args(*, day: int | None = None, hour: int | None = None, time_zone: 
     month = 1 + (n // (8 * 28)) % 12
     args = {
         "title": title,
-        "start": f"2030-{month:02d}-{day:02d}T{hour:02d}:00:00",
-        "end": f"2030-{month:02d}-{day:02d}T{hour:02d}:30:00",
+        "start": f"2030-{month:02d}-{day:02d}T{hour:02d}:00:00+01:00",
+        "end": f"2030-{month:02d}-{day:02d}T{hour:02d}:30:00+01:00",
         "time_zone": time_zone,
         "attendee_name": "Ada Lovelace",
         "attendee_email": "ada@example.com",
