@@ -25,6 +25,14 @@ def _post(shared, path, headers, body=LIST):
     return shared.d.request("POST", path, body, h)
 
 
+def _assert_insufficient_scope(r):
+    # BEHAVIOUR.md: 403s carry `WWW-Authenticate: Bearer error="insufficient_scope", …` (other auth-params,
+    # e.g. realm, may come first: RFC 6750 §3 does not order them).
+    www = r.header("www-authenticate") or ""
+    assert www.startswith("Bearer "), www
+    assert 'error="insufficient_scope"' in www, www
+
+
 def _auth(token):
     return {"Authorization": f"Bearer {token}"}
 
@@ -108,8 +116,7 @@ def test_token_of_another_tenant_is_403(shared):
     other_tenant, other_token = shared.new_tenant("other")
     r = _post(shared, shared.path, _auth(other_token))
     rpc_error(r, 403, -31003, f"Token does not grant access to tenant {shared.tenant}", id=7, layer="scope")
-    www = r.header("www-authenticate") or ""
-    assert www.startswith('Bearer error="insufficient_scope"'), www
+    _assert_insufficient_scope(r)
     # And the other way round, on a toolset endpoint.
     r = _post(shared, f"/{other_tenant}/mcp/scheduling", _auth(shared.token))
     rpc_error(r, 403, -31003, f"Token does not grant access to tenant {other_tenant}", id=7, layer="scope")
@@ -119,7 +126,7 @@ def test_toolset_endpoint_not_granted_is_403(shared):
     tenant, clock_only = shared.new_tenant("clockonly", toolsets="clock")
     r = _post(shared, f"/{tenant}/mcp/scheduling", _auth(clock_only))
     rpc_error(r, 403, -31003, "Token does not grant access to the scheduling server", id=7, layer="scope")
-    assert (r.header("www-authenticate") or "").startswith('Bearer error="insufficient_scope"'), r
+    _assert_insufficient_scope(r)
     # The granted toolset's endpoint works.
     rpc_result(_post(shared, f"/{tenant}/mcp/clock", _auth(clock_only)), id=7)
 

@@ -210,9 +210,11 @@ def test_modern_base64_name_header_is_decoded(shared):
 
 
 def test_modern_protocol_header_must_match_meta(shared):
+    # Spec 2026-07-28 (Streamable HTTP): MCP-Protocol-Version must equal the body's _meta version; a request whose
+    # _meta names the modern version is a modern request, so a mismatching header is 400 + -32020.
     r = shared.d.modern(shared.path, "tools/list", token=shared.token,
                         headers={"MCP-Protocol-Version": "2025-11-25"}, id=12)
-    assert r.status == 400, r
+    rpc_error(r, 400, -32020, id=12)
 
 
 @pytest.mark.parametrize("method", ["ping", "initialize", "logging/setLevel", "no/such/method"])
@@ -377,7 +379,8 @@ def test_configured_allowed_origin_and_host(start_daemon, data_dir):
     d = start_daemon(data=data_dir, env={"TOOLHOST_ALLOWED_ORIGINS": "http://app.example",
                                          "TOOLHOST_ALLOWED_HOSTS": "api.example"})
     h = mcp_headers(token)
-    rpc_result(d.request("POST", "/cfg/mcp", LIST, {**h, "Origin": "http://app.example"}), id=1)
-    assert d.request("POST", "/cfg/mcp", LIST, {**h, "Origin": "http://evil.example"}).status == 403
-    rpc_result(d.request("POST", "/cfg/mcp", LIST, h, host_header="api.example"), id=1)
+    host = "api.example"  # whether the configured list adds to or replaces the loopback names is not specified
+    rpc_result(d.request("POST", "/cfg/mcp", LIST, {**h, "Origin": "http://app.example"}, host_header=host), id=1)
+    assert d.request("POST", "/cfg/mcp", LIST, {**h, "Origin": "http://evil.example"}, host_header=host).status == 403
+    rpc_result(d.request("POST", "/cfg/mcp", LIST, h, host_header=host), id=1)
     assert d.request("POST", "/cfg/mcp", LIST, h, host_header="evil.example").status == 421
