@@ -20,10 +20,26 @@ WORK="$(mktemp -d -t toolhost-bench.XXXXXX)"
 DATA="$WORK/data"
 mkdir -p "$DATA"
 PID=""
+# SIGTERM, wait up to 15 s, then SIGKILL. Prints the exit code ("killed" if SIGTERM was ignored).
+stop_daemon() {
+    local pid="$1" i
+    kill -TERM "$pid" 2>/dev/null || { echo "gone"; return; }
+    for i in $(seq 1 150); do
+        if ! kill -0 "$pid" 2>/dev/null; then
+            local rc=0
+            wait "$pid" 2>/dev/null || rc=$?
+            echo "$rc"
+            return
+        fi
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    echo "killed"
+}
 cleanup() {
     if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
-        kill -TERM "$PID" 2>/dev/null || true
-        wait "$PID" 2>/dev/null || true
+        stop_daemon "$PID" >/dev/null
     fi
     rm -rf "$WORK"
 }
@@ -73,7 +89,9 @@ RESULTS="$WORK/results"
 : >"$RESULTS"
 run_wrk() { # scenario script conns
     local name="$1" script="$2" conns="$3" out
-    out="$(wrk -t"$THREADS" -c"$conns" -d"$DURATION" --latency -s "$BENCH_DIR/$script" "$URL" 2>&1)" || {
+    local threads="$THREADS"
+    [ "$conns" -lt "$threads" ] && threads="$conns"   # wrk needs connections >= threads
+    out="$(wrk -t"$threads" -c"$conns" -d"$DURATION" --latency -s "$BENCH_DIR/$script" "$URL" 2>&1)" || {
         echo "$out" >&2; echo "bench: wrk failed for $name" >&2; exit 1; }
     local line
     line="$(grep '^BENCH ' <<<"$out" | tail -1)"
@@ -90,13 +108,12 @@ for c in $CONNS; do
     run_wrk write_tool write_tool.lua "$c"
 done
 
-kill -TERM "$PID"
-rc=0; wait "$PID" || rc=$?
+stopped="$(stop_daemon "$PID")"
 PID=""
-[ "$rc" -eq 0 ] || echo "bench: daemon exited $rc on SIGTERM" >&2
+[ "$stopped" = 0 ] || echo "bench: WARNING: daemon did not exit 0 on SIGTERM within 15 s (result: $stopped)" >&2
 
 echo
-echo "Toolhost bench: $(nproc) cores, wrk -t$THREADS -d$DURATION, $(basename "$BIN") $(dirname "$BIN")"
+echo "Toolhost bench: $(nproc) cores, wrk -t$THREADS (at most one per connection) -d$DURATION, binary $BIN"
 python3 - "$RESULTS" <<'PY'
 import sys
 rows = []
