@@ -1,5 +1,6 @@
 -- tools/call get_booking_request on one existing booking (legacy-era stateless POST).
 dofile(os.getenv("BENCH_DIR") .. "/common.lua")
+check_bodies()
 local token = os.getenv("BENCH_TOKEN")
 local id = os.getenv("BENCH_BOOKING_ID")
 local id_json = os.getenv("BENCH_BOOKING_ID_JSON") or ('"' .. id .. '"')

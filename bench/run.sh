@@ -121,15 +121,17 @@ for line in open(sys.argv[1]):
     name, conns, *kv = line.split()
     d = dict(x.split("=") for x in kv)
     rows.append((name, int(conns), float(d["rps"]), float(d["p50"]), float(d["p99"]), int(d["requests"]),
-                 int(d["non2xx"]), int(d["sockerr"])))
+                 int(d["non2xx"]), int(d["sockerr"]), int(d["rpcerr"])))
 health = {c: rps for n, c, rps, *_ in rows if n == "healthz"}
-print(f"{'scenario':<12} {'conns':>5} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'requests':>9} {'non-2xx':>8} {'sock err':>8} {'% healthz':>9}")
+print(f"{'scenario':<12} {'conns':>5} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'requests':>9} {'non-2xx':>8} "
+      f"{'rpc err':>8} {'sock err':>8} {'% healthz':>9}")
 bad = 0
-for n, c, rps, p50, p99, reqs, non2xx, sockerr in rows:
+for n, c, rps, p50, p99, reqs, non2xx, sockerr, rpcerr in rows:
     pct = f"{100 * rps / health[c]:.1f}%" if n != "healthz" and health.get(c) else ""
-    print(f"{n:<12} {c:>5} {rps:>10.0f} {p50:>8.3f} {p99:>8.3f} {reqs:>9} {non2xx:>8} {sockerr:>8} {pct:>9}")
-    bad += non2xx
+    print(f"{n:<12} {c:>5} {rps:>10.0f} {p50:>8.3f} {p99:>8.3f} {reqs:>9} {non2xx:>8} {rpcerr:>8} {sockerr:>8} {pct:>9}")
+    bad += non2xx + rpcerr
+print("non-2xx: wrk's count of non-2xx statuses; rpc err: 200 responses carrying a JSON-RPC error or isError result")
 if bad:
-    print(f"WARNING: {bad} non-2xx responses")
+    print(f"WARNING: {bad} failed responses")
     sys.exit(1)
 PY

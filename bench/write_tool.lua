@@ -1,16 +1,9 @@
 -- tools/call create_booking_request, a unique 30-minute slot per request (thread id + counter → time).
 dofile(os.getenv("BENCH_DIR") .. "/common.lua")
+check_bodies()
 local token = os.getenv("BENCH_TOKEN")
 local path = os.getenv("BENCH_PATH")
 local base = tonumber(os.getenv("BENCH_BASE_EPOCH") or "1924992000") -- 2031-01-01T00:00:00Z
-
-local threads = {}
-local next_tid = 0
-function setup(thread)
-   thread:set("tid", next_tid)
-   next_tid = next_tid + 1
-   table.insert(threads, thread)
-end
 
 local counter = 0
 local headers = {
