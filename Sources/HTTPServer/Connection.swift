@@ -119,9 +119,11 @@ final class Connection {
         processing = true
         defer { processing = false }
         while !closed {
-            parseAndDispatch()
+            let blockedByOutput = parseAndDispatch()
             flushOutput()
             guard !closed else { return }
+            // Edge-triggered: a fully flushed buffer brings no further event, so resume here.
+            if blockedByOutput && pendingOutput <= Connection.outputHighWater { continue }
             if readPaused && unreadInput < Connection.inputHighWater && phase != .lingering {
                 readPaused = false
                 let before = input.count
@@ -141,24 +143,27 @@ final class Connection {
         }
     }
 
-    private func parseAndDispatch() {
+    /// Returns true when it stopped only because too much output is waiting (backpressure).
+    private func parseAndDispatch() -> Bool {
         while !closed {
             switch phase {
             case .awaitingResponse, .lingering:
-                return
+                return false
             case .head:
-                if closeAfterFlush || pendingOutput > Connection.outputHighWater { return }
+                if closeAfterFlush { return false }
+                if pendingOutput > Connection.outputHighWater { return true }
                 if unreadInput == 0 {
                     compactInput()
                     requestStartedAt = 0
-                    return
+                    return false
                 }
                 if requestStartedAt == 0 { requestStartedAt = loop.now }
-                guard parseHead() else { return }
+                guard parseHead() else { return false }
             case .body:
-                guard readBody() else { return }
+                guard readBody() else { return false }
             }
         }
+        return false
     }
 
     /// Returns true when a head was parsed (and the state advanced).
