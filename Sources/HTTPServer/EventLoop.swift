@@ -62,6 +62,7 @@ final class EventLoop: @unchecked Sendable {
     private let sweepInterval: Double
     private var nextSweep = 0.0
     private(set) var shuttingDown = false
+    private var acceptPaused = false
     private var shutdownDeadline = Double.infinity
 
     /// Shared receive buffer: reads land here, then get appended to the connection's input.
@@ -149,7 +150,13 @@ final class EventLoop: @unchecked Sendable {
             let fd = cshims_accept_stream(listenFd, &ip, Int32(ip.count))
             if fd < 0 {
                 if errno == EINTR || errno == ECONNABORTED { continue }
-                return   // EAGAIN, or EMFILE & co: try again on the next readiness report
+                if errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM {
+                    // Out of descriptors: the level-triggered listener would report "readable"
+                    // in a tight loop. Stop watching it until the next sweep.
+                    _ = cshims_epoll_del(epfd, listenFd)
+                    acceptPaused = true
+                }
+                return   // EAGAIN: nothing left to accept
             }
             let address = ip.withUnsafeBufferPointer { chars in
                 let length = chars.firstIndex(of: 0) ?? chars.count
@@ -187,6 +194,9 @@ final class EventLoop: @unchecked Sendable {
     }
 
     // MARK: - Responses from any thread
+
+    /// True on any loop thread (of any server).
+    static var isLoopThread: Bool { pthread_getspecific(currentLoopKey) != nil }
 
     func deliver(_ response: HTTPResponse, fd: Int32, connectionID: UInt64, sequence: UInt64) {
         if pthread_getspecific(currentLoopKey) == Unmanaged.passUnretained(self).toOpaque() {
@@ -238,6 +248,9 @@ final class EventLoop: @unchecked Sendable {
     // MARK: - Timeouts and shutdown
 
     private func sweep() {
+        if acceptPaused && listenFd >= 0 {
+            acceptPaused = cshims_epoll_add(epfd, listenFd, CSHIMS_EPOLLIN, EventLoop.listenerTag) != 0
+        }
         for fd in 0..<connections.count {
             connections[fd]?.checkTimeouts(now: now)
         }

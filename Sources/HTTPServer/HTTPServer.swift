@@ -76,8 +76,8 @@ public final class HTTPServer: @unchecked Sendable {
             }
             loops = created
             port = resolvedPort
-            threads = try loops.enumerated().map { index, loop in
-                try spawnThread(name: "http-loop-\(index)") { loop.run() }
+            threads = try loops.map { loop in
+                try spawnThread { loop.run() }
             }
             state = .running
         }
@@ -85,8 +85,15 @@ public final class HTTPServer: @unchecked Sendable {
 
     /// Stops accepting at once, lets in-flight requests finish (their responders still work)
     /// for up to `graceSeconds`, then closes everything. Returns when all loops have exited.
-    /// Idempotent; safe to call from any thread except a loop thread (i.e. not from the handler).
+    /// Idempotent. Called from a handler (a loop thread), it can't wait for its own loop: it then
+    /// only initiates the shutdown and returns at once.
     public func shutdown(graceSeconds: Double = 10) {
+        if EventLoop.isLoopThread {
+            let deadline = monotonicNow() + max(0, graceSeconds)
+            let running = stateLock.withLock { state == .running ? loops : [] }
+            for loop in running { loop.requestShutdown(deadline: deadline) }
+            return
+        }
         shutdownLock.withLock {
             let running: (loops: [EventLoop], threads: [pthread_t])? = stateLock.withLock {
                 defer { state = .stopped }
@@ -106,17 +113,13 @@ public final class HTTPServer: @unchecked Sendable {
 
 /// Box carrying a closure through pthread_create's void* argument.
 private final class ThreadStart {
-    let name: String
     let body: () -> Void
-    init(name: String, body: @escaping () -> Void) {
-        self.name = name
-        self.body = body
-    }
+    init(body: @escaping () -> Void) { self.body = body }
 }
 
 /// A joinable pthread (no Foundation): loop threads live as long as the server.
-private func spawnThread(name: String, _ body: @escaping () -> Void) throws -> pthread_t {
-    let box = Unmanaged.passRetained(ThreadStart(name: name, body: body))
+private func spawnThread(_ body: @escaping () -> Void) throws -> pthread_t {
+    let box = Unmanaged.passRetained(ThreadStart(body: body))
     var thread = pthread_t()
     let rc = pthread_create(&thread, nil, { arg in
         let start = Unmanaged<ThreadStart>.fromOpaque(arg!).takeRetainedValue()

@@ -454,6 +454,55 @@ final class HTTPServerTests: XCTestCase {
         XCTAssertEqual(try client.readResponse().text, "::1")
     }
 
+    func testShutdownFromHandlerDoesNotDeadlock() throws {
+        final class Box: @unchecked Sendable { var server: HTTPServer? }
+        let box = Box()
+        let server = try startServer(handler: { _, responder in
+            responder.send(HTTPResponse(status: 200, body: Array("bye".utf8)))
+            box.server?.shutdown(graceSeconds: 1)   // only initiates: can't join its own loop
+        })
+        box.server = server
+        let client = try TestClient(port: server.boundPort)
+        client.send("GET /quit HTTP/1.1\r\nHost: t\r\n\r\n")
+        let response = try client.readResponse()
+        XCTAssertEqual(response.text, "bye")
+        XCTAssertTrue(client.isClosedByServer(within: 2), "the now idle connection is closed by the shutdown")
+        server.shutdown()
+        XCTAssertThrowsError(try TestClient(port: server.boundPort))
+        box.server = nil
+    }
+
+    func testManyConcurrentClientsAcrossLoops() throws {
+        let server = try startServer { $0.loopThreads = 2 }
+        let port = server.boundPort
+        let failures = Probe()
+        DispatchQueue.concurrentPerform(iterations: 16) { worker in
+            do {
+                let client = try TestClient(port: port)
+                for i in 0..<25 {
+                    let body = "w\(worker)-\(i)"
+                    client.send("POST /c HTTP/1.1\r\nHost: t\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+                    let response = try client.readResponse()
+                    if response.text != "POST /c - \(body)" { failures.begin("\(worker)/\(i): \(response.text)") }
+                }
+            } catch {
+                failures.begin("\(worker): \(error)")
+            }
+        }
+        XCTAssertEqual(failures.snapshot.order, [])
+    }
+
+    func testContentLengthBodySplitAcrossWrites() throws {
+        let server = try startServer()
+        let client = try TestClient(port: server.boundPort)
+        client.send("POST /s HTTP/1.1\r\nHost: t\r\nContent-")
+        usleep(10_000)
+        client.send("Length: 10\r\n\r\n01234")
+        usleep(10_000)
+        client.send("56789")
+        XCTAssertEqual(try client.readResponse().text, "POST /s - 0123456789")
+    }
+
     // MARK: - Parser units
 
     func testChunkedDecoderByteByByte() {
