@@ -16,8 +16,6 @@ final class Connection {
         case lingering
     }
 
-    /// Stop reading when this much unparsed input is buffered and we can't consume it now.
-    private static let inputHighWater = 64 << 10
     /// Stop parsing new requests while this much output is still unsent (slow reader).
     private static let outputHighWater = 256 << 10
     private static let lingerSeconds = 2.0
@@ -28,6 +26,10 @@ final class Connection {
     /// False for connections accepted over the cap: they don't hold a slot.
     let counted: Bool
     private unowned let loop: EventLoop
+    /// Stop reading when this much unparsed input is buffered and can't be consumed now
+    /// (request with the handler, or a slow reader). Above maxHeaderBytes so that a head that
+    /// is still incomplete never pauses reading (it either completes or is answered 431).
+    private let inputHighWater: Int
 
     private var phase = Phase.head
     private var input: [UInt8] = []
@@ -65,6 +67,7 @@ final class Connection {
         self.remoteAddress = remoteAddress
         self.loop = loop
         self.counted = counted
+        inputHighWater = max(64 << 10, loop.configuration.maxHeaderBytes + 4096)
         lastActivity = loop.now
         lastWriteProgress = loop.now
     }
@@ -88,7 +91,7 @@ final class Connection {
     /// Reads until the socket is drained (edge-triggered), or pauses when enough is buffered.
     private func readInput() {
         while !closed && !peerClosed {
-            if phase != .lingering && unreadInput >= Connection.inputHighWater {
+            if phase != .lingering && unreadInput >= inputHighWater {
                 readPaused = true   // resumed from process() once the buffer was consumed
                 return
             }
@@ -124,7 +127,7 @@ final class Connection {
             guard !closed else { return }
             // Edge-triggered: a fully flushed buffer brings no further event, so resume here.
             if blockedByOutput && pendingOutput <= Connection.outputHighWater { continue }
-            if readPaused && unreadInput < Connection.inputHighWater && phase != .lingering {
+            if readPaused && unreadInput < inputHighWater && phase != .lingering {
                 readPaused = false
                 let before = input.count
                 readInput()

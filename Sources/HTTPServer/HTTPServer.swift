@@ -56,7 +56,7 @@ public final class HTTPServer: @unchecked Sendable {
     /// "cannot listen on 127.0.0.1:8787: Address already in use".
     public func start() throws {
         try stateLock.withLock {
-            guard state == .idle else { throw HTTPServerError("HTTPServer.start() called twice") }
+            guard state == .idle else { throw HTTPServerError("HTTPServer.start(): already started (a server cannot be restarted)") }
             // A peer closing mid-write must not kill the process; send() also uses MSG_NOSIGNAL.
             signal(SIGPIPE, SIG_IGN)
             let host = configuration.host

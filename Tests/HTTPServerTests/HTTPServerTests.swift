@@ -182,6 +182,26 @@ final class HTTPServerTests: XCTestCase {
         XCTAssertEqual(snapshot.order, ["/delay/80", "/delay/5", "/delay/40"])
     }
 
+    func testPipelinedFloodIsBufferedAndAnsweredInOrder() throws {
+        // ~300 KiB of pipelined requests: more than the input high-water mark, so reading
+        // pauses while requests wait for their (asynchronous) responders and resumes later.
+        let server = try startServer(handler: { request, responder in
+            DispatchQueue.global().async {
+                responder.send(HTTPResponse(status: 200, body: Array(request.path.utf8)))
+            }
+        })
+        let client = try TestClient(port: server.boundPort)
+        let padding = String(repeating: "p", count: 1000)
+        var wire = ""
+        for i in 0..<300 { wire += "GET /r\(i) HTTP/1.1\r\nHost: t\r\nX-Pad: \(padding)\r\n\r\n" }
+        let bytes = Array(wire.utf8)
+        let writer = Thread { client.send(bytes) }
+        writer.start()
+        for i in 0..<300 {
+            XCTAssertEqual(try client.readResponse().text, "/r\(i)")
+        }
+    }
+
     func testResponderFromDispatchQueueAfter50ms() throws {
         let server = try startServer()
         let client = try TestClient(port: server.boundPort)

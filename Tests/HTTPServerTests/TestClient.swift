@@ -21,7 +21,7 @@ struct TestResponse {
     var text: String { String(decoding: body, as: UTF8.self) }
 }
 
-final class TestClient {
+final class TestClient: @unchecked Sendable {
     let fd: Int32
     private var buffer: [UInt8] = []
 
