@@ -282,7 +282,8 @@ final class Connection {
         for (name, value) in response.headers.pairs {
             // We own framing and connection management; CR/LF would allow response splitting.
             if asciiCaseInsensitiveEquals(name, "Content-Length") || asciiCaseInsensitiveEquals(name, "Transfer-Encoding")
-                || asciiCaseInsensitiveEquals(name, "Connection") || hasLineBreak(name) || hasLineBreak(value) {
+                || asciiCaseInsensitiveEquals(name, "Connection") || asciiCaseInsensitiveEquals(name, "Date")
+                || hasLineBreak(name) || hasLineBreak(value) {
                 continue
             }
             output.append(contentsOf: name.utf8)
@@ -290,6 +291,7 @@ final class Connection {
             output.append(contentsOf: value.utf8)
             output.append(contentsOf: "\r\n".utf8)
         }
+        output.append(contentsOf: loop.dateHeader)
         let bodyAllowed = status >= 200 && status != 204 && status != 304
         if bodyAllowed {
             output.append(contentsOf: "Content-Length: ".utf8)

@@ -61,6 +61,9 @@ final class EventLoop: @unchecked Sendable {
     private(set) var now = monotonicNow()
     private let sweepInterval: Double
     private var nextSweep = 0.0
+    /// "Date: ...\r\n", rebuilt at most once per second (RFC 9110 §6.6.1).
+    private(set) var dateHeader: [UInt8] = []
+    private var dateSecond = -1
     private(set) var shuttingDown = false
     private var acceptPaused = false
     private var shutdownDeadline = Double.infinity
@@ -115,11 +118,13 @@ final class EventLoop: @unchecked Sendable {
         pthread_setspecific(currentLoopKey, Unmanaged.passUnretained(self).toOpaque())
         now = monotonicNow()
         nextSweep = now + sweepInterval
+        refreshDateHeader()
         while !(shuttingDown && (liveConnections == 0 || now >= shutdownDeadline)) {
             let timeout = max(0, min(nextSweep, shutdownDeadline) - now)
             let n = cshims_epoll_wait(epfd, eventData, eventFlags, Int32(EventLoop.maxEvents), Int32((timeout * 1000).rounded(.up)))
             now = monotonicNow()
             if n < 0 && errno != EINTR { break }
+            refreshDateHeader()
             for i in 0..<max(0, Int(n)) {
                 dispatchEvent(data: eventData[i], flags: eventFlags[i])
             }
@@ -130,6 +135,13 @@ final class EventLoop: @unchecked Sendable {
         }
         tearDown()
         pthread_setspecific(currentLoopKey, nil)
+    }
+
+    private func refreshDateHeader() {
+        let second = time(nil)
+        guard second != dateSecond else { return }
+        dateSecond = second
+        dateHeader = Array("Date: \(httpDate(second))\r\n".utf8)
     }
 
     private func dispatchEvent(data: UInt64, flags: UInt32) {
@@ -290,4 +302,16 @@ final class EventLoop: @unchecked Sendable {
         }
         close(epfd)
     }
+}
+
+/// IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"), formatted by hand: strftime depends on the locale.
+func httpDate(_ seconds: Int) -> String {
+    var t = time_t(seconds)
+    var tm = Glibc.tm()
+    gmtime_r(&t, &tm)
+    let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+    let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+    return "\(days[Int(tm.tm_wday)]), \(two(tm.tm_mday)) \(months[Int(tm.tm_mon)]) \(1900 + tm.tm_year) "
+        + "\(two(tm.tm_hour)):\(two(tm.tm_min)):\(two(tm.tm_sec)) GMT"
 }

@@ -73,6 +73,8 @@ final class HTTPServerTests: XCTestCase {
         XCTAssertEqual(get.header("Content-Length"), "15")
         XCTAssertEqual(get.header("Content-Type"), "text/plain")
         XCTAssertNil(get.header("Connection"))
+        let date = try XCTUnwrap(get.header("Date"))
+        XCTAssertTrue(date.hasSuffix(" GMT") && date.count == 29, date)
 
         client.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 11\r\n\r\nhello world")
         let post = try client.readResponse()
@@ -545,6 +547,11 @@ final class HTTPServerTests: XCTestCase {
         XCTAssertTrue(done)
         XCTAssertTrue(pending.isEmpty)
         XCTAssertEqual(String(decoding: body, as: UTF8.self), "abc0123456789abcdef")
+    }
+
+    func testHTTPDateFormat() {
+        XCTAssertEqual(httpDate(784111777), "Sun, 06 Nov 1994 08:49:37 GMT")
+        XCTAssertEqual(httpDate(0), "Thu, 01 Jan 1970 00:00:00 GMT")
     }
 
     func testHeadersCaseInsensitiveAndOrdered() {
