@@ -83,13 +83,16 @@ final class Connection {
             return
         }
         if events & (CSHIMS_EPOLLIN | CSHIMS_EPOLLHUP | CSHIMS_EPOLLRDHUP) != 0 {
-            readInput()
+            // When the peer's FIN is already part of this edge, no later event will report it:
+            // read until recv() says EOF/EAGAIN instead of trusting a short read.
+            readInput(shortReadMeansDrained: events & (CSHIMS_EPOLLHUP | CSHIMS_EPOLLRDHUP) == 0)
         }
         process()
     }
 
     /// Reads until the socket is drained (edge-triggered), or pauses when enough is buffered.
-    private func readInput() {
+    /// `shortReadMeansDrained` saves the final EAGAIN recv() when the edge carried only data.
+    private func readInput(shortReadMeansDrained: Bool = false) {
         while !closed && !peerClosed {
             if phase != .lingering && unreadInput >= inputHighWater {
                 readPaused = true   // resumed from process() once the buffer was consumed
@@ -101,7 +104,7 @@ final class Connection {
                     input.append(contentsOf: UnsafeRawBufferPointer(start: loop.scratch, count: n))
                 }
                 // A short read means the socket buffer is empty; new data brings a new edge.
-                if n < EventLoop.readChunk { return }
+                if shortReadMeansDrained && n < EventLoop.readChunk { return }
             } else if n == 0 {
                 peerClosed = true
             } else if errno == EINTR {

@@ -352,6 +352,26 @@ final class HTTPServerTests: XCTestCase {
         XCTAssertEqual(try client.readResponse().status, 408)
     }
 
+    func testHalfCloseAfterRequestStillGetsResponseThenEOF() throws {
+        let server = try startServer()
+        let client = try TestClient(port: server.boundPort)
+        client.send("GET /a HTTP/1.1\r\nHost: t\r\n\r\nGET /delay/20 HTTP/1.1\r\nHost: t\r\n\r\n")
+        client.shutdownWrite()
+        XCTAssertEqual(try client.readResponse().text, "GET /a - ")
+        XCTAssertEqual(try client.readResponse().text, "GET /delay/20 - ")
+        XCTAssertTrue(client.isClosedByServer(within: 1))
+    }
+
+    func testHalfCloseWithPartialRequestClosesPromptly() throws {
+        let server = try startServer()
+        let client = try TestClient(port: server.boundPort)
+        client.send("GET /a HT")
+        client.shutdownWrite()
+        let start = Date()
+        XCTAssertTrue(client.isClosedByServer(within: 2))
+        XCTAssertLessThan(Date().timeIntervalSince(start), 0.5)
+    }
+
     func testIdleKeepAliveConnectionIsClosedSilently() throws {
         let server = try startServer { $0.idleTimeoutSeconds = 0.3 }
         let client = try TestClient(port: server.boundPort)

@@ -68,6 +68,9 @@ final class TestClient: @unchecked Sendable {
 
     deinit { closeNow() }
 
+    /// Half-close: the server sees EOF but can still answer.
+    func shutdownWrite() { _ = Glibc.shutdown(fd, Int32(SHUT_WR)) }
+
     /// Closes our end (a FIN to the server).
     func closeNow() {
         if !closed { close(fd) }
