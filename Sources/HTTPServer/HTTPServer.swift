@@ -1,4 +1,13 @@
 // Public entry point: configuration, start (bind + spawn loop threads), graceful shutdown.
+//
+// Architecture: `loopThreads` pthreads, each running one EventLoop (EventLoop.swift) with its own
+// SO_REUSEPORT listener, so the kernel balances accepts and no state is shared between loops
+// except the connection counter. Connections (Connection.swift) are edge-triggered, non-blocking,
+// processed strictly one request at a time (pipelined bytes wait in the input buffer). The handler
+// runs on the loop thread; a responder called there writes directly, one called from another
+// thread queues the response to the owning loop and wakes it through an eventfd.
+// Request heads and chunked bodies are parsed from bytes (RequestParser.swift), never via
+// Foundation strings.
 import CShims
 import Glibc
 
