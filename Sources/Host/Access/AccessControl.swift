@@ -8,8 +8,10 @@ final class AccessControl: @unchecked Sendable {
     let registry: PluginRegistry
     let lastUsed: LastUsedTracker
     let events: EventSink?
+    let watcher: HostDatabaseWatcher?
 
-    init(stores: ConnectionPool<HostStore>, registry: PluginRegistry, lastUsed: LastUsedTracker, events: EventSink?) {
+    init(stores: ConnectionPool<HostStore>, registry: PluginRegistry, lastUsed: LastUsedTracker, events: EventSink?, watcher: HostDatabaseWatcher?) {
+        self.watcher = watcher
         self.stores = stores
         self.registry = registry
         self.lastUsed = lastUsed
@@ -22,7 +24,7 @@ final class AccessControl: @unchecked Sendable {
         let admitted: Result<(Principal, TenantRecord), Denial>
         do {
             admitted = try stores.withResource { store in
-                store.refreshCacheIfChanged()
+                store.refreshCacheIfChanged(watcher: watcher)
                 switch try TokenLayer.authenticate(authorization: authorization, store: store, now: now) {
                 case .failure(let denial): return .failure(denial)
                 case .success(let principal):

@@ -43,12 +43,16 @@ final class Runtime: @unchecked Sendable {
     let events: EventSink?
     let lastUsed = LastUsedTracker()
     let toolsetDatabases: ToolsetDatabases
+    /// Created before the first request so no change can slip between start-up and the watch.
+    let hostDatabaseWatcher: HostDatabaseWatcher?
 
     /// - Parameter withEvents: open the audit database (the serving commands need it).
     init(settings: Settings, withEvents: Bool) throws {
         self.settings = settings
         let data = settings.dataDirectory
         let first = try HostStore(dataDirectory: data)  // creates the folder and migrates once
+        hostDatabaseWatcher = HostDatabaseWatcher(dataDirectory: data)
+        if hostDatabaseWatcher == nil { Log.warning("storage", "inotify unavailable; checking host.db for changes with a read per request") }
         let pool = ConnectionPool<HostStore> { try HostStore(dataDirectory: data) }
         stores = pool
         events = withEvents ? try EventSink(path: data + "/audit.db") : nil
@@ -76,7 +80,7 @@ final class Runtime: @unchecked Sendable {
     }
 
     func makeAccessControl() -> AccessControl {
-        AccessControl(stores: stores, registry: registry, lastUsed: lastUsed, events: events)
+        AccessControl(stores: stores, registry: registry, lastUsed: lastUsed, events: events, watcher: hostDatabaseWatcher)
     }
 
     /// Flushes queued audit events and last-used times, then closes databases.

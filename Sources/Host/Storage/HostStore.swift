@@ -49,9 +49,15 @@ final class HostStore {
 
     // MARK: Cache coherence
 
-    /// Drops the read cache if anyone committed since we last looked. One cheap pragma per request.
-    func refreshCacheIfChanged() {
-        let version = (try? database.queryOne("PRAGMA data_version") { $0.int64(0) }) ?? -2
+    /// Drops the read cache if anyone committed since we last looked. With a watcher this is a
+    /// non-blocking read() per request; without one, `PRAGMA data_version` (a read transaction).
+    func refreshCacheIfChanged(watcher: HostDatabaseWatcher?) {
+        let version: Int64
+        if let watcher {
+            version = Int64(truncatingIfNeeded: watcher.currentGeneration())
+        } else {
+            version = (try? database.queryOne("PRAGMA data_version") { $0.int64(0) }) ?? -2
+        }
         if version != seenDataVersion {
             tokenCache.removeAll(keepingCapacity: true)
             tenantCache.removeAll(keepingCapacity: true)

@@ -52,7 +52,10 @@ struct RequestGuardrails: Sendable {
     }
 
     static func hostWithoutPort(_ host: String) -> String {
-        if host.hasPrefix("[") { return host.firstIndex(of: "]").map { String(host[...$0]) } ?? host }
-        return host.split(separator: ":", maxSplits: 1).first.map(String.init) ?? host
+        let utf8 = host.utf8
+        if utf8.first == UInt8(ascii: "[") {
+            return utf8.firstIndex(of: UInt8(ascii: "]")).map { String(host[...$0]) } ?? host
+        }
+        return utf8.firstIndex(of: UInt8(ascii: ":")).map { String(host[..<$0]) } ?? host
     }
 }
