@@ -26,7 +26,9 @@ enum SchemaNumber: Sendable {
     var text: String {
         switch self {
         case .int(let i): return String(i)
-        case .double(let d): return JSONValue.double(d).jsonString
+        case .double(let d):
+            if d.rounded() == d, abs(d) < 9.2e18 { return String(Int64(d)) }
+            return JSONValue.double(d).jsonString
         }
     }
 }
