@@ -28,7 +28,7 @@ struct ToolCatalog {
     }
 
     private func isVisible(_ toolset: RegisteredToolset) -> Bool {
-        caller.principal.token.toolsets.contains(toolset.name) && caller.tenant.isEnabled(toolset.name)
+        caller.principal.token.grants(toolset.name) && caller.tenant.isEnabled(toolset.name)
     }
 
     /// Every callable tool with the name it is listed under, in a stable order.
@@ -50,16 +50,15 @@ struct ToolCatalog {
 
     /// Finds the tool a tools/call names, or explains precisely why it cannot be called.
     func resolve(_ name: String) -> Result<RegisteredTool, RPCError> {
-        let visible = visibleToolsets
-        if caller.endpointToolset == nil, let dot = name.firstIndex(of: "."),
+        if caller.endpointToolset == nil, let dot = name.utf8.firstIndex(of: UInt8(ascii: ".")),
            let toolset = registry.toolsetsByName[String(name[..<dot])] {
-            let bare = String(name[name.index(after: dot)...])
+            let bare = String(name[name.utf8.index(after: dot)...])
             if let tool = toolset.toolsByName[bare] {
                 if let denial = denial(for: toolset) { return .failure(RPCError(denial)) }
                 return .success(tool)
             }
         }
-        let owners = visible.compactMap { $0.toolsByName[name] }
+        let owners = visibleToolsets.compactMap { $0.toolsByName[name] }
         if owners.count == 1 { return .success(owners[0]) }
         if owners.count > 1 {
             let qualified = owners.map { "\"\($0.toolset.name).\(name)\"" }.joined(separator: " or ")
@@ -75,7 +74,7 @@ struct ToolCatalog {
 
     /// Layer 2 for a single toolset: granted by the token, then enabled for the tenant.
     func denial(for toolset: RegisteredToolset) -> Denial? {
-        if !caller.principal.token.toolsets.contains(toolset.name) { return .toolsetNotGranted(toolset.name) }
+        if !caller.principal.token.grants(toolset.name) { return .toolsetNotGranted(toolset.name) }
         if !caller.tenant.isEnabled(toolset.name) { return .toolsetDisabled(toolset.name) }
         return nil
     }

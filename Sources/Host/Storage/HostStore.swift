@@ -163,11 +163,29 @@ struct TokenRecord {
     var tenant: String
     var name: String
     var secretHash: [UInt8]
-    var toolsets: [String]
+    var toolsets: [String] { didSet { grantedToolsets = Set(toolsets) } }
+    /// The same grants as a set, for the per-request checks.
+    private(set) var grantedToolsets: Set<String> = []
     var createdMs: Int64
     var expiresMs: Int64?
     var revokedMs: Int64?
     var lastUsedMs: Int64?
 
     var publicID: String { "tok_" + id }
+
+    init(id: String, tenant: String, name: String, secretHash: [UInt8], toolsets: [String], createdMs: Int64,
+         expiresMs: Int64?, revokedMs: Int64?, lastUsedMs: Int64?) {
+        self.id = id
+        self.tenant = tenant
+        self.name = name
+        self.secretHash = secretHash
+        self.toolsets = toolsets
+        self.grantedToolsets = Set(toolsets)
+        self.createdMs = createdMs
+        self.expiresMs = expiresMs
+        self.revokedMs = revokedMs
+        self.lastUsedMs = lastUsedMs
+    }
+
+    func grants(_ toolset: String) -> Bool { grantedToolsets.contains(toolset) }
 }

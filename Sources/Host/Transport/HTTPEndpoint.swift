@@ -115,7 +115,7 @@ struct MCPRoute {
     var key: String { toolset.map { tenant + "/" + $0 } ?? tenant }
 
     init?(path: String) {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        let parts = path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).map { Substring($0) }
         // "", tenant, "mcp" [, toolset]; a trailing slash is tolerated.
         guard parts.count >= 3, parts[0].isEmpty, !parts[1].isEmpty, parts[2] == "mcp" else { return nil }
         switch parts.count {
