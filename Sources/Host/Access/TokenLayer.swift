@@ -15,8 +15,14 @@ enum TokenLayer {
               Crypto.constantTimeEquals(record.secretHash, hash)
         else { return .failure(.invalidToken()) }
         // Revocation is checked before expiry: "revoked" is the more useful thing to tell an operator.
-        if record.revokedMs != nil { return .failure(.revoked()) }
-        if let expires = record.expiresMs, now >= expires { return .failure(.expired()) }
+        if record.revokedMs != nil { return .failure(identified(.revoked(), record)) }
+        if let expires = record.expiresMs, now >= expires { return .failure(identified(.expired(), record)) }
         return .success(Principal(token: record))
+    }
+
+    private static func identified(_ denial: Denial, _ record: TokenRecord) -> Denial {
+        var denial = denial
+        denial.tokenID = record.publicID
+        return denial
     }
 }

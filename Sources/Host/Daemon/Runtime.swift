@@ -38,6 +38,7 @@ struct Settings {
 /// they use. `serve` and `stdio` add the request path on top.
 final class Runtime: @unchecked Sendable {
     let settings: Settings
+    let configuration: Configuration
     let stores: ConnectionPool<HostStore>
     let registry: PluginRegistry
     let events: EventSink?
@@ -51,6 +52,7 @@ final class Runtime: @unchecked Sendable {
         self.settings = settings
         let data = settings.dataDirectory
         let first = try HostStore(dataDirectory: data)  // creates the folder and migrates once
+        configuration = try Configuration.load(dataDirectory: data)
         hostDatabaseWatcher = HostDatabaseWatcher(dataDirectory: data)
         if hostDatabaseWatcher == nil { Log.warning("storage", "inotify unavailable; checking host.db for changes with a read per request") }
         let pool = ConnectionPool<HostStore> { try HostStore(dataDirectory: data) }
@@ -76,11 +78,13 @@ final class Runtime: @unchecked Sendable {
 
     func makeToolMethods() -> ToolMethods {
         let pageSize = Int(ProcessInfo.processInfo.environment["TOOLHOST_TOOLS_PAGE_SIZE"] ?? "") ?? 100
-        return ToolMethods(registry: registry, invoker: ToolInvoker(databases: toolsetDatabases), events: events, pageSize: max(1, pageSize))
+        var methods = ToolMethods(registry: registry, invoker: ToolInvoker(databases: toolsetDatabases), events: events, pageSize: max(1, pageSize))
+        methods.recordArguments = configuration.recordArguments
+        return methods
     }
 
     func makeAccessControl() -> AccessControl {
-        AccessControl(stores: stores, registry: registry, lastUsed: lastUsed, events: events, watcher: hostDatabaseWatcher)
+        AccessControl(stores: stores, registry: registry, lastUsed: lastUsed, events: events, watcher: hostDatabaseWatcher, configuration: configuration)
     }
 
     /// Flushes queued audit events and last-used times, then closes databases.

@@ -46,8 +46,10 @@ final class HTTPEndpoint: @unchecked Sendable {
             return .reply(.error(id: .null, .parse("\(error)")))
         }
         let requestID = body["id"] ?? .null
+        let calledTool = body["method"]?.stringValue == "tools/call" ? body["params"]?["name"]?.stringValue : nil
+        let target = AccessControl.Target(tenant: route.tenant, toolset: route.toolset, tool: calledTool, client: request.remoteAddress)
         let caller: Caller
-        switch access.admit(authorization: request.headers["Authorization"], tenant: route.tenant, toolset: route.toolset, client: request.remoteAddress) {
+        switch access.admit(authorization: request.headers["Authorization"], target: target) {
         case .failure(let error): return .reply(.error(id: requestID, error))
         case .success(let admitted): caller = admitted
         }
@@ -96,7 +98,8 @@ final class HTTPEndpoint: @unchecked Sendable {
         guard let sessionID = request.headers["Mcp-Session-Id"] else {
             return .reply(.error(id: .null, .invalidRequest("DELETE requires an Mcp-Session-Id header")))
         }
-        switch access.admit(authorization: request.headers["Authorization"], tenant: route.tenant, toolset: route.toolset, client: request.remoteAddress) {
+        let target = AccessControl.Target(tenant: route.tenant, toolset: route.toolset, tool: nil, client: request.remoteAddress)
+        switch access.admit(authorization: request.headers["Authorization"], target: target) {
         case .failure(let error): return .reply(.error(id: .null, error))
         case .success(let caller):
             guard sessions.find(sessionID, tokenID: caller.principal.token.id, endpoint: route.key) != nil else {
