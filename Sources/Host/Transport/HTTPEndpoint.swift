@@ -76,8 +76,14 @@ final class HTTPEndpoint: @unchecked Sendable {
     /// `_meta` version, decides; no version at all means the handshake era.
     private func selectEra(_ request: HTTPRequest, body: JSONValue, caller: Caller, route: MCPRoute) -> Result<Era, RPCError> {
         let headerVersion = request.headers["MCP-Protocol-Version"]
+        // A body that names its version in `_meta` is a stateless-era request; the header must agree.
+        if let bodyVersion = body["params"]?["_meta"]?[MetaKey.protocolVersion]?.stringValue {
+            if let headerVersion, headerVersion != bodyVersion {
+                return .failure(RPCError(code: RPCCode.headerMismatch, message: "Header mismatch: MCP-Protocol-Version header \"\(headerVersion)\" must equal params._meta protocolVersion \"\(bodyVersion)\"", httpStatus: 400))
+            }
+            return .success(.modern)
+        }
         if let headerVersion, ProtocolVersion.isModern(headerVersion) { return .success(.modern) }
-        if headerVersion == nil, body["params"]?["_meta"]?[MetaKey.protocolVersion] != nil { return .success(.modern) }
         if let headerVersion, !ProtocolVersion.isLegacy(headerVersion) {
             return .failure(ModernDispatcher.unsupportedVersion(headerVersion))
         }
