@@ -1,29 +1,143 @@
-// TEMPORARY STUB — replaced by the real server from branch helper-http.
-public struct HTTPHeaders: Sendable {
-    public var pairs: [(name: String, value: String)]
-    public init(_ pairs: [(String, String)] = []) { self.pairs = pairs.map { (name: $0.0, value: $0.1) } }
-    public subscript(name: String) -> String? { pairs.first { $0.name.lowercased() == name.lowercased() }?.value }
-    public func values(_ name: String) -> [String] { pairs.filter { $0.name.lowercased() == name.lowercased() }.map(\.value) }
-    public mutating func add(_ name: String, _ value: String) { pairs.append((name, value)) }
-}
-public struct HTTPRequest: Sendable {
-    public let method: String; public let target: String; public let path: String; public let query: String?
-    public let version: String; public let headers: HTTPHeaders; public let body: [UInt8]; public let remoteAddress: String
-}
-public struct HTTPResponse: Sendable {
-    public var status: Int; public var headers: HTTPHeaders; public var body: [UInt8]
-    public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) { self.status = status; self.headers = headers; self.body = body }
-}
-public struct HTTPResponder: Sendable { public func send(_ response: HTTPResponse) {} }
+// Public entry point: configuration, start (bind + spawn loop threads), graceful shutdown.
+//
+// Architecture: `loopThreads` pthreads, each running one EventLoop (EventLoop.swift) with its own
+// SO_REUSEPORT listener, so the kernel balances accepts and no state is shared between loops
+// except the connection counter. Connections (Connection.swift) are edge-triggered, non-blocking,
+// processed strictly one request at a time (pipelined bytes wait in the input buffer). The handler
+// runs on the loop thread; a responder called there writes directly, one called from another
+// thread queues the response to the owning loop and wakes it through an eventfd.
+// Request heads and chunked bodies are parsed from bytes (RequestParser.swift), never via
+// Foundation strings.
+import CShims
+import Glibc
+
 public final class HTTPServer: @unchecked Sendable {
     public struct Configuration: Sendable {
-        public var host = "127.0.0.1"; public var port = 8787; public var loopThreads = 2; public var maxBodyBytes = 1 << 20
-        public var maxHeaderBytes = 16 << 10; public var headerTimeoutSeconds = 10.0; public var idleTimeoutSeconds = 60.0
-        public var maxConnections = 1024; public init() {}
+        /// IPv4 or IPv6 literal ("::1", "[::1]" also accepted), or "localhost".
+        public var host: String = "127.0.0.1"
+        /// 0 = pick a free port (then read `boundPort`).
+        public var port: Int = 8787
+        /// One epoll loop + SO_REUSEPORT listening socket per thread.
+        public var loopThreads: Int = 2
+        /// Larger bodies get 413 (decided from Content-Length before reading the body).
+        public var maxBodyBytes: Int = 1 << 20
+        /// Request line + headers larger than this get 431.
+        public var maxHeaderBytes: Int = 16 << 10
+        /// Head/body not complete in time → 408 and close.
+        public var headerTimeoutSeconds: Double = 10
+        /// Keep-alive connection with no request for this long → closed silently.
+        public var idleTimeoutSeconds: Double = 60
+        /// Connections over the cap are accepted, answered 503 and closed.
+        public var maxConnections: Int = 1024
+        public init() {}
     }
-    public init(configuration: Configuration, handler: @escaping @Sendable (HTTPRequest, HTTPResponder) -> Void) {}
-    public var boundPort: Int { 0 }
-    public func start() throws {}
-    public func shutdown(graceSeconds: Double = 10) {}
-    public var activeConnectionCount: Int { 0 }
+
+    private enum State { case idle, running, stopped }
+
+    public let configuration: Configuration
+    private let handler: @Sendable (HTTPRequest, HTTPResponder) -> Void
+    private let counter: ConnectionCounter
+    private let stateLock = Mutex()
+    /// Held for the whole of shutdown so concurrent callers all return after the loops exited.
+    private let shutdownLock = Mutex()
+    private var state = State.idle
+    private var loops: [EventLoop] = []
+    private var threads: [pthread_t] = []
+    private var port = 0
+
+    public init(configuration: Configuration, handler: @escaping @Sendable (HTTPRequest, HTTPResponder) -> Void) {
+        self.configuration = configuration
+        self.handler = handler
+        counter = ConnectionCounter(limit: max(1, configuration.maxConnections))
+    }
+
+    deinit {
+        shutdown(graceSeconds: 0)
+    }
+
+    /// The port actually listened on (useful with `port = 0`); 0 before `start()`.
+    public var boundPort: Int { stateLock.withLock { port } }
+
+    /// Connections currently open and admitted (over-cap rejections are not counted).
+    public var activeConnectionCount: Int { counter.current }
+
+    /// Binds, listens and spawns the loop threads. Throws `HTTPServerError`, e.g.
+    /// "cannot listen on 127.0.0.1:8787: Address already in use".
+    public func start() throws {
+        try stateLock.withLock {
+            guard state == .idle else { throw HTTPServerError("HTTPServer.start(): already started (a server cannot be restarted)") }
+            // A peer closing mid-write must not kill the process; send() also uses MSG_NOSIGNAL.
+            signal(SIGPIPE, SIG_IGN)
+            let host = configuration.host
+            let resolvedPort = try Listener.probe(host: host, port: configuration.port)
+            var created: [EventLoop] = []
+            var openFds: [Int32] = []
+            do {
+                for _ in 0..<max(1, configuration.loopThreads) {
+                    let listener = try Listener.open(host: host, port: resolvedPort)
+                    openFds.append(listener.fd)
+                    created.append(try EventLoop(listenFd: listener.fd, configuration: configuration,
+                                                 counter: counter, handler: handler))
+                }
+            } catch {
+                for fd in openFds { close(fd) }
+                throw error
+            }
+            loops = created
+            port = resolvedPort
+            threads = try loops.map { loop in
+                try spawnThread { loop.run() }
+            }
+            state = .running
+        }
+    }
+
+    /// Stops accepting at once, lets in-flight requests finish (their responders still work)
+    /// for up to `graceSeconds`, then closes everything. Returns when all loops have exited.
+    /// Idempotent. Called from a handler (a loop thread), it can't wait for its own loop: it then
+    /// only initiates the shutdown and returns at once.
+    public func shutdown(graceSeconds: Double = 10) {
+        if EventLoop.isLoopThread {
+            let deadline = monotonicNow() + max(0, graceSeconds)
+            let running = stateLock.withLock { state == .running ? loops : [] }
+            for loop in running { loop.requestShutdown(deadline: deadline) }
+            return
+        }
+        shutdownLock.withLock {
+            let running: (loops: [EventLoop], threads: [pthread_t])? = stateLock.withLock {
+                defer { state = .stopped }
+                return state == .running ? (loops, threads) : nil
+            }
+            guard let running else { return }
+            let deadline = monotonicNow() + max(0, graceSeconds)
+            for loop in running.loops { loop.requestShutdown(deadline: deadline) }
+            for thread in running.threads { pthread_join(thread, nil) }
+            stateLock.withLock {
+                loops = []
+                threads = []
+            }
+        }
+    }
+}
+
+/// Box carrying a closure through pthread_create's void* argument.
+private final class ThreadStart {
+    let body: () -> Void
+    init(body: @escaping () -> Void) { self.body = body }
+}
+
+/// A joinable pthread (no Foundation): loop threads live as long as the server.
+private func spawnThread(_ body: @escaping () -> Void) throws -> pthread_t {
+    let box = Unmanaged.passRetained(ThreadStart(body: body))
+    var thread = pthread_t()
+    let rc = pthread_create(&thread, nil, { arg in
+        let start = Unmanaged<ThreadStart>.fromOpaque(arg!).takeRetainedValue()
+        start.body()
+        return nil
+    }, box.toOpaque())
+    guard rc == 0 else {
+        box.release()
+        throw HTTPServerError("cannot start loop thread: \(errnoText(rc))")
+    }
+    return thread
 }

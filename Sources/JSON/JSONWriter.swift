@@ -60,9 +60,10 @@ public struct JSONWriter: Sendable {
     }
 
     /// JSON has no NaN or infinity; they are written as null rather than producing invalid JSON.
+    /// Finite values use Swift's shortest round-tripping form, which keeps a fraction or an
+    /// exponent ("3.0", "1e+16", "-0.0"), so a double parses back as the same double (not as .int).
     public mutating func writeDouble(_ value: Double) {
         guard value.isFinite else { writeRaw("null"); return }
-        if value.rounded() == value && abs(value) < 1e15 { writeInt(Int64(value)); return }
         bytes.append(contentsOf: value.description.utf8)
     }
 

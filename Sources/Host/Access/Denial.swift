@@ -19,6 +19,16 @@ struct Denial: Error {
     /// Extra fields merged into the JSON-RPC error data (e.g. an upgrade hint).
     var extraData: JSONObject = JSONObject()
     var retryAfterSeconds: Int? = nil
+    /// For the audit trail: the public id of a token that was recognised but refused (revoked, expired).
+    var tokenID: String? = nil
+
+    init(layer: Layer, httpStatus: Int, message: String, challenge: String?, extraData: JSONObject = JSONObject()) {
+        self.layer = layer
+        self.httpStatus = httpStatus
+        self.message = message
+        self.challenge = challenge
+        self.extraData = extraData
+    }
 
     /// JSON-RPC error codes for denials live outside the spec's reserved -32768…-32000 range.
     var rpcCode: Int64 {
@@ -32,6 +42,7 @@ struct Denial: Error {
     var errorData: JSONValue {
         var data = extraData
         data["layer"] = .string(layer.rawValue)
+        if let retryAfterSeconds { data["retry_after_seconds"] = .int(Int64(retryAfterSeconds)) }
         return .object(data)
     }
 
@@ -59,6 +70,19 @@ struct Denial: Error {
     }
     static func toolsetDisabled(_ toolset: String) -> Denial {
         forbidden("The \(toolset) toolset is disabled for this tenant")
+    }
+
+    /// A write tool called with a read-only grant (a tool is a write tool unless it declares readOnlyHint).
+    static func readOnly(toolset: String, tool: String) -> Denial {
+        var denial = forbidden("Token does not grant write access to the \(toolset) server (\(tool) changes data)", scope: toolset)
+        denial.extraData = ["tool": .string(tool), "required_scope": .string(toolset)]
+        return denial
+    }
+
+    static func toolNotGranted(_ tool: String) -> Denial {
+        var denial = forbidden("Token does not grant access to the \(tool) tool")
+        denial.extraData = ["tool": .string(tool)]
+        return denial
     }
 
     static func forbidden(_ message: String, scope: String? = nil) -> Denial {

@@ -29,6 +29,34 @@ struct PersonalAccessToken {
         return PersonalAccessToken(id: String(id), secret: String(secret))
     }
 
+    /// The hot-path form of `parse`: from the raw `Authorization` header bytes straight to the
+    /// row id and the hash to compare, without building intermediate Strings.
+    /// Returns nil if the header is not `Bearer <one of our tokens>`; `isBearer` tells whether
+    /// a Bearer credential was present at all (to choose "Bearer token required" vs "Invalid token").
+    static func fromAuthorizationHeader(_ header: String) -> (isBearer: Bool, id: String?, hash: [UInt8]?) {
+        var header = header
+        return header.withUTF8 { bytes -> (Bool, String?, [UInt8]?) in
+            var start = 0
+            var end = bytes.count
+            while start < end && bytes[start] == 0x20 { start += 1 }
+            while end > start && bytes[end - 1] == 0x20 { end -= 1 }
+            // Scheme "Bearer" is case-insensitive (RFC 9110 §11.1).
+            let scheme: [UInt8] = Array("bearer".utf8)
+            guard end - start > 7 else { return (false, nil, nil) }
+            for index in 0..<6 where bytes[start + index] | 0x20 != scheme[index] { return (false, nil, nil) }
+            guard bytes[start + 6] == 0x20 else { return (false, nil, nil) }
+            start += 7
+            while start < end && bytes[start] == 0x20 { start += 1 }
+            guard start < end else { return (false, nil, nil) }
+            let token = UnsafeBufferPointer(rebasing: bytes[start..<end])
+            guard token.count == 60, token.starts(with: prefix.utf8), token[16] == UInt8(ascii: "_"),
+                  token[4..<16].allSatisfy(isLowerHex), token[17...].allSatisfy(isBase62)
+            else { return (true, nil, nil) }
+            let id = String(decoding: UnsafeBufferPointer(rebasing: token[4..<16]), as: UTF8.self)
+            return (true, id, Crypto.sha256(token))
+        }
+    }
+
     /// Accepts `tok_<id>` or the bare id, as typed by an operator.
     static func normalizeID(_ text: String) -> String? {
         let id = text.hasPrefix("tok_") ? String(text.dropFirst(4)) : text

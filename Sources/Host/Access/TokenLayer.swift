@@ -7,24 +7,22 @@ struct Principal {
 
 enum TokenLayer {
     static func authenticate(authorization: String?, store: HostStore, now: Int64) throws -> Result<Principal, Denial> {
-        guard let header = authorization, let presented = bearerValue(header) else { return .failure(.tokenRequired()) }
-        guard let parsed = PersonalAccessToken.parse(presented),
-              let record = try store.token(id: parsed.id),
-              Crypto.constantTimeEquals(record.secretHash, parsed.hash)
+        guard let header = authorization else { return .failure(.tokenRequired()) }
+        let presented = PersonalAccessToken.fromAuthorizationHeader(header)
+        guard presented.isBearer else { return .failure(.tokenRequired()) }
+        guard let id = presented.id, let hash = presented.hash,
+              let record = try store.token(id: id),
+              Crypto.constantTimeEquals(record.secretHash, hash)
         else { return .failure(.invalidToken()) }
         // Revocation is checked before expiry: "revoked" is the more useful thing to tell an operator.
-        if record.revokedMs != nil { return .failure(.revoked()) }
-        if let expires = record.expiresMs, now >= expires { return .failure(.expired()) }
+        if record.revokedMs != nil { return .failure(identified(.revoked(), record)) }
+        if let expires = record.expiresMs, now >= expires { return .failure(identified(.expired(), record)) }
         return .success(Principal(token: record))
     }
 
-    /// `Bearer <token>`; the scheme is case-insensitive (RFC 6750 / RFC 9110).
-    private static func bearerValue(_ header: String) -> Substring? {
-        let trimmed = header.drop(while: { $0 == " " })
-        guard trimmed.count > 7, trimmed.prefix(7).lowercased() == "bearer " else { return nil }
-        let value = trimmed.dropFirst(7).drop(while: { $0 == " " })
-        let end = value.lastIndex(where: { $0 != " " }).map { value.index(after: $0) } ?? value.startIndex
-        let token = value[value.startIndex..<end]
-        return token.isEmpty ? nil : token
+    private static func identified(_ denial: Denial, _ record: TokenRecord) -> Denial {
+        var denial = denial
+        denial.tokenID = record.publicID
+        return denial
     }
 }

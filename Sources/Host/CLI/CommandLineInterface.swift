@@ -11,10 +11,13 @@ enum CommandLineInterface {
       toolhost stdio --tenant T [--toolset S] [--data DIR] [--plugins DIR]      (token in TOOLHOST_TOKEN)
       toolhost tenant create NAME [--plan P] [--data DIR]
       toolhost tenant list [--json] | tenant show NAME [--json]
+      toolhost tenant set-plan NAME PLAN [--trial-until YYYY-MM-DD]
       toolhost tenant enable|disable NAME TOOLSET…
-      toolhost token create --tenant T --name N --toolsets a,b [--expires YYYY-MM-DD|RFC3339]
+      toolhost token create --tenant T --name N --toolsets a,b[:read] [--expires YYYY-MM-DD|RFC3339]
+                            [--read-only] [--tools x,y] [--restrict JSON]
       toolhost token list --tenant T [--json]
-      toolhost token revoke ID
+      toolhost token revoke ID | token rotate ID
+      toolhost audit --tenant T [--token ID] [--since 2h|DATE] [--outcome denied] [--limit N] [--json]
       toolhost plugins [--json] [--plugins DIR]
       toolhost version
 
@@ -39,6 +42,7 @@ enum CommandLineInterface {
             case "tenant": return try TenantCommands.run(words)
             case "token": return try TokenCommands.run(words)
             case "plugins": return try PluginsCommand.run(words)
+            case "audit": return try AuditCommand.run(words)
             case "version", "--version": print("toolhost \(ServerIdentity.version)"); return 0
             case "help", "--help", "-h": print(usage); return 0
             default:

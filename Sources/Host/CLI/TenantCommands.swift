@@ -5,7 +5,7 @@ enum TenantCommands {
 
     static func run(_ words: ArraySlice<String>) throws -> Int32 {
         var words = words
-        guard let action = words.popFirst() else { throw Arguments.UsageError("tenant needs an action: create, list, show, enable, disable") }
+        guard let action = words.popFirst() else { throw Arguments.UsageError("tenant needs an action: create, list, show, set-plan, enable, disable") }
         switch action {
         case "create":
             let arguments = try Arguments(words, valued: commonValuedOptions.union(["plan"]))
@@ -18,6 +18,11 @@ enum TenantCommands {
             let arguments = try Arguments(words, valued: commonValuedOptions, boolean: ["json"])
             guard arguments.positionals.count == 1 else { throw Arguments.UsageError("usage: toolhost tenant show NAME [--json]") }
             return try show(name: arguments.positionals[0], runtime: try makeRuntime(arguments), json: arguments.has("json"))
+        case "set-plan":
+            let arguments = try Arguments(words, valued: commonValuedOptions.union(["trial-until"]))
+            guard arguments.positionals.count == 2 else { throw Arguments.UsageError("usage: toolhost tenant set-plan NAME PLAN [--trial-until YYYY-MM-DD]") }
+            return try setPlan(name: arguments.positionals[0], plan: arguments.positionals[1], trialUntil: arguments.value("trial-until"),
+                               runtime: try makeRuntime(arguments))
         case "enable", "disable":
             let arguments = try Arguments(words, valued: commonValuedOptions)
             guard arguments.positionals.count >= 2 else { throw Arguments.UsageError("usage: toolhost tenant \(action) NAME TOOLSET…") }
@@ -37,10 +42,16 @@ enum TenantCommands {
         return bytes.enumerated().allSatisfy { allowed($1, first: $0 == 0) }
     }
 
+    static func checkPlan(_ plan: String, runtime: Runtime) throws {
+        let plans = runtime.configuration.plans
+        guard plans.isKnown(plan) else { throw CommandError("unknown plan \"\(plan)\" (plans: \(plans.allPlans.joined(separator: ", ")))") }
+    }
+
     static func create(name: String, plan: String, runtime: Runtime) throws -> Int32 {
         guard isValidName(name) else {
             throw CommandError("invalid tenant name \"\(name)\": use 1–63 of a–z, 0–9 and '-', starting with a letter or digit")
         }
+        try checkPlan(plan, runtime: runtime)
         try runtime.withStore { store in
             if try store.tenant(named: name) != nil { throw CommandError("tenant \"\(name)\" already exists") }
             try store.createTenant(name: name, plan: plan)
@@ -55,7 +66,7 @@ enum TenantCommands {
             print(JSONValue.array(tenants.map { describe($0, runtime: runtime) }).jsonString)
         } else {
             printTable(["NAME", "PLAN", "ENABLED TOOLSETS", "CREATED"], tenants.map { tenant in
-                [tenant.name, tenant.plan, enabledToolsets(tenant, runtime: runtime).joined(separator: ","), formatTime(tenant.createdMs)]
+                [tenant.name, describePlan(tenant), enabledToolsets(tenant, runtime: runtime).joined(separator: ","), formatTime(tenant.createdMs)]
             })
         }
         return 0
@@ -70,11 +81,35 @@ enum TenantCommands {
             print(JSONValue.object(description).jsonString)
         } else {
             print("Tenant:    \(tenant.name)")
-            print("Plan:      \(tenant.plan)")
+            print("Plan:      \(describePlan(tenant))")
             print("Created:   \(formatTime(tenant.createdMs))")
             print("Enabled:   \(enabledToolsets(tenant, runtime: runtime).joined(separator: ", "))")
             print("Disabled:  \(tenant.disabledToolsets.sorted().joined(separator: ", "))")
             print("Tokens:    \(tokens.filter { $0.revokedMs == nil }.count) active, \(tokens.count) in all")
+        }
+        return 0
+    }
+
+    /// Takes effect on the next request of every token of the tenant: plans are never copied into tokens.
+    static func setPlan(name: String, plan: String, trialUntil: String?, runtime: Runtime) throws -> Int32 {
+        try checkPlan(plan, runtime: runtime)
+        var until: Int64?
+        if let trialUntil {
+            guard let parsed = Timestamp.parseExpiry(trialUntil) else {
+                throw Arguments.UsageError("--trial-until must be YYYY-MM-DD (the trial runs through that day, UTC) or an RFC 3339 time")
+            }
+            guard parsed > Clock.nowMilliseconds() else { throw CommandError("--trial-until \(trialUntil) is in the past") }
+            until = parsed
+        }
+        let tenant = try runtime.withStore { store -> TenantRecord in
+            guard let tenant = try store.tenant(named: name) else { throw CommandError("no tenant named \"\(name)\"") }
+            try store.setPlan(tenant: name, plan: plan, trialUntilMs: until)
+            return tenant
+        }
+        if let until {
+            printError("Tenant \(name) is on a \(plan) trial until \(formatTime(until)); then back to \(tenant.plan).")
+        } else {
+            printError("Tenant \(name) is now on plan \(plan) (was \(tenant.plan)); this applies from the next request.")
         }
         return 0
     }
@@ -95,6 +130,11 @@ enum TenantCommands {
         return 0
     }
 
+    private static func describePlan(_ tenant: TenantRecord) -> String {
+        guard let trial = tenant.trialPlan, let until = tenant.trialUntilMs, Clock.nowMilliseconds() < until else { return tenant.plan }
+        return "\(trial) (trial until \(formatTime(until)), then \(tenant.plan))"
+    }
+
     private static func enabledToolsets(_ tenant: TenantRecord, runtime: Runtime) -> [String] {
         runtime.registry.toolsetNames.filter(tenant.isEnabled)
     }
@@ -103,6 +143,9 @@ enum TenantCommands {
         [
             "name": .string(tenant.name),
             "plan": .string(tenant.plan),
+            "effective_plan": .string(tenant.effectivePlan(now: Clock.nowMilliseconds())),
+            "trial_plan": tenant.trialPlan.map { .string($0) } ?? .null,
+            "trial_until": tenant.trialUntilMs.map { .string(formatTime($0)) } ?? .null,
             "created": .string(formatTime(tenant.createdMs)),
             "enabled_toolsets": .array(enabledToolsets(tenant, runtime: runtime).map { .string($0) }),
             "disabled_toolsets": .array(tenant.disabledToolsets.sorted().map { .string($0) }),

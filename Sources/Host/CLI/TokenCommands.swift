@@ -3,20 +3,32 @@ import JSON
 enum TokenCommands {
     static func run(_ words: ArraySlice<String>) throws -> Int32 {
         var words = words
-        guard let action = words.popFirst() else { throw Arguments.UsageError("token needs an action: create, list, revoke") }
+        guard let action = words.popFirst() else { throw Arguments.UsageError("token needs an action: create, list, revoke, rotate") }
         switch action {
         case "create":
-            let arguments = try Arguments(words, valued: commonValuedOptions.union(["tenant", "name", "toolsets", "expires"]))
+            let arguments = try Arguments(words, valued: commonValuedOptions.union(["tenant", "name", "toolsets", "expires", "tools", "restrict"]),
+                                          boolean: ["read-only"])
             guard arguments.positionals.isEmpty else { throw Arguments.UsageError("unexpected argument \"\(arguments.positionals[0])\"") }
             let runtime = try makeRuntime(arguments)
-            let toolsets = try arguments.required("toolsets").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            var grants = Grants(toolsets: list(try arguments.required("toolsets")), readOnly: arguments.has("read-only"))
+            grants.tools = arguments.value("tools").map(list)
+            if let text = arguments.value("restrict") {
+                guard let parsed = try? JSONParser.parse(text), case .object = parsed else {
+                    throw Arguments.UsageError("--restrict must be a JSON object, e.g. '{\"inboxes\": [\"billing\"]}'")
+                }
+                grants.restrictions = parsed
+            }
             let expires = try arguments.value("expires").map(parseExpiry)
             let issued = try create(tenant: try arguments.required("tenant"), name: try arguments.required("name"),
-                                    toolsets: toolsets, expiresMs: expires, runtime: runtime)
+                                    grants: grants, expiresMs: expires, runtime: runtime)
             print(issued.token.text)  // alone on stdout: TOKEN=$(toolhost token create …)
-            printError("Created token \(issued.record.publicID) \"\(issued.record.name)\" for tenant \(issued.record.tenant) (toolsets: \(toolsets.joined(separator: ", ")); expires: \(expires.map { formatTime($0) } ?? "never")).")
+            printError("Created token \(issued.record.publicID) \"\(issued.record.name)\" for tenant \(issued.record.tenant) (\(describeGrants(issued.record)); expires: \(expires.map { formatTime($0) } ?? "never")).")
             printError("It is shown only this once and stored as a hash: copy it now.")
             return 0
+        case "rotate":
+            let arguments = try Arguments(words, valued: commonValuedOptions)
+            guard arguments.positionals.count == 1 else { throw Arguments.UsageError("usage: toolhost token rotate ID") }
+            return try rotate(arguments.positionals[0], runtime: try makeRuntime(arguments))
         case "list":
             let arguments = try Arguments(words, valued: commonValuedOptions.union(["tenant"]), boolean: ["json"])
             return try list(tenant: try arguments.required("tenant"), json: arguments.has("json"), runtime: try makeRuntime(arguments))
@@ -25,7 +37,7 @@ enum TokenCommands {
             guard arguments.positionals.count == 1 else { throw Arguments.UsageError("usage: toolhost token revoke ID") }
             return try revoke(arguments.positionals[0], runtime: try makeRuntime(arguments))
         default:
-            throw Arguments.UsageError("unknown token action \"\(action)\" (create, list, revoke)")
+            throw Arguments.UsageError("unknown token action \"\(action)\" (create, list, revoke, rotate)")
         }
     }
 
@@ -37,27 +49,98 @@ enum TokenCommands {
         return expires
     }
 
+    /// What a token may do, as given on the command line.
+    struct Grants {
+        var toolsets: [String]
+        var readOnly = false
+        var tools: [String]? = nil
+        var restrictions: JSONValue = .object(JSONObject())
+    }
+
+    static func list(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
     /// Cuts a token. Shared by the CLI and the daemon's first start.
-    static func create(tenant: String, name: String, toolsets: [String], expiresMs: Int64?, runtime: Runtime) throws -> (token: PersonalAccessToken, record: TokenRecord) {
+    static func create(tenant: String, name: String, grants: Grants, expiresMs: Int64?, runtime: Runtime) throws -> (token: PersonalAccessToken, record: TokenRecord) {
         guard !name.trimmingCharacters(in: .whitespaces).isEmpty, name.count <= 200 else {
             throw CommandError("--name must be 1–200 characters")
         }
-        guard !toolsets.isEmpty else { throw CommandError("--toolsets must name at least one toolset") }
-        let installed = runtime.registry.toolsetNames
-        for toolset in toolsets where !installed.contains(toolset) {
-            throw CommandError("unknown toolset \"\(toolset)\" (installed: \(installed.isEmpty ? "none" : installed.joined(separator: ", ")))")
-        }
+        try validate(grants, registry: runtime.registry)
         let token = PersonalAccessToken.generate()
-        let record = TokenRecord(id: token.id, tenant: tenant, name: name, secretHash: token.hash, toolsets: toolsets,
-                                 createdMs: Clock.nowMilliseconds(), expiresMs: expiresMs, revokedMs: nil, lastUsedMs: nil)
+        let record = TokenRecord(id: token.id, tenant: tenant, name: name, secretHash: token.hash, toolsets: grants.toolsets,
+                                 createdMs: Clock.nowMilliseconds(), expiresMs: expiresMs, revokedMs: nil, lastUsedMs: nil,
+                                 readOnly: grants.readOnly, tools: grants.tools, restrictions: grants.restrictions)
         try runtime.withStore { store in
             guard let tenantRecord = try store.tenant(named: tenant) else { throw CommandError("no tenant named \"\(tenant)\"") }
             try store.insertToken(record)
-            for toolset in toolsets where !tenantRecord.isEnabled(toolset) {
+            for toolset in record.toolsetNames where !tenantRecord.isEnabled(toolset) {
                 printError("warning: toolset \(toolset) is disabled for tenant \(tenant); the token can use it once it is enabled")
             }
         }
         return (token, record)
+    }
+
+    /// Everything a token names must exist: toolsets, tools, restriction keys the granted toolsets declare.
+    static func validate(_ grants: Grants, registry: PluginRegistry) throws {
+        guard !grants.toolsets.isEmpty else { throw CommandError("--toolsets must name at least one toolset") }
+        let installed = registry.toolsetNames
+        var granted: [RegisteredToolset] = []
+        for scope in grants.toolsets {
+            let name = scope.hasSuffix(":read") ? String(scope.dropLast(5)) : scope
+            guard let toolset = registry.toolsetsByName[name] else {
+                throw CommandError("unknown toolset \"\(name)\" (installed: \(installed.isEmpty ? "none" : installed.joined(separator: ", "))); add :read for a read-only grant")
+            }
+            granted.append(toolset)
+        }
+        for tool in grants.tools ?? [] {
+            let known = granted.contains { toolset in
+                toolset.toolsByName[tool] != nil || (tool.hasPrefix(toolset.name + ".") && toolset.toolsByName[String(tool.dropFirst(toolset.name.count + 1))] != nil)
+            }
+            guard known else {
+                let available = granted.flatMap { $0.tools.map(\.name) }.joined(separator: ", ")
+                throw CommandError("--tools names \"\(tool)\", which none of the granted toolsets has (they have: \(available))")
+            }
+        }
+        if grants.tools?.isEmpty == true { throw CommandError("--tools must name at least one tool") }
+        for (key, value) in grants.restrictions.objectValue?.members ?? [] {
+            guard let owner = granted.first(where: { $0.restrictionKeys[key] != nil }) else {
+                let understood = granted.flatMap { $0.restrictionKeys.keys }
+                throw CommandError("unknown restriction key \"\(key)\" (the granted toolsets understand: \(understood.isEmpty ? "none" : understood.joined(separator: ", ")))")
+            }
+            if let expected = owner.restrictionKeys[key]?["type"]?.stringValue, expected != value.typeName,
+               !(expected == "number" && value.typeName == "integer") {
+                throw CommandError("restriction \"\(key)\" must be of type \(expected) (toolset \(owner.name)), not \(value.typeName)")
+            }
+        }
+    }
+
+    static func describeGrants(_ token: TokenRecord) -> String {
+        var parts = ["toolsets: " + token.toolsets.joined(separator: ", ")]
+        if token.readOnly { parts.append("read-only") }
+        if let tools = token.tools { parts.append("tools: " + tools.joined(separator: ", ")) }
+        if let restrictions = token.restrictions.objectValue, !restrictions.isEmpty { parts.append("restrictions: " + token.restrictions.jsonString) }
+        return parts.joined(separator: "; ")
+    }
+
+    /// A new secret with the same grants and expiry; the old token is revoked in the same transaction.
+    static func rotate(_ text: String, runtime: Runtime) throws -> Int32 {
+        guard let id = PersonalAccessToken.normalizeID(text) else {
+            throw CommandError("\"\(text)\" is not a token id (expected tok_ followed by 12 hex digits, as `token list` shows)")
+        }
+        let token = PersonalAccessToken.generate()
+        let replacement = try runtime.withStore { store -> TokenRecord in
+            guard let old = try store.token(id: id) else { throw CommandError("no token with id tok_\(id)") }
+            guard old.revokedMs == nil else { throw CommandError("tok_\(id) is revoked; cut a new token instead") }
+            let replacement = TokenRecord(id: token.id, tenant: old.tenant, name: old.name, secretHash: token.hash, toolsets: old.toolsets,
+                                          createdMs: Clock.nowMilliseconds(), expiresMs: old.expiresMs, revokedMs: nil, lastUsedMs: nil,
+                                          readOnly: old.readOnly, tools: old.tools, restrictions: old.restrictions)
+            try store.rotateToken(id: id, replacement: replacement)
+            return replacement
+        }
+        print(token.text)
+        printError("Rotated tok_\(id) → \(replacement.publicID) (\(describeGrants(replacement))). The old token is revoked; the new one is shown only this once.")
+        return 0
     }
 
     static func list(tenant: String, json: Bool, runtime: Runtime) throws -> Int32 {
@@ -70,11 +153,19 @@ enum TokenCommands {
             return 0
         }
         let now = Clock.nowMilliseconds()
-        printTable(["ID", "NAME", "TOOLSETS", "LAST USED", "CREATED", "EXPIRES", "STATUS"], tokens.map { token in
-            [token.publicID, token.name, token.toolsets.joined(separator: ","), formatTime(token.lastUsedMs),
+        printTable(["ID", "NAME", "TOOLSETS", "ACCESS", "LAST USED", "CREATED", "EXPIRES", "STATUS"], tokens.map { token in
+            [token.publicID, token.name, token.toolsets.joined(separator: ","), describeAccess(token), formatTime(token.lastUsedMs),
              formatTime(token.createdMs), token.expiresMs.map { formatTime($0) } ?? "never", status(token, now: now)]
         })
         return 0
+    }
+
+    /// "full", "read-only", plus named tools and restrictions, compactly for the table.
+    static func describeAccess(_ token: TokenRecord) -> String {
+        var parts = [token.readOnly ? "read-only" : "full"]
+        if let tools = token.tools { parts.append("tools=" + tools.joined(separator: ",")) }
+        if let restrictions = token.restrictions.objectValue, !restrictions.isEmpty { parts.append("restrict=" + token.restrictions.jsonString) }
+        return parts.joined(separator: " ")
     }
 
     static func status(_ token: TokenRecord, now: Int64) -> String {
@@ -94,6 +185,9 @@ enum TokenCommands {
             "expires": time(token.expiresMs),
             "last_used": time(token.lastUsedMs),
             "revoked": .bool(token.revokedMs != nil),
+            "read_only": .bool(token.readOnly),
+            "tools": token.tools.map { .array($0.map { .string($0) }) } ?? .null,
+            "restrictions": token.restrictions,
             "status": .string(status(token, now: Clock.nowMilliseconds())),
         ]
     }

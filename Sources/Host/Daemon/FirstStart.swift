@@ -17,7 +17,7 @@ enum FirstStart {
             Log.warning("server", "created tenant demo, but no toolsets are installed, so no token was cut")
             return nil
         }
-        let issued = try TokenCommands.create(tenant: tenant, name: "demo", toolsets: toolsets, expiresMs: nil, runtime: runtime)
+        let issued = try TokenCommands.create(tenant: tenant, name: "demo", grants: .init(toolsets: toolsets), expiresMs: nil, runtime: runtime)
         Log.info("server", "first start: created tenant demo and token \(issued.record.publicID) for \(toolsets.joined(separator: ", "))")
         return Demo(tenant: tenant, token: issued.token.text)
     }

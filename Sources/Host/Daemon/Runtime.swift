@@ -38,17 +38,23 @@ struct Settings {
 /// they use. `serve` and `stdio` add the request path on top.
 final class Runtime: @unchecked Sendable {
     let settings: Settings
+    let configuration: Configuration
     let stores: ConnectionPool<HostStore>
     let registry: PluginRegistry
     let events: EventSink?
     let lastUsed = LastUsedTracker()
     let toolsetDatabases: ToolsetDatabases
+    /// Created before the first request so no change can slip between start-up and the watch.
+    let hostDatabaseWatcher: HostDatabaseWatcher?
 
     /// - Parameter withEvents: open the audit database (the serving commands need it).
     init(settings: Settings, withEvents: Bool) throws {
         self.settings = settings
         let data = settings.dataDirectory
         let first = try HostStore(dataDirectory: data)  // creates the folder and migrates once
+        configuration = try Configuration.load(dataDirectory: data)
+        hostDatabaseWatcher = HostDatabaseWatcher(dataDirectory: data)
+        if hostDatabaseWatcher == nil { Log.warning("storage", "inotify unavailable; checking host.db for changes with a read per request") }
         let pool = ConnectionPool<HostStore> { try HostStore(dataDirectory: data) }
         stores = pool
         events = withEvents ? try EventSink(path: data + "/audit.db") : nil
@@ -72,11 +78,13 @@ final class Runtime: @unchecked Sendable {
 
     func makeToolMethods() -> ToolMethods {
         let pageSize = Int(ProcessInfo.processInfo.environment["TOOLHOST_TOOLS_PAGE_SIZE"] ?? "") ?? 100
-        return ToolMethods(registry: registry, invoker: ToolInvoker(databases: toolsetDatabases), events: events, pageSize: max(1, pageSize))
+        var methods = ToolMethods(registry: registry, invoker: ToolInvoker(databases: toolsetDatabases), events: events, pageSize: max(1, pageSize))
+        methods.recordArguments = configuration.recordArguments
+        return methods
     }
 
     func makeAccessControl() -> AccessControl {
-        AccessControl(stores: stores, registry: registry, lastUsed: lastUsed, events: events)
+        AccessControl(stores: stores, registry: registry, lastUsed: lastUsed, events: events, watcher: hostDatabaseWatcher, configuration: configuration)
     }
 
     /// Flushes queued audit events and last-used times, then closes databases.

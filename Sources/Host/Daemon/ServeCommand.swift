@@ -13,6 +13,8 @@ enum ServeCommand {
         guard let port = Int(portText), (0...65535).contains(port) else { throw Arguments.UsageError("--port must be 0–65535, not \(portText)") }
         let skipDemo = arguments.has("no-demo") || environment["TOOLHOST_NO_DEMO"] == "1"
 
+        // Before any thread exists, so every thread inherits the mask and only sigwait() sees them.
+        StopSignals.block()
         let runtime = try makeRuntime(arguments, withEvents: true)
         Log.info("server", "data in \(runtime.settings.dataDirectory), plugins from \(runtime.settings.pluginsDirectory)")
         if runtime.registry.toolsets.isEmpty { Log.warning("server", "no toolsets are loaded; clients will see no tools") }
@@ -29,17 +31,7 @@ enum ServeCommand {
         let server = HTTPServer(configuration: configuration) { request, responder in
             responder.send(endpoint.handle(request))
         }
-        // Signals are handled on a queue, not in an async-signal context.
-        signal(SIGTERM, SIG_IGN)
-        signal(SIGINT, SIG_IGN)
         signal(SIGPIPE, SIG_IGN)
-        let stop = DispatchSemaphore(value: 0)
-        let sources = [SIGTERM, SIGINT].map { number -> DispatchSourceSignal in
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { stop.signal() }
-            source.resume()
-            return source
-        }
         do {
             try server.start()
         } catch {
@@ -52,16 +44,41 @@ enum ServeCommand {
         Log.info("server", "listening on http://\(shownHost):\(server.boundPort) (endpoints /{tenant}/mcp and /{tenant}/mcp/{toolset}, health /healthz)")
         if let demo { FirstStart.printWelcome(demo, host: host, port: server.boundPort, runtime: runtime) }
 
-        stop.wait()
-        Log.info("server", "shutting down: no new connections, finishing requests in flight")
+        let received = StopSignals.wait()
+        Log.info("server", "\(received): shutting down: no new connections, finishing requests in flight")
         server.shutdown(graceSeconds: 10)
         runtime.close()
-        _ = sources
         Log.info("server", "stopped cleanly")
         return 0
     }
 
     private static func list(_ text: String?) -> [String] {
         (text ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+}
+
+/// SIGTERM and SIGINT, taken synchronously: blocked in every thread and collected with
+/// sigwait() on the main thread, so shutdown runs in ordinary code rather than in a signal
+/// handler (and no library thread can swallow them).
+enum StopSignals {
+    private static var set: sigset_t {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGTERM)
+        sigaddset(&set, SIGINT)
+        return set
+    }
+
+    static func block() {
+        var mask = set
+        pthread_sigmask(SIG_BLOCK, &mask, nil)
+    }
+
+    /// Blocks until SIGTERM or SIGINT arrives; returns its name.
+    static func wait() -> String {
+        var mask = set
+        var number: Int32 = 0
+        while sigwait(&mask, &number) != 0 {}
+        return number == SIGTERM ? "SIGTERM" : "SIGINT"
     }
 }

@@ -26,8 +26,7 @@ struct ToolInvoker {
     func invoke(_ tool: RegisteredTool, arguments: [UInt8], caller: Caller, requestID: String) -> Result<JSONObject, Failure> {
         let toolset = tool.toolset
         let token = caller.principal.token
-        let scopes = JSONValue.array(token.toolsets.map { .string($0) }).jsonString
-        let strings = CStringBlock([caller.tenant.name, toolset.name, token.publicID, token.name, scopes, "{}", requestID])
+        let strings = CStringBlock([caller.tenant.name, toolset.name, token.publicID, token.name, token.scopesJSON, token.restrictionsJSON, requestID])
         do {
             return try databases.withDatabase(tenant: caller.tenant.name, plugin: toolset.plugin) { database in
                 strings.withPointers { p in

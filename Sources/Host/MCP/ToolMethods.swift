@@ -6,6 +6,8 @@ struct ToolMethods {
     let invoker: ToolInvoker
     let events: EventSink?
     let pageSize: Int
+    /// Keep redacted arguments in the audit trail (deployer opt-in); otherwise only their digest.
+    var recordArguments = false
 
     // MARK: tools/list
 
@@ -43,7 +45,8 @@ struct ToolMethods {
         switch ToolCatalog(registry: registry, caller: caller).resolve(name) {
         case .success(let found): tool = found
         case .failure(let error):
-            audit(caller: caller, toolset: nil, tool: name, outcome: error.data?["layer"].flatMap(\.stringValue).map { "denied:\($0)" } ?? "invalid", started: nil, requestID: nil)
+            let layer = error.data?["layer"]?.stringValue
+            audit(caller: caller, toolset: registry.toolsetOwning(name), tool: name, outcome: layer == nil ? "invalid" : "denied", layer: layer)
             return .failure(error)
         }
         let arguments = params["arguments"] ?? .object(JSONObject())
@@ -54,7 +57,7 @@ struct ToolMethods {
         if !failures.isEmpty {
             let detail = failures.map { $0.path.isEmpty ? $0.message : "\($0.path): \($0.message)" }.joined(separator: "; ")
             let text = "Invalid arguments for tool \(name): \(detail)"
-            audit(caller: caller, toolset: tool.toolset.name, tool: tool.name, outcome: "invalid_arguments", started: nil, requestID: nil)
+            audit(caller: caller, toolset: tool.toolset.name, tool: tool.name, outcome: "invalid_arguments", arguments: arguments)
             if ProtocolVersion.reportsValidationAsToolError(protocolVersion) {
                 return .success(ToolMethods.errorResult(text))
             }
@@ -66,32 +69,34 @@ struct ToolMethods {
     private func invoke(_ tool: RegisteredTool, arguments: JSONValue, caller: Caller) -> Result<JSONObject, RPCError> {
         let requestID = ToolInvoker.nextRequestID()
         let started = Clock.monotonicNanoseconds()
-        switch invoker.invoke(tool, arguments: arguments.serialized(), caller: caller, requestID: requestID) {
+        let argumentBytes = arguments.serialized()
+        let record = AuditContext(started: started, requestID: requestID, arguments: arguments, argumentBytes: argumentBytes)
+        switch invoker.invoke(tool, arguments: argumentBytes, caller: caller, requestID: requestID) {
         case .success(let result):
             let isError = result["isError"]?.boolValue == true
             if !isError, let validator = tool.outputValidator {
                 guard let structured = result["structuredContent"] else {
-                    return failed(tool, caller, requestID, started, "returned no structuredContent although \(tool.name) declares an outputSchema")
+                    return failed(tool, caller, record, "returned no structuredContent although \(tool.name) declares an outputSchema")
                 }
                 let failures = validator.validate(structured)
                 if !failures.isEmpty {
                     let detail = failures.map { "\($0.path): \($0.message)" }.joined(separator: "; ")
-                    return failed(tool, caller, requestID, started, "returned structuredContent that does not match the outputSchema of \(tool.name): \(detail)")
+                    return failed(tool, caller, record, "returned structuredContent that does not match the outputSchema of \(tool.name): \(detail)")
                 }
             }
-            audit(caller: caller, toolset: tool.toolset.name, tool: tool.name, outcome: isError ? "tool_error" : "ok", started: started, requestID: requestID)
+            audit(caller: caller, toolset: tool.toolset.name, tool: tool.name, outcome: isError ? "tool_error" : "ok", context: record)
             return .success(result)
         case .failure(.plugin(let detail)), .failure(.host(let detail)):
-            return failed(tool, caller, requestID, started, detail)
+            return failed(tool, caller, record, detail)
         }
     }
 
     /// The client learns that the toolset failed and which request to quote; the details (which
     /// may include SQL or paths) go to the operator's log only.
-    private func failed(_ tool: RegisteredTool, _ caller: Caller, _ requestID: String, _ started: UInt64, _ detail: String) -> Result<JSONObject, RPCError> {
-        Log.error("tools", "\(requestID) tenant \(caller.tenant.name) \(tool.toolset.name)/\(tool.name): \(detail)")
-        audit(caller: caller, toolset: tool.toolset.name, tool: tool.name, outcome: "error", started: started, requestID: requestID)
-        return .failure(.internalError("the \(tool.toolset.name) toolset failed while running \(tool.name) (request \(requestID); details are in the server log)"))
+    private func failed(_ tool: RegisteredTool, _ caller: Caller, _ context: AuditContext, _ detail: String) -> Result<JSONObject, RPCError> {
+        Log.error("tools", "\(context.requestID) tenant \(caller.tenant.name) \(tool.toolset.name)/\(tool.name): \(detail)")
+        audit(caller: caller, toolset: tool.toolset.name, tool: tool.name, outcome: "error", context: context)
+        return .failure(.internalError("the \(tool.toolset.name) toolset failed while running \(tool.name) (request \(context.requestID); details are in the server log)"))
     }
 
     static func errorResult(_ text: String) -> JSONObject {
@@ -99,12 +104,23 @@ struct ToolMethods {
         return result
     }
 
-    private func audit(caller: Caller, toolset: String?, tool: String, outcome: String, started: UInt64?, requestID: String?) {
+    private struct AuditContext {
+        let started: UInt64
+        let requestID: String
+        let arguments: JSONValue
+        let argumentBytes: [UInt8]
+    }
+
+    private func audit(caller: Caller, toolset: String?, tool: String, outcome: String, layer: String? = nil,
+                       arguments: JSONValue? = nil, context: AuditContext? = nil) {
         guard let events else { return }
-        let duration = started.map { Int64((Clock.monotonicNanoseconds() - $0) / 1000) }
+        let duration = context.map { Int64((Clock.monotonicNanoseconds() - $0.started) / 1000) }
+        let argumentBytes = context?.argumentBytes ?? arguments?.serialized()
+        let recorded = recordArguments ? (context?.arguments ?? arguments).map { Redaction.redact($0).jsonString } : nil
         events.record(AuditEvent(
             timeMs: Clock.nowMilliseconds(), kind: "tool.call", tenant: caller.tenant.name, tokenID: caller.principal.token.publicID,
-            tokenName: caller.principal.token.name, toolset: toolset, tool: tool, outcome: outcome, requestID: requestID,
-            client: caller.clientAddress, durationMicros: duration, details: .null, plugin: nil))
+            tokenName: caller.principal.token.name, toolset: toolset, tool: tool, outcome: outcome, layer: layer,
+            requestID: context?.requestID, client: caller.clientAddress, durationMicros: duration, details: .null, plugin: nil,
+            argumentsDigest: argumentBytes.map { Crypto.hex(Crypto.sha256($0)) }, arguments: recorded))
     }
 }

@@ -25,6 +25,12 @@ final class PluginRegistry: @unchecked Sendable {
     }
 
     var toolsetNames: [String] { toolsets.map(\.name) }
+
+    /// For audit records of a refused call: the toolset a (bare or qualified) tool name belongs to.
+    func toolsetOwning(_ tool: String) -> String? {
+        if let dot = tool.firstIndex(of: "."), toolsetsByName[String(tool[..<dot])] != nil { return String(tool[..<dot]) }
+        return toolsets.first { $0.toolsByName[tool] != nil }?.name
+    }
 }
 
 final class LoadedPlugin: @unchecked Sendable {

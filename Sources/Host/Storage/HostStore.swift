@@ -39,6 +39,14 @@ final class HostStore {
         );
         CREATE INDEX tokens_by_tenant ON tokens(tenant);
         """,
+        // 2: plan trials; read-only, per-tool and resource-restricted tokens.
+        """
+        ALTER TABLE tenants ADD COLUMN trial_plan TEXT;
+        ALTER TABLE tenants ADD COLUMN trial_until_ms INTEGER;
+        ALTER TABLE tokens ADD COLUMN read_only INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE tokens ADD COLUMN tools TEXT;
+        ALTER TABLE tokens ADD COLUMN restrictions TEXT NOT NULL DEFAULT '{}';
+        """,
     ]
 
     init(dataDirectory: String) throws {
@@ -49,9 +57,15 @@ final class HostStore {
 
     // MARK: Cache coherence
 
-    /// Drops the read cache if anyone committed since we last looked. One cheap pragma per request.
-    func refreshCacheIfChanged() {
-        let version = (try? database.queryOne("PRAGMA data_version") { $0.int64(0) }) ?? -2
+    /// Drops the read cache if anyone committed since we last looked. With a watcher this is a
+    /// non-blocking read() per request; without one, `PRAGMA data_version` (a read transaction).
+    func refreshCacheIfChanged(watcher: HostDatabaseWatcher?) {
+        let version: Int64
+        if let watcher {
+            version = Int64(truncatingIfNeeded: watcher.currentGeneration())
+        } else {
+            version = (try? database.queryOne("PRAGMA data_version") { $0.int64(0) }) ?? -2
+        }
         if version != seenDataVersion {
             tokenCache.removeAll(keepingCapacity: true)
             tenantCache.removeAll(keepingCapacity: true)
@@ -68,8 +82,10 @@ final class HostStore {
 
     func tenant(named name: String) throws -> TenantRecord? {
         if let cached = tenantCache[name] { return cached }
-        guard var record = try database.queryOne("SELECT name, plan, created_ms FROM tenants WHERE name = ?", [.text(name)], {
-            TenantRecord(name: $0.string(0), plan: $0.string(1), createdMs: $0.int64(2), disabledToolsets: [])
+        guard var record = try database.queryOne(
+            "SELECT name, plan, created_ms, trial_plan, trial_until_ms FROM tenants WHERE name = ?", [.text(name)], {
+            TenantRecord(name: $0.string(0), plan: $0.string(1), createdMs: $0.int64(2), disabledToolsets: [],
+                         trialPlan: $0.optionalString(3), trialUntilMs: $0.optionalInt64(4))
         }) else { return nil }
         record.disabledToolsets = Set(try database.query(
             "SELECT toolset FROM tenant_disabled_toolsets WHERE tenant = ?", [.text(name)]) { $0.string(0) })
@@ -80,6 +96,15 @@ final class HostStore {
     func tenants() throws -> [TenantRecord] {
         let names = try database.query("SELECT name FROM tenants ORDER BY name") { $0.string(0) }
         return try names.compactMap { try tenant(named: $0) }
+    }
+
+    /// Sets the base plan, and optionally a trial plan until a time; without a trial, clears any.
+    func setPlan(tenant: String, plan: String, trialUntilMs: Int64?) throws {
+        if let trialUntilMs {
+            try database.run("UPDATE tenants SET trial_plan = ?, trial_until_ms = ? WHERE name = ?", [.text(plan), .int(trialUntilMs), .text(tenant)])
+        } else {
+            try database.run("UPDATE tenants SET plan = ?, trial_plan = NULL, trial_until_ms = NULL WHERE name = ?", [.text(plan), .text(tenant)])
+        }
     }
 
     func setToolset(_ toolset: String, enabled: Bool, forTenant tenant: String) throws {
@@ -94,18 +119,35 @@ final class HostStore {
 
     func insertToken(_ token: TokenRecord) throws {
         try database.run(
-            "INSERT INTO tokens (id, tenant, name, secret_hash, toolsets, created_ms, expires_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            """
+            INSERT INTO tokens (id, tenant, name, secret_hash, toolsets, created_ms, expires_ms, read_only, tools, restrictions)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
             [.text(token.id), .text(token.tenant), .text(token.name), .blob(token.secretHash),
-             .text(JSONValue.array(token.toolsets.map { .string($0) }).jsonString), .int(token.createdMs), SQLValue(token.expiresMs)])
+             .text(JSONValue.array(token.toolsets.map { .string($0) }).jsonString), .int(token.createdMs), SQLValue(token.expiresMs),
+             SQLValue(token.readOnly), token.tools.map { .text(JSONValue.array($0.map { .string($0) }).jsonString) } ?? .null,
+             .text(token.restrictions.jsonString)])
     }
 
-    private static let tokenColumns = "id, tenant, name, secret_hash, toolsets, created_ms, expires_ms, revoked_ms, last_used_ms"
+    private static let tokenColumns = "id, tenant, name, secret_hash, toolsets, created_ms, expires_ms, revoked_ms, last_used_ms, read_only, tools, restrictions"
 
     private static func tokenRecord(_ row: Row) -> TokenRecord {
-        let toolsets = (try? JSONParser.parse(row.string(4)))?.arrayValue?.compactMap(\.stringValue) ?? []
+        func strings(_ text: String?) -> [String]? {
+            text.flatMap { try? JSONParser.parse($0) }?.arrayValue?.compactMap(\.stringValue)
+        }
+        let restrictions = (try? JSONParser.parse(row.string(11))) ?? .object(JSONObject())
         return TokenRecord(id: row.string(0), tenant: row.string(1), name: row.string(2), secretHash: row.blob(3),
-                           toolsets: toolsets, createdMs: row.int64(5), expiresMs: row.optionalInt64(6),
-                           revokedMs: row.optionalInt64(7), lastUsedMs: row.optionalInt64(8))
+                           toolsets: strings(row.string(4)) ?? [], createdMs: row.int64(5), expiresMs: row.optionalInt64(6),
+                           revokedMs: row.optionalInt64(7), lastUsedMs: row.optionalInt64(8), readOnly: row.int(9) != 0,
+                           tools: strings(row.optionalString(10)), restrictions: restrictions)
+    }
+
+    /// Replaces a token by a new secret with the same grants, revoking the old one, atomically.
+    func rotateToken(id: String, replacement: TokenRecord) throws {
+        try database.transaction {
+            try database.run("UPDATE tokens SET revoked_ms = COALESCE(revoked_ms, ?) WHERE id = ?", [.int(replacement.createdMs), .text(id)])
+            try insertToken(replacement)
+        }
     }
 
     /// The hot-path lookup: cached until the database changes.
@@ -145,23 +187,90 @@ final class HostStore {
 
 struct TenantRecord {
     var name: String
+    /// The base plan; a running trial may grant another until `trialUntilMs`.
     var plan: String
     var createdMs: Int64
     var disabledToolsets: Set<String>
+    var trialPlan: String? = nil
+    var trialUntilMs: Int64? = nil
 
     func isEnabled(_ toolset: String) -> Bool { !disabledToolsets.contains(toolset) }
+
+    func effectivePlan(now: Int64) -> String {
+        if let trialPlan, let until = trialUntilMs, now < until { return trialPlan }
+        return plan
+    }
 }
 
+/// A personal access token's row, with its grants in the shape the access layers ask about.
+///
+/// Grants are toolset scopes: `scheduling` (every tool) or `kanban:read` (only tools that declare
+/// readOnlyHint); `readOnly` makes every scope read-only; `tools` (if set) limits the token to
+/// named tools (`tool` or `toolset.tool`); `restrictions` are resource limits a toolset interprets.
 struct TokenRecord {
     var id: String
     var tenant: String
     var name: String
     var secretHash: [UInt8]
-    var toolsets: [String]
+    /// The scopes as granted, e.g. ["scheduling", "kanban:read"].
+    let toolsets: [String]
     var createdMs: Int64
     var expiresMs: Int64?
     var revokedMs: Int64?
     var lastUsedMs: Int64?
+    let readOnly: Bool
+    let tools: [String]?
+    let restrictions: JSONValue
+
+    private let readableToolsets: Set<String>
+    private let writableToolsets: Set<String>
+    private let allowedTools: Set<String>?
+    /// Serialized once: handed to plugins on every call.
+    let scopesJSON: String
+    let restrictionsJSON: String
 
     var publicID: String { "tok_" + id }
+
+    init(id: String, tenant: String, name: String, secretHash: [UInt8], toolsets: [String], createdMs: Int64,
+         expiresMs: Int64?, revokedMs: Int64?, lastUsedMs: Int64?, readOnly: Bool = false, tools: [String]? = nil,
+         restrictions: JSONValue = .object(JSONObject())) {
+        self.id = id
+        self.tenant = tenant
+        self.name = name
+        self.secretHash = secretHash
+        self.toolsets = toolsets
+        self.createdMs = createdMs
+        self.expiresMs = expiresMs
+        self.revokedMs = revokedMs
+        self.lastUsedMs = lastUsedMs
+        self.readOnly = readOnly
+        self.tools = tools
+        self.restrictions = restrictions
+        var readable = Set<String>()
+        var writable = Set<String>()
+        for scope in toolsets {
+            if scope.hasSuffix(":read") {
+                readable.insert(String(scope.dropLast(5)))
+            } else {
+                readable.insert(scope)
+                if !readOnly { writable.insert(scope) }
+            }
+        }
+        readableToolsets = readable
+        writableToolsets = writable
+        allowedTools = tools.map(Set.init)
+        let effectiveScopes = toolsets.map { scope in readOnly && !scope.hasSuffix(":read") ? scope + ":read" : scope }
+        scopesJSON = JSONValue.array(effectiveScopes.map { .string($0) }).jsonString
+        restrictionsJSON = restrictions.jsonString
+    }
+
+    /// The toolset names the scopes mention (without `:read`).
+    var toolsetNames: [String] { toolsets.map { $0.hasSuffix(":read") ? String($0.dropLast(5)) : $0 } }
+
+    func grants(_ toolset: String) -> Bool { readableToolsets.contains(toolset) }
+    func canWrite(_ toolset: String) -> Bool { writableToolsets.contains(toolset) }
+    func allowsTool(_ tool: String, in toolset: String) -> Bool {
+        guard let allowedTools else { return true }
+        return allowedTools.contains(tool) || allowedTools.contains(toolset + "." + tool)
+    }
 }

@@ -3,10 +3,12 @@ import CCrypto
 /// Hashing, randomness and constant-time comparison from OpenSSL's libcrypto. Never hand-rolled.
 enum Crypto {
     static func sha256(_ bytes: [UInt8]) -> [UInt8] {
+        bytes.withUnsafeBufferPointer { sha256($0) }
+    }
+
+    static func sha256(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
-        bytes.withUnsafeBufferPointer { input in
-            _ = SHA256(input.baseAddress, input.count, &digest)
-        }
+        _ = SHA256(input.baseAddress, input.count, &digest)
         return digest
     }
 

@@ -46,8 +46,10 @@ final class HTTPEndpoint: @unchecked Sendable {
             return .reply(.error(id: .null, .parse("\(error)")))
         }
         let requestID = body["id"] ?? .null
+        let calledTool = body["method"]?.stringValue == "tools/call" ? body["params"]?["name"]?.stringValue : nil
+        let target = AccessControl.Target(tenant: route.tenant, toolset: route.toolset, tool: calledTool, client: request.remoteAddress)
         let caller: Caller
-        switch access.admit(authorization: request.headers["Authorization"], tenant: route.tenant, toolset: route.toolset, client: request.remoteAddress) {
+        switch access.admit(authorization: request.headers["Authorization"], target: target) {
         case .failure(let error): return .reply(.error(id: requestID, error))
         case .success(let admitted): caller = admitted
         }
@@ -74,8 +76,14 @@ final class HTTPEndpoint: @unchecked Sendable {
     /// `_meta` version, decides; no version at all means the handshake era.
     private func selectEra(_ request: HTTPRequest, body: JSONValue, caller: Caller, route: MCPRoute) -> Result<Era, RPCError> {
         let headerVersion = request.headers["MCP-Protocol-Version"]
+        // A body that names its version in `_meta` is a stateless-era request; the header must agree.
+        if let bodyVersion = body["params"]?["_meta"]?[MetaKey.protocolVersion]?.stringValue {
+            if let headerVersion, headerVersion != bodyVersion {
+                return .failure(RPCError(code: RPCCode.headerMismatch, message: "Header mismatch: MCP-Protocol-Version header \"\(headerVersion)\" must equal params._meta protocolVersion \"\(bodyVersion)\"", httpStatus: 400))
+            }
+            return .success(.modern)
+        }
         if let headerVersion, ProtocolVersion.isModern(headerVersion) { return .success(.modern) }
-        if headerVersion == nil, body["params"]?["_meta"]?[MetaKey.protocolVersion] != nil { return .success(.modern) }
         if let headerVersion, !ProtocolVersion.isLegacy(headerVersion) {
             return .failure(ModernDispatcher.unsupportedVersion(headerVersion))
         }
@@ -96,7 +104,8 @@ final class HTTPEndpoint: @unchecked Sendable {
         guard let sessionID = request.headers["Mcp-Session-Id"] else {
             return .reply(.error(id: .null, .invalidRequest("DELETE requires an Mcp-Session-Id header")))
         }
-        switch access.admit(authorization: request.headers["Authorization"], tenant: route.tenant, toolset: route.toolset, client: request.remoteAddress) {
+        let target = AccessControl.Target(tenant: route.tenant, toolset: route.toolset, tool: nil, client: request.remoteAddress)
+        switch access.admit(authorization: request.headers["Authorization"], target: target) {
         case .failure(let error): return .reply(.error(id: .null, error))
         case .success(let caller):
             guard sessions.find(sessionID, tokenID: caller.principal.token.id, endpoint: route.key) != nil else {
@@ -115,7 +124,7 @@ struct MCPRoute {
     var key: String { toolset.map { tenant + "/" + $0 } ?? tenant }
 
     init?(path: String) {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        let parts = path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).map { Substring($0) }
         // "", tenant, "mcp" [, toolset]; a trailing slash is tolerated.
         guard parts.count >= 3, parts[0].isEmpty, !parts[1].isEmpty, parts[2] == "mcp" else { return nil }
         switch parts.count {

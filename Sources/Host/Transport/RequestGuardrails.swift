@@ -31,11 +31,9 @@ struct RequestGuardrails: Sendable {
         return nil
     }
 
-    /// Clients must accept JSON; a body, when typed, must be JSON.
+    /// Clients must accept JSON. (The body's Content-Type is not policed: the body is parsed
+    /// as JSON whatever it claims, and `curl -d` labels everything as a form.)
     func checkContentNegotiation(_ request: HTTPRequest) -> HTTPResponse? {
-        if let contentType = request.headers["Content-Type"]?.lowercased(), !contentType.hasPrefix("application/json") {
-            return .text(415, "Content-Type must be application/json")
-        }
         if let accept = request.headers["Accept"]?.lowercased(),
            !(accept.contains("application/json") || accept.contains("*/*") || accept.contains("application/*")) {
             return .text(406, "Accept must include application/json")
@@ -54,7 +52,10 @@ struct RequestGuardrails: Sendable {
     }
 
     static func hostWithoutPort(_ host: String) -> String {
-        if host.hasPrefix("[") { return host.firstIndex(of: "]").map { String(host[...$0]) } ?? host }
-        return host.split(separator: ":", maxSplits: 1).first.map(String.init) ?? host
+        let utf8 = host.utf8
+        if utf8.first == UInt8(ascii: "[") {
+            return utf8.firstIndex(of: UInt8(ascii: "]")).map { String(host[...$0]) } ?? host
+        }
+        return utf8.firstIndex(of: UInt8(ascii: ":")).map { String(host[..<$0]) } ?? host
     }
 }

@@ -23,7 +23,9 @@ struct StdioTransport {
                 continue
             }
             let caller: Caller
-            switch access.admit(authorization: "Bearer " + token, tenant: tenant, toolset: toolset, client: "stdio") {
+            let calledTool = body["method"]?.stringValue == "tools/call" ? body["params"]?["name"]?.stringValue : nil
+            let target = AccessControl.Target(tenant: tenant, toolset: toolset, tool: calledTool, client: "stdio")
+            switch access.admit(authorization: "Bearer " + token, target: target) {
             case .failure(let error):
                 if body["id"] != nil { write(.error(id: body["id"] ?? .null, error)) }
                 continue

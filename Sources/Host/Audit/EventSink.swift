@@ -12,11 +12,16 @@ struct AuditEvent {
     var toolset: String?
     var tool: String?
     var outcome: String?
+    /// For denials: the layer that refused ("token", "scope", "plan", "abuse").
+    var layer: String? = nil
     var requestID: String?
     var client: String?
     var durationMicros: Int64?
     var details: JSONValue
     var plugin: String?
+    var argumentsDigest: String? = nil
+    /// Only when the deployer turned on `audit.record_arguments`, and already redacted.
+    var arguments: String? = nil
 }
 
 /// Audit and event records, written to `audit.db` in batches by a background thread so the hot
@@ -42,6 +47,13 @@ final class EventSink: @unchecked Sendable {
             details TEXT
         );
         CREATE INDEX events_by_tenant_time ON events(tenant, time_ms);
+        """,
+        // 2: which layer refused, and what was called (a digest; raw arguments only if configured).
+        """
+        ALTER TABLE events ADD COLUMN layer TEXT;
+        ALTER TABLE events ADD COLUMN args_digest TEXT;
+        ALTER TABLE events ADD COLUMN arguments TEXT;
+        CREATE INDEX events_by_token ON events(token_id, time_ms);
         """,
     ]
 
@@ -112,13 +124,15 @@ final class EventSink: @unchecked Sendable {
                 for event in batch {
                     try database.run(
                         """
-                        INSERT INTO events (time_ms, kind, tenant, token_id, token_name, toolset, tool, outcome, request_id, client, duration_us, plugin, details)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO events (time_ms, kind, tenant, token_id, token_name, toolset, tool, outcome, request_id, client,
+                                            duration_us, plugin, details, layer, args_digest, arguments)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                         [.int(event.timeMs), .text(event.kind), SQLValue(event.tenant), SQLValue(event.tokenID), SQLValue(event.tokenName),
                          SQLValue(event.toolset), SQLValue(event.tool), SQLValue(event.outcome), SQLValue(event.requestID),
                          SQLValue(event.client), SQLValue(event.durationMicros), SQLValue(event.plugin),
-                         event.details.isNull ? .null : .text(event.details.jsonString)])
+                         event.details.isNull ? .null : .text(event.details.jsonString), SQLValue(event.layer),
+                         SQLValue(event.argumentsDigest), SQLValue(event.arguments)])
                 }
             }
         } catch {

@@ -1,0 +1,317 @@
+// One epoll loop per thread: owns a SO_REUSEPORT listener, its connections, an eventfd for
+// cross-thread wakeups and a periodic timeout sweep.
+import CShims
+import Glibc
+
+/// Server-wide connection count, shared by all loops to enforce `maxConnections`.
+final class ConnectionCounter: @unchecked Sendable {
+    private let lock = Mutex()
+    private var value = 0
+    let limit: Int
+
+    init(limit: Int) { self.limit = limit }
+
+    func tryAcquire() -> Bool {
+        lock.withLock {
+            guard value < limit else { return false }
+            value += 1
+            return true
+        }
+    }
+
+    func release() { lock.withLock { value -= 1 } }
+
+    var current: Int { lock.withLock { value } }
+}
+
+/// Thread-local "which loop runs on this thread", used to recognise responder calls made
+/// synchronously inside the handler (the fast path) without trusting reusable thread ids.
+private let currentLoopKey: pthread_key_t = {
+    var key = pthread_key_t()
+    pthread_key_create(&key, nil)
+    return key
+}()
+
+final class EventLoop: @unchecked Sendable {
+    /// Work handed to the loop by other threads.
+    private enum Task {
+        case response(HTTPResponse, fd: Int32, connectionID: UInt64, sequence: UInt64)
+        case shutdown(deadline: Double)
+    }
+
+    private static let listenerTag = UInt64.max
+    private static let wakeTag = UInt64.max - 1
+    private static let maxEvents = 256
+    static let readChunk = 64 << 10
+
+    let configuration: HTTPServer.Configuration
+    let handler: @Sendable (HTTPRequest, HTTPResponder) -> Void
+    let parser: RequestHeadParser
+    private let counter: ConnectionCounter
+    private let epfd: Int32
+    private let wakeFd: Int32
+    private var listenFd: Int32
+
+    /// Connections indexed by fd; ids distinguish a reused fd from the original connection.
+    private var connections: [Connection?] = []
+    private var liveConnections = 0
+    private var nextConnectionID: UInt64 = 1
+
+    /// Cached once per wakeup; deadlines are measured against it.
+    private(set) var now = monotonicNow()
+    private let sweepInterval: Double
+    private var nextSweep = 0.0
+    /// "Date: ...\r\n", rebuilt at most once per second (RFC 9110 §6.6.1).
+    private(set) var dateHeader: [UInt8] = []
+    private var dateSecond = -1
+    private(set) var shuttingDown = false
+    private var acceptPaused = false
+    private var shutdownDeadline = Double.infinity
+
+    /// Shared receive buffer: reads land here, then get appended to the connection's input.
+    let scratch = UnsafeMutableRawPointer.allocate(byteCount: EventLoop.readChunk, alignment: 16)
+    private let eventData = UnsafeMutablePointer<UInt64>.allocate(capacity: EventLoop.maxEvents)
+    private let eventFlags = UnsafeMutablePointer<UInt32>.allocate(capacity: EventLoop.maxEvents)
+
+    /// Cross-thread queue; `stopped` makes late responders no-ops once the loop is gone.
+    private let queueLock = Mutex()
+    private var queue: [Task] = []
+    private var stopped = false
+
+    init(listenFd: Int32, configuration: HTTPServer.Configuration, counter: ConnectionCounter,
+         handler: @escaping @Sendable (HTTPRequest, HTTPResponder) -> Void) throws {
+        self.listenFd = listenFd
+        self.configuration = configuration
+        self.counter = counter
+        self.handler = handler
+        parser = RequestHeadParser(maxHeaderBytes: configuration.maxHeaderBytes, maxBodyBytes: configuration.maxBodyBytes)
+        // Sweep often enough that a short header timeout is honoured reasonably precisely.
+        sweepInterval = max(0.01, min(0.25, configuration.headerTimeoutSeconds / 4, configuration.idleTimeoutSeconds / 4))
+        epfd = cshims_epoll_create()
+        guard epfd >= 0 else { throw HTTPServerError("epoll_create1 failed: \(errnoText())") }
+        wakeFd = cshims_eventfd()
+        guard wakeFd >= 0 else {
+            close(epfd)
+            throw HTTPServerError("eventfd failed: \(errnoText())")
+        }
+        // Listener and eventfd are level-triggered (simple, nothing is ever left unread);
+        // connections are edge-triggered so they are registered once and never modified.
+        guard cshims_epoll_add(epfd, listenFd, CSHIMS_EPOLLIN, EventLoop.listenerTag) == 0,
+              cshims_epoll_add(epfd, wakeFd, CSHIMS_EPOLLIN, EventLoop.wakeTag) == 0 else {
+            let e = errnoText()
+            close(epfd)
+            close(wakeFd)
+            throw HTTPServerError("epoll_ctl failed: \(e)")
+        }
+    }
+
+    deinit {
+        scratch.deallocate()
+        eventData.deallocate()
+        eventFlags.deallocate()
+    }
+
+    // MARK: - Loop
+
+    /// Runs until shutdown completes; then every descriptor this loop owns is closed.
+    func run() {
+        pthread_setspecific(currentLoopKey, Unmanaged.passUnretained(self).toOpaque())
+        now = monotonicNow()
+        nextSweep = now + sweepInterval
+        refreshDateHeader()
+        while !(shuttingDown && (liveConnections == 0 || now >= shutdownDeadline)) {
+            let timeout = max(0, min(nextSweep, shutdownDeadline) - now)
+            let n = cshims_epoll_wait(epfd, eventData, eventFlags, Int32(EventLoop.maxEvents), Int32((timeout * 1000).rounded(.up)))
+            now = monotonicNow()
+            if n < 0 && errno != EINTR { break }
+            refreshDateHeader()
+            for i in 0..<max(0, Int(n)) {
+                dispatchEvent(data: eventData[i], flags: eventFlags[i])
+            }
+            if now >= nextSweep {
+                sweep()
+                nextSweep = now + sweepInterval
+            }
+        }
+        tearDown()
+        pthread_setspecific(currentLoopKey, nil)
+    }
+
+    private func refreshDateHeader() {
+        let second = time(nil)
+        guard second != dateSecond else { return }
+        dateSecond = second
+        dateHeader = Array("Date: \(httpDate(second))\r\n".utf8)
+    }
+
+    private func dispatchEvent(data: UInt64, flags: UInt32) {
+        switch data {
+        case EventLoop.listenerTag: acceptConnections()
+        case EventLoop.wakeTag: drainQueue()
+        default:
+            let fd = Int(data)
+            if fd < connections.count, let connection = connections[fd] { connection.handle(events: flags) }
+        }
+    }
+
+    /// Accepts a bounded batch so one busy listener can't starve existing connections.
+    private func acceptConnections() {
+        guard listenFd >= 0 else { return }
+        var ip = [CChar](repeating: 0, count: 64)
+        for _ in 0..<64 {
+            let fd = cshims_accept_stream(listenFd, &ip, Int32(ip.count))
+            if fd < 0 {
+                if errno == EINTR || errno == ECONNABORTED { continue }
+                if errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM {
+                    // Out of descriptors: the level-triggered listener would report "readable"
+                    // in a tight loop. Stop watching it until the next sweep.
+                    _ = cshims_epoll_del(epfd, listenFd)
+                    acceptPaused = true
+                }
+                return   // EAGAIN: nothing left to accept
+            }
+            let address = ip.withUnsafeBufferPointer { chars in
+                let length = chars.firstIndex(of: 0) ?? chars.count
+                return String(decoding: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(chars)[0..<length]), as: UTF8.self)
+            }
+            let admitted = counter.tryAcquire()
+            let connection = Connection(fd: fd, id: nextConnectionID, remoteAddress: address, loop: self, counted: admitted)
+            nextConnectionID += 1
+            guard cshims_epoll_add(epfd, fd, CSHIMS_EPOLLIN | CSHIMS_EPOLLOUT | CSHIMS_EPOLLRDHUP | CSHIMS_EPOLLET, UInt64(fd)) == 0 else {
+                if admitted { counter.release() }
+                close(fd)
+                continue
+            }
+            if Int(fd) >= connections.count {
+                connections.append(contentsOf: repeatElement(nil, count: Int(fd) + 1 - connections.count))
+            }
+            connections[Int(fd)] = connection
+            liveConnections += 1
+            if admitted {
+                if shuttingDown { connection.close() }
+            } else {
+                // Over the cap: answer 503 so the client learns why, then close.
+                connection.reject(HTTPError(status: 503, message: "Server has too many open connections"))
+            }
+        }
+    }
+
+    /// Called by `Connection.close()`.
+    func connectionClosed(_ connection: Connection) {
+        if Int(connection.fd) < connections.count, connections[Int(connection.fd)] === connection {
+            connections[Int(connection.fd)] = nil
+            liveConnections -= 1
+        }
+        if connection.counted { counter.release() }
+    }
+
+    // MARK: - Responses from any thread
+
+    /// True on any loop thread (of any server).
+    static var isLoopThread: Bool { pthread_getspecific(currentLoopKey) != nil }
+
+    func deliver(_ response: HTTPResponse, fd: Int32, connectionID: UInt64, sequence: UInt64) {
+        if pthread_getspecific(currentLoopKey) == Unmanaged.passUnretained(self).toOpaque() {
+            deliverOnLoop(response, fd: fd, connectionID: connectionID, sequence: sequence)
+        } else {
+            enqueue(.response(response, fd: fd, connectionID: connectionID, sequence: sequence))
+        }
+    }
+
+    private func deliverOnLoop(_ response: HTTPResponse, fd: Int32, connectionID: UInt64, sequence: UInt64) {
+        guard Int(fd) < connections.count, let connection = connections[Int(fd)], connection.id == connectionID else {
+            return   // the connection went away meanwhile; nothing to do
+        }
+        connection.responseArrived(response, sequence: sequence)
+    }
+
+    private func enqueue(_ task: Task) {
+        queueLock.withLock {
+            guard !stopped else { return }
+            let wasEmpty = queue.isEmpty
+            queue.append(task)
+            // Only the first task needs a wakeup; the loop drains the whole queue at once.
+            // Written under the lock so tearDown() can't close wakeFd underneath us.
+            if wasEmpty {
+                var one: UInt64 = 1
+                _ = write(wakeFd, &one, 8)
+            }
+        }
+    }
+
+    private func drainQueue() {
+        var counterValue: UInt64 = 0
+        _ = read(wakeFd, &counterValue, 8)   // reset before taking the queue, see enqueue()
+        let tasks = queueLock.withLock { () -> [Task] in
+            let tasks = queue
+            queue.removeAll()
+            return tasks
+        }
+        for task in tasks {
+            switch task {
+            case let .response(response, fd, connectionID, sequence):
+                deliverOnLoop(response, fd: fd, connectionID: connectionID, sequence: sequence)
+            case let .shutdown(deadline):
+                beginShutdown(deadline: deadline)
+            }
+        }
+    }
+
+    // MARK: - Timeouts and shutdown
+
+    private func sweep() {
+        if acceptPaused && listenFd >= 0 {
+            acceptPaused = cshims_epoll_add(epfd, listenFd, CSHIMS_EPOLLIN, EventLoop.listenerTag) != 0
+        }
+        for fd in 0..<connections.count {
+            connections[fd]?.checkTimeouts(now: now)
+        }
+    }
+
+    /// Asks the loop (from any thread) to stop accepting and wind down by `deadline`.
+    func requestShutdown(deadline: Double) {
+        enqueue(.shutdown(deadline: deadline))
+    }
+
+    private func beginShutdown(deadline: Double) {
+        guard !shuttingDown else { return }
+        shuttingDown = true
+        shutdownDeadline = deadline
+        if listenFd >= 0 {
+            _ = cshims_epoll_del(epfd, listenFd)
+            close(listenFd)   // new connects are refused from here on
+            listenFd = -1
+        }
+        for fd in 0..<connections.count {
+            connections[fd]?.shutdownRequested()
+        }
+    }
+
+    private func tearDown() {
+        for fd in 0..<connections.count {
+            connections[fd]?.close()
+        }
+        if listenFd >= 0 {
+            close(listenFd)
+            listenFd = -1
+        }
+        queueLock.withLock {
+            stopped = true
+            queue.removeAll()
+            close(wakeFd)
+        }
+        close(epfd)
+    }
+}
+
+/// IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"), formatted by hand: strftime depends on the locale.
+func httpDate(_ seconds: Int) -> String {
+    var t = time_t(seconds)
+    var tm = Glibc.tm()
+    gmtime_r(&t, &tm)
+    let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+    let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+    return "\(days[Int(tm.tm_wday)]), \(two(tm.tm_mday)) \(months[Int(tm.tm_mon)]) \(1900 + tm.tm_year) "
+        + "\(two(tm.tm_hour)):\(two(tm.tm_min)):\(two(tm.tm_sec)) GMT"
+}

@@ -1,0 +1,49 @@
+import Foundation
+import JSON
+
+/// Deployer configuration: `<data>/toolhost.json`, or the file named by `TOOLHOST_CONFIG`.
+/// Everything is optional; defaults follow the product's documented behaviour.
+///
+///     {
+///       "plans": {"tiers": ["starter", "growth", "pro", "custom"], "named": {"enterprise": "pro"},
+///                 "upgrade_url": "https://example.com/pricing"},
+///       "abuse": {"burst_limit": 250, "burst_window_seconds": 60,
+///                 "failed_auth_limit": 10, "lockout_window_seconds": 3600},
+///       "audit": {"record_arguments": false}
+///     }
+struct Configuration: Sendable {
+    var plans = PlanCatalog.standard
+    var abuse = AbuseGuard.Limits()
+    /// Store tool arguments (with credential-looking values redacted) in the audit trail.
+    /// Off by default: only a digest of the arguments is kept.
+    var recordArguments = false
+
+    static func load(dataDirectory: String) throws -> Configuration {
+        let path = ProcessInfo.processInfo.environment["TOOLHOST_CONFIG"] ?? dataDirectory + "/toolhost.json"
+        guard let data = FileManager.default.contents(atPath: path) else {
+            if ProcessInfo.processInfo.environment["TOOLHOST_CONFIG"] != nil {
+                throw ConfigurationError("cannot read configuration file \(path)")
+            }
+            return Configuration()
+        }
+        let root: JSONValue
+        do { root = try JSONParser.parse([UInt8](data)) } catch {
+            throw ConfigurationError("configuration file \(path) is not valid JSON: \(error)")
+        }
+        guard case .object = root else { throw ConfigurationError("configuration file \(path) must hold a JSON object") }
+        var configuration = Configuration()
+        configuration.plans = try PlanCatalog(configuration: root["plans"])
+        if let abuse = root["abuse"] {
+            func positive(_ key: String, _ fallback: Int) throws -> Int {
+                guard let value = abuse[key] else { return fallback }
+                guard let number = value.intValue, number > 0 else { throw ConfigurationError("abuse.\(key) must be a positive integer") }
+                return Int(number)
+            }
+            configuration.abuse = AbuseGuard.Limits(
+                burstLimit: try positive("burst_limit", 250), burstWindowSeconds: try positive("burst_window_seconds", 60),
+                failedAuthLimit: try positive("failed_auth_limit", 10), lockoutWindowSeconds: try positive("lockout_window_seconds", 3600))
+        }
+        configuration.recordArguments = root["audit"]?["record_arguments"]?.boolValue ?? false
+        return configuration
+    }
+}
