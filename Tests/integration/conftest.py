@@ -19,6 +19,7 @@ from toolhost_testlib import (  # noqa: E402
     cli,
     create_tenant,
     create_token,
+    relax_abuse_limits,
     require_binary,
     tenant_with_token,
 )
@@ -101,6 +102,7 @@ def shared(tmp_path_factory) -> Shared:
     root = tmp_path_factory.mktemp("shared")
     data = root / "data"
     data.mkdir()
+    relax_abuse_limits(data)
     token = tenant_with_token(data, "acme", "scheduling,clock")
     d = Daemon(data=data, logdir=root / "logs")
     d.start()

@@ -24,15 +24,19 @@ from toolhost_testlib import (
 )
 
 BAD = {
-    # fixture file → key words its refusal line must contain (any one of each tuple)
+    # file in the plugins folder → key words its refusal line must contain (any one of each tuple)
     "wrong_major.so": [("ABI major", "abi_major")],
     "newer_minor.so": [("minor",)],
     "no_entry.so": [("toolhost_plugin_entry",)],
     "unresolved.so": [("undefined symbol",)],
-    "duplicate_scheduling.so": [("already registered", "duplicate")],
+    # Plugins load in file-name order and the first to claim a toolset name keeps it: named so that it sorts
+    # after libToolhostScheduling.so, the impostor is the one refused, by a line naming both files.
+    "zz_duplicate_scheduling.so": [("already registered", "duplicate", "claimed", "taken"),
+                                   ("libToolhostScheduling.so",)],
     "init_fails.so": [("database unavailable",)],
     "garbage.so": [],
 }
+SOURCES = {"zz_duplicate_scheduling.so": "duplicate_scheduling"}
 
 
 # -- collisions -------------------------------------------------------------------------------------
@@ -120,7 +124,7 @@ def bad_plugins(tmp_path_factory):
         if name == "garbage.so":
             (plugins / name).write_bytes(os.urandom(4096))
         else:
-            compile_fixture(name[:-3], plugins)
+            compile_fixture(SOURCES.get(name, name[:-3]), plugins, out_name=name)
     return plugins
 
 
@@ -188,3 +192,18 @@ def test_plugins_command_json(bad_plugins, tmp_path):
     for tool in SCHEDULING_TOOLS:
         assert tool in text
     assert "libToolhostScheduling.so" in text
+
+
+def test_first_plugin_in_file_name_order_keeps_a_toolset_name(tmp_path, start_daemon):
+    """duplicate_scheduling.so sorts before libToolhostScheduling.so: the impostor keeps "scheduling" and the real
+    plugin is refused whole, with a log line naming both files (BEHAVIOUR.md, plugins folder)."""
+    plugins = plugins_dir_with_real(tmp_path / "plugins")
+    compile_fixture("duplicate_scheduling", plugins)
+    data = tmp_path / "data"
+    data.mkdir()
+    token = tenant_with_token(data, "dup-t", "scheduling", plugins=plugins)
+    d = start_daemon(data=data, plugins=plugins)
+    lines = [ln for ln in d.stderr.splitlines() if "libToolhostScheduling.so" in ln and "duplicate_scheduling.so" in ln]
+    assert len(lines) == 1, d.stderr
+    names = [t["name"] for t in rpc_result(d.legacy("/dup-t/mcp/scheduling", "tools/list", token=token))["tools"]]
+    assert names == ["get_booking_request"], names  # the impostor's single tool; nothing of the refused plugin

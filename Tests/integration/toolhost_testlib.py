@@ -113,6 +113,16 @@ def token_public_id(token: str) -> str:
     return f"tok_{m.group(1)}"
 
 
+def relax_abuse_limits(data: Path) -> None:
+    """Writes <data>/toolhost.json with abuse limits no test module reaches by accident (the dedicated abuse tests
+    use their own small limits): a shared daemon sees many failed authentications and requests per token."""
+    cfg = data / "toolhost.json"
+    doc = json.loads(cfg.read_text()) if cfg.exists() else {}
+    doc["abuse"] = {"burst_limit": 100000, "burst_window_seconds": 60, "failed_auth_limit": 100000,
+                    "lockout_window_seconds": 3600}
+    cfg.write_text(json.dumps(doc))
+
+
 def tenant_with_token(data: Path, tenant: str, toolsets: str | list[str] = "scheduling,clock", *,
                       plugins: Path | None = None, name: str = "test") -> str:
     create_tenant(data, tenant, plugins=plugins)
@@ -425,11 +435,11 @@ def get_booking_http(d: Daemon, path: str, token: str, bid: str) -> dict:
 # Fixture plugins
 # --------------------------------------------------------------------------------------------------
 
-def compile_fixture(name: str, outdir: Path) -> Path:
+def compile_fixture(name: str, outdir: Path, out_name: str | None = None) -> Path:
     src = FIXTURES / f"{name}.c"
     if not src.is_file():
         raise AssertionError(f"fixture plugin source missing: {src}")
-    out = outdir / f"{name}.so"
+    out = outdir / (out_name or f"{name}.so")
     proc = subprocess.run(["cc", "-shared", "-fPIC", "-I", str(ABI_INCLUDE), "-o", str(out), str(src)],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, f"cc {src} failed:\n{proc.stderr}"
