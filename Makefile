@@ -9,7 +9,8 @@ SHELL := /bin/bash
 SWIFT ?= swift
 VENV ?= .venv
 TOOLHOST_DATA ?= ./var
-export TOOLHOST_BIN ?= $(CURDIR)/.build/debug/toolhost
+# The binary the integration tests run (override: make test TOOLHOST_BIN=$(CURDIR)/.build/release/toolhost).
+TOOLHOST_BIN ?= $(CURDIR)/.build/debug/toolhost
 
 .PHONY: all deps build build-debug run test venv swift-test pytest bench clean
 
@@ -32,7 +33,7 @@ venv:
 
 # Everything runs even when an earlier step fails, so one run shows every failure; the exit code is non-zero if any did.
 test: deps venv
-	@scripts/test.sh
+	@TOOLHOST_BIN="$(TOOLHOST_BIN)" scripts/test.sh
 
 bench: deps
 	bench/run.sh

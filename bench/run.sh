@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Toolhost benchmark: release daemon on a free loopback port, temp data, wrk scenarios, summary table.
-#   BENCH_DURATION (default 5s), BENCH_THREADS (2), BENCH_CONNS ("1 64"), BENCH_SKIP_BUILD=1, TOOLHOST_BIN.
+#   BENCH_DURATION (default 5s), BENCH_THREADS (2), BENCH_CONNS ("1 64"), BENCH_SKIP_BUILD=1, BENCH_BIN (binary).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -8,7 +8,7 @@ export BENCH_DIR="$ROOT/bench"
 DURATION="${BENCH_DURATION:-5s}"
 THREADS="${BENCH_THREADS:-2}"
 CONNS="${BENCH_CONNS:-1 64}"
-BIN="${TOOLHOST_BIN:-$ROOT/.build/release/toolhost}"
+BIN="${BENCH_BIN:-$ROOT/.build/release/toolhost}"
 
 command -v wrk >/dev/null || { echo "bench: wrk is not installed (scripts/install-deps.sh)" >&2; exit 1; }
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
@@ -20,32 +20,38 @@ WORK="$(mktemp -d -t toolhost-bench.XXXXXX)"
 DATA="$WORK/data"
 mkdir -p "$DATA"
 PID=""
-# SIGTERM, wait up to 15 s, then SIGKILL. Prints the exit code ("killed" if SIGTERM was ignored).
+# SIGTERM, wait up to 15 s, then SIGKILL. Sets STOPPED to the exit code ("killed" if SIGTERM was ignored).
+# (Not run in a $(…) subshell: only the parent shell can wait for the daemon.)
+STOPPED=""
 stop_daemon() {
     local pid="$1" i
-    kill -TERM "$pid" 2>/dev/null || { echo "gone"; return; }
+    STOPPED="gone"
+    kill -TERM "$pid" 2>/dev/null || return 0
     for i in $(seq 1 150); do
         if ! kill -0 "$pid" 2>/dev/null; then
-            local rc=0
-            wait "$pid" 2>/dev/null || rc=$?
-            echo "$rc"
-            return
+            STOPPED=0
+            wait "$pid" 2>/dev/null || STOPPED=$?
+            return 0
         fi
         sleep 0.1
     done
     kill -KILL "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
-    echo "killed"
+    STOPPED="killed"
 }
 cleanup() {
     if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
-        stop_daemon "$PID" >/dev/null
+        stop_daemon "$PID"
     fi
     rm -rf "$WORK"
 }
 trap cleanup EXIT
 
 PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
+# The abuse guard would answer 429 after 250 requests per token per minute: lift it for the benchmark.
+cat >"$DATA/toolhost.json" <<'JSON'
+{"abuse": {"burst_limit": 1000000000, "burst_window_seconds": 60, "failed_auth_limit": 1000000, "lockout_window_seconds": 3600}}
+JSON
 "$BIN" tenant create bench --data "$DATA" 2>/dev/null
 TOKEN="$("$BIN" token create --tenant bench --name bench --toolsets scheduling,clock --data "$DATA" 2>/dev/null)"
 export BENCH_TOKEN="$TOKEN" BENCH_PATH="/bench/mcp"
@@ -108,9 +114,9 @@ for c in $CONNS; do
     run_wrk write_tool write_tool.lua "$c"
 done
 
-stopped="$(stop_daemon "$PID")"
+stop_daemon "$PID"
 PID=""
-[ "$stopped" = 0 ] || echo "bench: WARNING: daemon did not exit 0 on SIGTERM within 15 s (result: $stopped)" >&2
+[ "$STOPPED" = 0 ] || echo "bench: WARNING: daemon did not exit 0 on SIGTERM within 15 s (result: $STOPPED)" >&2
 
 echo
 echo "Toolhost bench: $(nproc) cores, wrk -t$THREADS (at most one per connection) -d$DURATION, binary $BIN"
