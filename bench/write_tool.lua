@@ -1,18 +1,18 @@
 -- tools/call create_booking_request, a unique 30-minute slot per request (thread id + counter → time).
 dofile(os.getenv("BENCH_DIR") .. "/common.lua")
+dofile(os.getenv("BENCH_DIR") .. "/tokens.lua")
 check_bodies()
-local token = os.getenv("BENCH_TOKEN")
 local path = os.getenv("BENCH_PATH")
 local base = tonumber(os.getenv("BENCH_BASE_EPOCH") or "1924992000") -- 2031-01-01T00:00:00Z
 
 local counter = 0
 local headers = {
-   ["Authorization"] = "Bearer " .. token,
    ["Content-Type"] = "application/json",
    ["Accept"] = "application/json, text/event-stream",
 }
 
 function request()
+   headers["Authorization"] = next_authorization()
    counter = counter + 1
    local slot = tid * 1000000 + counter
    local t0 = base + slot * 1800
