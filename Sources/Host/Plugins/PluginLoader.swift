@@ -129,11 +129,13 @@ enum PluginLoader {
         let hostAPI = services.makeHostAPI(for: plugin)
         plugin.hostAPI = hostAPI
         let status = initialize(hostAPI, &registrar)
+        // What the host itself refused during registration (a duplicate toolset, a bad schema) is
+        // the precise reason; an init that failed because of it would only echo it less exactly.
+        if let problem = session.firstProblem { return .failure(Refusal(reason: problem)) }
         if status != TH_OK {
             let detail = session.initError ?? "no message given"
             return .failure(Refusal(reason: "init failed with status \(status.rawValue): \(detail)"))
         }
-        if let problem = session.firstProblem { return .failure(Refusal(reason: problem)) }
         if session.toolsets.isEmpty { return .failure(Refusal(reason: "init registered no toolsets")) }
         plugin.toolsets = session.toolsets
         plugin.migrations = session.migrations
