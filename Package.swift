@@ -10,6 +10,7 @@ let package = Package(
         // Toolsets are separately built shared libraries the host dlopen()s at start-up.
         .library(name: "ToolhostScheduling", type: .dynamic, targets: ["Scheduling"]),
         .library(name: "ToolhostClock", type: .dynamic, targets: ["Clock"]),
+        .library(name: "ToolhostTraining", type: .dynamic, targets: ["Training"]),
     ],
     targets: [
         // The public plugin contract: a C header, nothing else.
@@ -36,6 +37,7 @@ let package = Package(
         // Toolsets. Each is its own dynamic library product.
         .target(name: "Scheduling", dependencies: ["ToolsetKit"], path: "Plugins/Scheduling"),
         .target(name: "Clock", dependencies: ["PluginABI"], path: "Plugins/Clock"),
+        .target(name: "Training", dependencies: ["ToolsetKit"], path: "Plugins/Training"),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "JSONSchema"], path: "Tests/JSONTests"),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"], path: "Tests/HTTPServerTests"),
         .testTarget(name: "ToolsetKitTests", dependencies: ["ToolsetKit"], path: "Tests/ToolsetKitTests"),

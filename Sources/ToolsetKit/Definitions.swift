@@ -107,13 +107,17 @@ public struct PluginDefinition: Sendable {
     public let description: String
     public let migrations: [String]
     public let toolsets: [Toolset]
+    /// ABI 1.1 operator commands (`toolhost <group> <name> …`); skipped on a 1.0 host.
+    public let operatorCommands: [OperatorCommand]
 
-    public init(name: String, version: String, description: String, migrations: [String] = [], toolsets: [Toolset]) {
+    public init(name: String, version: String, description: String, migrations: [String] = [], toolsets: [Toolset],
+                operatorCommands: [OperatorCommand] = []) {
         self.name = name
         self.version = version
         self.description = description
         self.migrations = migrations
         self.toolsets = toolsets
+        self.operatorCommands = operatorCommands
     }
 
     /// Problems that would make the host refuse the registration, found before talking to it.
@@ -136,6 +140,15 @@ public struct PluginDefinition: Sendable {
                 if !toolNames.insert(tool.name).inserted { problems.append("tool \"\(tool.name)\" is defined twice in toolset \"\(toolset.name)\"") }
                 if tool.input.rootType != "object" { problems.append("tool \"\(tool.name)\": input schema root type must be \"object\"") }
                 if let output = tool.output, output.rootType != "object" { problems.append("tool \"\(tool.name)\": output schema root type must be \"object\"") }
+            }
+        }
+        var commandNames = Set<String>()
+        for command in operatorCommands {
+            if !isName(command.group, maxLength: 32, extra: ["_", "-"]) || !isName(command.name, maxLength: 32, extra: ["_", "-"]) {
+                problems.append("operator command \"\(command.group) \(command.name)\": group and name must match [a-z0-9_-]{1,32}")
+            }
+            if !commandNames.insert(command.group + " " + command.name).inserted {
+                problems.append("operator command \"\(command.group) \(command.name)\" is defined twice")
             }
         }
         return problems

@@ -160,6 +160,7 @@ enum ExportedPlugin {
             let status = withUnsafePointer(to: &def) { addToolset(registrar.host, $0) }
             if status != TH_OK { return fail(status, "the host refused toolset \"\(toolset.name)\" of plugin \(definition.name)") }
         }
+        if let (status, message) = registerOperatorCommands(definition, registrarPointer) { return fail(status, message) }
         return TH_OK
     }
 }

@@ -120,7 +120,7 @@ final class TestHost: @unchecked Sendable {
             TestHost.from(host).record(Event(kind: kind.map { String(cString: $0) } ?? "", details: details, requestID: requestID))
             return TH_OK
         }
-        api.config_json = { _ in UnsafePointer(TestHost.configJSON) }
+        api.config_json = { host in UnsafePointer(TestHost.from(host).configCString) }
 
         var registrar = th_registrar()
         registrar.struct_size = UInt32(MemoryLayout<th_registrar>.stride)
@@ -138,6 +138,17 @@ final class TestHost: @unchecked Sendable {
         registrar.set_error = { host, message in
             TestHost.from(host).initError = message.map { String(cString: $0) }
         }
+        if offersOperatorCommands {  // ABI 1.1; off = behave like a 1.0 host (the member lies beyond struct_size)
+            registrar.add_operator_command = { host, group, name, summary, run, release, data in
+                guard let group, let name, let run, let release else { return TH_INVALID_ARGUMENT }
+                TestHost.from(host).operatorCommands.append(OperatorCommandInfo(
+                    group: String(cString: group), name: String(cString: name), summary: summary.map { String(cString: $0) } ?? "",
+                    run: run, release: release, data: data))
+                return TH_OK
+            }
+        } else {
+            registrar.struct_size = UInt32(MemoryLayout<th_registrar>.offset(of: \th_registrar.add_operator_command)!)
+        }
         // Like the real host: the tables only need to live for the duration of init().
         return withUnsafePointer(to: &api) { apiPointer in
             withUnsafePointer(to: &registrar) { registrarPointer in
@@ -147,6 +158,56 @@ final class TestHost: @unchecked Sendable {
     }
 
     nonisolated(unsafe) static let configJSON: UnsafeMutablePointer<CChar> = strdup("{\"greeting\":\"hello\"}")
+
+    /// The plugin configuration handed out by config_json (set before initialize()).
+    var configCString: UnsafeMutablePointer<CChar> = TestHost.configJSON
+    func setConfiguration(_ json: String) { configCString = strdup(json)! }  // leaked on purpose: the plugin may keep it
+
+    // MARK: operator commands (ABI 1.1)
+
+    struct OperatorCommandInfo {
+        let group: String
+        let name: String
+        let summary: String
+        let run: th_operator_fn
+        let release: th_release_fn
+        let data: UnsafeMutableRawPointer?
+    }
+
+    var operatorCommands: [OperatorCommandInfo] = []
+    /// False: hand out a 1.0-sized registrar, as an older host would.
+    var offersOperatorCommands = true
+
+    /// Runs `group name` like the host's CLI does; returns the parsed result object, the status and message.
+    func runOperator(_ group: String, _ name: String, positional: [String] = [], options: JSONObject = JSONObject(),
+                     database: Database, operatorName: String = "cli:test") -> (status: th_status, result: JSONValue?, message: String?) {
+        guard let command = operatorCommands.first(where: { $0.group == group && $0.name == name }) else { return (TH_NOT_FOUND, nil, "no command") }
+        var strings: [UnsafeMutablePointer<CChar>] = []
+        defer { strings.forEach { free($0) } }
+        func c(_ s: String) -> UnsafePointer<CChar> { let p = strdup(s)!; strings.append(p); return UnsafePointer(p) }
+        var context = th_operator_context()
+        context.struct_size = UInt32(MemoryLayout<th_operator_context>.stride)
+        context.tenant = c("demo")
+        context.operator_name = c(operatorName)
+        context.request_id = c("op-1")
+        context.db = UnsafeMutableRawPointer(database.handle)
+        var result = th_call_result()
+        result.struct_size = UInt32(MemoryLayout<th_call_result>.stride)
+        let args: JSONValue = ["positional": .array(positional.map { .string($0) }), "options": .object(options)]
+        let bytes = args.serialized()
+        let status = bytes.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { pointer in
+                withUnsafePointer(to: &context) { command.run(command.data, $0, pointer, buffer.count, &result) }
+            }
+        }
+        var json: JSONValue?
+        if let pointer = result.json {
+            json = try? JSONParser.parse(UnsafeRawBufferPointer(start: UnsafeRawPointer(pointer), count: result.json_len))
+        }
+        let message = result.message.map { String(cString: $0) }
+        if result.json != nil || result.release_data != nil { command.release(command.data, &result) }
+        return (status, json, message)
+    }
 
     private func addToolset(_ def: UnsafePointer<th_toolset_def>) -> th_status {
         let toolset = def.pointee

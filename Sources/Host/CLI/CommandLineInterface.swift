@@ -19,6 +19,9 @@ enum CommandLineInterface {
       toolhost token revoke ID | token rotate ID
       toolhost audit --tenant T [--token ID] [--since 2h|DATE] [--outcome denied] [--limit N] [--json]
       toolhost plugins [--json] [--plugins DIR]
+      toolhost knowledge list --tenant T [--visibility draft|live|hidden] [--source external|manual] [--json]
+      toolhost knowledge show|promote|hide|delete --tenant T ID | knowledge add --tenant T --title … --content …
+      toolhost GROUP COMMAND --tenant T …        (operator commands plugins register; `toolhost GROUP help`)
       toolhost version
 
     Every command accepts --data DIR (env TOOLHOST_DATA, default ./var) and --plugins DIR
@@ -46,6 +49,7 @@ enum CommandLineInterface {
             case "version", "--version": print("toolhost \(ServerIdentity.version)"); return 0
             case "help", "--help", "-h": print(usage); return 0
             default:
+                if let status = try OperatorCommand.run(command, words) { return status }  // plugin operator commands (ABI 1.1)
                 printError("toolhost: unknown command \"\(command)\"\n\n\(usage)")
                 return 2
             }

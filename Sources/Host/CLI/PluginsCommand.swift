@@ -17,6 +17,7 @@ enum PluginsCommand {
                             "tools": .array(toolset.tools.map { .string($0.name) }),
                         ]
                     }),
+                    "operator_commands": .array(plugin.operatorCommands.map { .string("\($0.group) \($0.name)") }),
                 ]
             }
             let refused: [JSONValue] = registry.refused.map { ["file": .string($0.file), "reason": .string($0.reason)] }
@@ -34,6 +35,9 @@ enum PluginsCommand {
                 for tool in toolset.tools {
                     print("    \(tool.name)\(tool.isReadOnly ? " (read-only)" : "")")
                 }
+            }
+            if !plugin.operatorCommands.isEmpty {
+                print("  operator commands: " + plugin.operatorCommands.map { "toolhost \($0.group) \($0.name)" }.joined(separator: ", "))
             }
         }
         for refusal in registry.refused {

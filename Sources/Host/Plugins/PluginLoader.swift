@@ -122,15 +122,20 @@ enum PluginLoader {
         registrar.set_error = { host, message in
             RegistrationSession.from(host).initError = message.map { String(cString: $0) }
         }
+        registrar.add_operator_command = { host, group, name, summary, run, release, data in  // ABI 1.1
+            RegistrationSession.from(host).addOperatorCommand(group, name, summary, run, release, data)
+        }
 
         let hostAPI = services.makeHostAPI(for: plugin)
         plugin.hostAPI = hostAPI
         let status = initialize(hostAPI, &registrar)
+        // What the host itself refused during registration (a duplicate toolset, a bad schema) is
+        // the precise reason; an init that failed because of it would only echo it less exactly.
+        if let problem = session.firstProblem { return .failure(Refusal(reason: problem)) }
         if status != TH_OK {
             let detail = session.initError ?? "no message given"
             return .failure(Refusal(reason: "init failed with status \(status.rawValue): \(detail)"))
         }
-        if let problem = session.firstProblem { return .failure(Refusal(reason: problem)) }
         if session.toolsets.isEmpty { return .failure(Refusal(reason: "init registered no toolsets")) }
         plugin.toolsets = session.toolsets
         plugin.migrations = session.migrations
@@ -155,6 +160,13 @@ private final class RegistrationSession {
 
     static func from(_ pointer: UnsafeMutableRawPointer?) -> RegistrationSession {
         Unmanaged<RegistrationSession>.fromOpaque(pointer!).takeUnretainedValue()
+    }
+
+    func addOperatorCommand(_ group: UnsafePointer<CChar>?, _ name: UnsafePointer<CChar>?, _ summary: UnsafePointer<CChar>?,
+                            _ run: th_operator_fn?, _ release: th_release_fn?, _ data: UnsafeMutableRawPointer?) -> th_status {
+        if let refusal = plugin.registerOperatorCommand(group: group, name: name, summary: summary, run: run,
+                                                        release: release, data: data, registry: registry) { return problem(refusal) }
+        return TH_OK
     }
 
     private func problem(_ text: String) -> th_status {

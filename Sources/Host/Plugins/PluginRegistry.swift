@@ -41,6 +41,8 @@ final class LoadedPlugin: @unchecked Sendable {
     let abiMinor: Int
     var migrations: [String] = []
     var toolsets: [RegisteredToolset] = []
+    /// ABI 1.1 operator commands (see OperatorCommands.swift).
+    var operatorCommands: [RegisteredOperatorCommand] = []
     /// The function table handed to this plugin's init; kept alive for the process lifetime.
     var hostAPI: UnsafeMutablePointer<th_host_api>?
 

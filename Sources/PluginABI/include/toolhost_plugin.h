@@ -1,5 +1,5 @@
 /*
- * toolhost_plugin.h — the Toolhost plugin contract (ABI 1.0).
+ * toolhost_plugin.h — the Toolhost plugin contract (ABI 1.1).
  *
  * A Toolhost plugin is a shared library (.so) that registers one or more
  * *toolsets* — named groups of MCP tools — with the host. This header is the
@@ -108,6 +108,37 @@
  *   *result* with "isError":true and a clear text — return TH_OK. Return a
  *   non-OK status only when the plugin itself failed (the host answers the
  *   client with an internal error and logs `message`).
+ *
+ * ---------------------------------------------------------------------------
+ * 7. OPERATOR COMMANDS (ABI 1.1)
+ * ---------------------------------------------------------------------------
+ *   Administrative actions an operator runs through the host (the CLI now, a
+ *   web console later), e.g. `toolhost knowledge promote --tenant T ID`. A
+ *   plugin registers them with registrar->add_operator_command — after checking
+ *   TOOLHOST_HAS_FIELD(registrar, th_registrar, add_operator_command), because a
+ *   1.0 host's registrar has no such member (the plugin then simply offers no
+ *   operator commands). The host never learns the plugin's schema: it leases
+ *   the (tenant, plugin) database (migrated first), passes a
+ *   th_operator_context and the arguments as JSON
+ *       {"positional": ["ID", …], "options": {"name": "value" | true, …}}
+ *   and the command fills a th_call_result with a JSON object:
+ *       {"text": "human-readable output",          (printed by the CLI)
+ *        "data": <any JSON>,                       (printed instead with --json)
+ *        "events": [{"kind": "x.y", "details": {…}}, …]}   (optional; the host
+ *                                                   records them in its audit trail)
+ *   or, for an operator mistake (unknown id, bad option), {"error": "message"}
+ *   — still with TH_OK. A non-OK status means the plugin itself failed
+ *   (result->message explains). The result is released exactly as a tool
+ *   call's: the host calls the command's `release` once whenever json or
+ *   release_data is non-NULL. Operator commands run on the caller's thread;
+ *   the same threading rules as call() apply.
+ *
+ * ---------------------------------------------------------------------------
+ * CHANGELOG
+ * ---------------------------------------------------------------------------
+ *   1.0  2026-11-01  First stable contract.
+ *   1.1  2026-11-23  Operator commands: th_operator_context, th_operator_fn and
+ *                    th_registrar.add_operator_command (appended last).
  */
 #ifndef TOOLHOST_PLUGIN_H
 #define TOOLHOST_PLUGIN_H
@@ -120,7 +151,7 @@ extern "C" {
 #endif
 
 #define TOOLHOST_ABI_MAJOR 1
-#define TOOLHOST_ABI_MINOR 0
+#define TOOLHOST_ABI_MINOR 1
 
 /** The one symbol the host resolves in a plugin. */
 #define TOOLHOST_PLUGIN_ENTRY_SYMBOL "toolhost_plugin_entry"
@@ -275,6 +306,23 @@ typedef struct th_toolset_def {
     const char *restriction_keys;
 } th_toolset_def;
 
+/* ABI 1.1: operator commands — administrative actions an operator runs through the host (CLI now, web console later). */
+typedef struct th_operator_context {
+    uint32_t struct_size;        /* sizeof(th_operator_context) as the HOST compiled it */
+    const char *tenant;          /* the tenant the command acts on */
+    const char *operator_name;   /* who runs it, e.g. "cli:root" */
+    const char *request_id;      /* unique id of this run, for logs and events */
+    void *db;                    /* sqlite3 * of (tenant, plugin), migrated, leased for the call */
+} th_operator_context;
+
+/**
+ * Runs one operator command (section 7). `args`/`args_len`: UTF-8 JSON
+ * {"positional": [...], "options": {...}}. Fill `result` (zeroed by the host)
+ * with {"text", "data", "events"} or {"error"} and return TH_OK.
+ */
+typedef th_status (*th_operator_fn)(void *command_data, const th_operator_context *ctx,
+                                    const char *args, size_t args_len, th_call_result *result);
+
 /** Handed to init(); valid only during init(). */
 typedef struct th_registrar {
     uint32_t struct_size;        /* sizeof(th_registrar) as the HOST compiled it */
@@ -288,6 +336,15 @@ typedef struct th_registrar {
     th_status (*add_migration)(void *host, uint32_t version, const char *sql);
     /** Set a human-readable reason for a failing init(); copied. */
     void (*set_error)(void *host, const char *message);
+    /* --- ABI 1.1 (check TOOLHOST_HAS_FIELD before use) --- */
+    /**
+     * Register operator command `group` `name` (each [a-z0-9_-]{1,32}; e.g.
+     * "knowledge" "promote" → `toolhost knowledge promote`). `summary` is one
+     * line for the usage text. `release` frees what `fn` put in its result
+     * (called as release(command_data, result)). Strings are copied.
+     */
+    th_status (*add_operator_command)(void *host, const char *group, const char *name, const char *summary,
+                                      th_operator_fn fn, th_release_fn release, void *command_data);
 } th_registrar;
 
 /* ------------------------------------------------------------------------- */
