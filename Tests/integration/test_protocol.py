@@ -384,3 +384,59 @@ def test_configured_allowed_origin_and_host(start_daemon, data_dir):
     assert d.request("POST", "/cfg/mcp", LIST, {**h, "Origin": "http://evil.example"}, host_header=host).status == 403
     rpc_result(d.request("POST", "/cfg/mcp", LIST, h, host_header=host), id=1)
     assert d.request("POST", "/cfg/mcp", LIST, h, host_header="evil.example").status == 421
+
+
+# -- pagination (own daemon with a tiny page; TOOLHOST_TOOLS_PAGE_SIZE is the host's knob, default 100) ------------
+
+@pytest.mark.parametrize("era", ["legacy", "modern"])
+def test_tools_list_pages_with_next_cursor(start_daemon, data_dir, era):
+    from toolhost_testlib import tenant_with_token
+
+    token = tenant_with_token(data_dir, "pages", "scheduling,clock")
+    d = start_daemon(data=data_dir, env={"TOOLHOST_TOOLS_PAGE_SIZE": "2"})
+    send = d.legacy if era == "legacy" else d.modern
+    names, cursor, pages = [], None, 0
+    while True:
+        params = {"cursor": cursor} if cursor else {}
+        result = rpc_result(send("/pages/mcp", "tools/list", params, token=token, id=pages + 1), id=pages + 1)
+        pages += 1
+        assert len(result["tools"]) <= 2, result
+        names += [t["name"] for t in result["tools"]]
+        cursor = result.get("nextCursor")
+        if not cursor:
+            break
+        assert isinstance(cursor, str) and pages < 50
+    assert len(names) == len(set(names)), names
+    assert set(SCHEDULING_TOOLS) <= set(names), names
+    assert pages == (len(names) + 1) // 2, (pages, names)
+    err_resp = send("/pages/mcp", "tools/list", {"cursor": "bogus"}, token=token, id=99)
+    rpc_error(err_resp, err_resp.status, -32602, id=99)
+
+
+def test_official_client_sees_every_page(start_daemon, data_dir):
+    import httpx2
+    from mcp import Client
+    from mcp.client.streamable_http import streamable_http_client
+
+    from toolhost_testlib import run, tenant_with_token
+
+    token = tenant_with_token(data_dir, "pages2", "scheduling,clock")
+    d = start_daemon(data=data_dir, env={"TOOLHOST_TOOLS_PAGE_SIZE": "3"})
+
+    async def body():
+        async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=30) as h:
+            async with Client(streamable_http_client(d.url("/pages2/mcp"), http_client=h), mode="legacy") as c:
+                names, cursor = [], None
+                while True:
+                    page = await c.list_tools(cursor=cursor)
+                    names += [t.name for t in page.tools]
+                    cursor = page.next_cursor
+                    if not cursor:
+                        break
+                # A tool from a later page is callable.
+                r = await c.call_tool("confirm_booking_request", {"id": "br_0000000000000000"})
+                return names, r
+
+    names, r = run(body())
+    assert set(SCHEDULING_TOOLS) <= set(names)
+    assert r.is_error is True  # unknown booking: a tool error, not a protocol error
