@@ -48,13 +48,12 @@ cleanup() {
 trap cleanup EXIT
 
 PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
-# The abuse guard answers 429 after burst_limit requests per token per window (default 250 per 60 s). Its ring
-# keeps burst_limit entries per token, so raising burst_limit would change the per-request cost being measured:
-# keep the default ring size (250), shorten the window to 1 s and spread requests over BENCH_TOKEN_COUNT tokens
-# (capacity 250 × tokens requests/s).
-TOKEN_COUNT="${BENCH_TOKEN_COUNT:-40}"
+# The abuse guard (layer 4) stays on: its per-request cost does not depend on the limit (per-second
+# buckets), so the limit is raised far above what the benchmark sends instead of switching it off.
+# One token per wrk thread.
+TOKEN_COUNT="${BENCH_TOKEN_COUNT:-$THREADS}"
 cat >"$DATA/toolhost.json" <<'JSON'
-{"abuse": {"burst_limit": 250, "burst_window_seconds": 1, "failed_auth_limit": 1000000, "lockout_window_seconds": 3600}}
+{"abuse": {"burst_limit": 2000000000, "burst_window_seconds": 60}}
 JSON
 "$BIN" tenant create bench --data "$DATA" 2>/dev/null
 TOKENS=""
@@ -128,7 +127,7 @@ PID=""
 
 echo
 echo "Toolhost bench: $(nproc) cores, wrk -t$THREADS (at most one per connection) -d$DURATION, binary $BIN"
-echo "tool scenarios rotate over $TOKEN_COUNT tokens (abuse guard: 250 requests per token per 1 s window)"
+echo "all access layers and the audit trail on; one token per wrk thread; rpc err counted only with BENCH_CHECK_BODIES=1"
 python3 - "$RESULTS" <<'PY'
 import sys
 rows = []

@@ -11,8 +11,11 @@ local headers = {
    ["Accept"] = "application/json, text/event-stream",
 }
 
+function init(args)
+   headers["Authorization"] = thread_authorization()
+end
+
 function request()
-   headers["Authorization"] = next_authorization()
    counter = counter + 1
    local slot = tid * 1000000 + counter
    local t0 = base + slot * 1800

@@ -159,12 +159,15 @@ private struct Cursor {
     mutating func parseString() throws(JSONParseError) -> String {
         index += 1  // opening quote
         let start = index
-        // Fast path: no escapes. Find the closing quote, validate the UTF-8 once.
+        // Fast path: no escapes. Find the closing quote, validate the UTF-8 once (and not at
+        // all when every byte is ASCII, which is always valid UTF-8).
+        var sawNonASCII = false
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
                 index += 1
+                if !sawNonASCII { return String(decoding: raw, as: UTF8.self) }
                 guard let string = String(validating: raw, as: UTF8.self) else {
                     throw JSONParseError(message: "Invalid UTF-8 in string", offset: start)
                 }
@@ -172,6 +175,7 @@ private struct Cursor {
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw error("Unescaped control character in string") }
+            if byte >= 0x80 { sawNonASCII = true }
             index += 1
         }
         return try parseEscapedString(from: start)

@@ -87,13 +87,20 @@ private func isDateTime(_ all: [UInt8]) -> Bool {
 }
 
 /// Deliberately simple: one "@", a non-empty local part, a dotted domain, no whitespace.
+/// Byte-level on purpose: it runs for every email-typed value of every call, and Foundation's
+/// String searching bridges through NSString.
 private func isEmail(_ string: String) -> Bool {
-    let parts = string.split(separator: "@", omittingEmptySubsequences: false)
-    guard parts.count == 2 else { return false }
-    let local = parts[0], domain = parts[1]
-    guard !local.isEmpty, !domain.isEmpty, domain.contains("."),
-          !domain.hasPrefix("."), !domain.hasSuffix("."), !domain.contains("..")
-    else { return false }
+    let bytes = Array(string.utf8)
+    guard let at = bytes.firstIndex(of: UInt8(ascii: "@")), at > 0, at + 1 < bytes.count,
+          !bytes[(at + 1)...].contains(UInt8(ascii: "@")) else { return false }
+    let domain = bytes[(at + 1)...]
+    guard domain.contains(UInt8(ascii: ".")), domain.first != UInt8(ascii: "."), domain.last != UInt8(ascii: ".") else { return false }
+    var previous: UInt8 = 0
+    for byte in domain {
+        if byte == UInt8(ascii: ".") && previous == UInt8(ascii: ".") { return false }
+        previous = byte
+    }
+    if bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) { return true }  // the common, ASCII case
     return !string.unicodeScalars.contains { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }
 }
 

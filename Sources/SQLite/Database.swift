@@ -1,4 +1,5 @@
 import CSQLite
+import Glibc
 
 /// A thin, safe wrapper over one SQLite connection. Shared by the host (its own database) and
 /// by Swift toolsets (the per-tenant database the host hands them), so both speak SQLite the same way.
@@ -26,10 +27,24 @@ public final class Database: @unchecked Sendable {
         }
         handle = db
         ownsHandle = true
-        sqlite3_busy_timeout(db, 5000)
+        Database.installBusyHandler(db)
         if !readOnly {
             try execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
         }
+    }
+
+    /// When another connection holds the write lock, wait in small steps. SQLite's own
+    /// busy_timeout sleeps 1, 2, 5, 10… ms between attempts, which turns two colliding
+    /// sub-millisecond writes into a multi-millisecond stall; here the waits start at 20 µs and
+    /// double up to 1 ms, giving up (SQLITE_BUSY) after about 5 seconds.
+    private static func installBusyHandler(_ db: OpaquePointer) {
+        sqlite3_busy_handler(db, { _, attempts in
+            let delay = min(20 << min(Int(attempts), 6), 1000)  // µs: 20, 40, … 1000
+            let elapsedEstimate = Int(attempts) * 1000
+            if elapsedEstimate > 5_000_000 { return 0 }
+            usleep(UInt32(delay))
+            return 1
+        }, nil)
     }
 
     /// Wraps a connection owned by someone else (the host's leased handle inside a toolset call).

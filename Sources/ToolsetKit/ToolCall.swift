@@ -149,13 +149,14 @@ public final class ToolCall {
         get throws {
             if let borrowed { return borrowed }
             guard let dbHandle else { throw InternalError("the host passed no database handle for this call") }
-            let db = Database(borrowing: dbHandle)
+            let db = BorrowedDatabases.wrapper(for: dbHandle)
             borrowed = db
             return db
         }
     }
 
-    /// Drops the borrowed wrapper (finalizing its cached statements) before the lease ends.
+    /// Forgets the wrapper at the end of the call; its prepared statements stay cached for the
+    /// next call that is leased the same connection.
     func endLease() { borrowed = nil }
 
     /// Records an audit event (e.g. "booking.created") attributed to this call. False if the host refused it.
@@ -183,4 +184,23 @@ public final class ToolCall {
 
     /// This plugin's configuration object from the host ("{}" when none).
     public var configuration: JSONObject { HostServices.shared?.configuration ?? JSONObject() }
+}
+
+/// One `Database` wrapper per connection the host hands out, so prepared statements survive
+/// from call to call: preparing (parsing SQL) costs more than running a simple query.
+/// Safe because the host keeps its connections for the life of the process and leases each to
+/// one call at a time (header, sections 4–5), and because a connection closed with
+/// sqlite3_close_v2 stays allocated while statements exist, so its address cannot be reused.
+enum BorrowedDatabases {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var wrappers: [OpaquePointer: Database] = [:]
+
+    static func wrapper(for handle: OpaquePointer) -> Database {
+        lock.lock()
+        defer { lock.unlock() }
+        if let existing = wrappers[handle] { return existing }
+        let created = Database(borrowing: handle)
+        wrappers[handle] = created
+        return created
+    }
 }

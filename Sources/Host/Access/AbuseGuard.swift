@@ -5,9 +5,9 @@ import Foundation
 ///
 /// - Burst: more than `burstLimit` requests by one **token** in any `burstWindowSeconds` window
 ///   → 429 "Suspicious burst detected". Per token, not per address, so rotating IPs does not help.
-///   Each token keeps the times of its last `burstLimit` admitted requests in a ring; the request
-///   is refused when the oldest of them is still inside the window. Refused requests are not
-///   recorded, so a client that backs off gets through as soon as the window allows.
+///   Each token counts its admitted requests in one-second buckets covering the window (so memory
+///   depends on the window, not on the limit, and the check is exact to the second). Refused
+///   requests are not counted, so a client that backs off gets through as soon as the window allows.
 /// - Lockout: more than `failedAuthLimit` failed authentications from one **address** within
 ///   `lockoutWindowSeconds` → that address is locked out until the window that began with its
 ///   first counted failure ends ("for the rest of the hour"). Failures during the lockout are not
@@ -25,13 +25,40 @@ final class AbuseGuard: @unchecked Sendable {
 
     private final class Shard {
         let lock = NSLock()
-        var bursts: [String: BurstRing] = [:]
+        var bursts: [String: BurstCounter] = [:]
         var failures: [String: FailureWindow] = [:]
     }
 
-    private struct BurstRing {
-        var times: [Int64]
-        var next = 0
+    /// Requests per second over the last `window` seconds; a class so updating it never copies.
+    private final class BurstCounter {
+        var counts: [Int32]
+        var seconds: [Int64]
+
+        init(window: Int) {
+            counts = Array(repeating: 0, count: window)
+            seconds = Array(repeating: Int64.min, count: window)
+        }
+
+        /// Requests admitted in the window ending at `second`, and the oldest second still counted.
+        func total(at second: Int64) -> (count: Int, oldest: Int64?) {
+            let window = Int64(counts.count)
+            var count = 0
+            var oldest: Int64?
+            for index in 0..<counts.count where seconds[index] > second - window && counts[index] > 0 {
+                count += Int(counts[index])
+                oldest = min(oldest ?? seconds[index], seconds[index])
+            }
+            return (count, oldest)
+        }
+
+        func add(at second: Int64) {
+            let slot = Int(second % Int64(counts.count))
+            if seconds[slot] != second {
+                seconds[slot] = second
+                counts[slot] = 0
+            }
+            counts[slot] += 1
+        }
     }
 
     private struct FailureWindow {
@@ -54,18 +81,23 @@ final class AbuseGuard: @unchecked Sendable {
     /// Records an admitted request by `tokenID`, or returns the denial if it would exceed the burst limit.
     func admitBurst(tokenID: String, now: Int64) -> Denial? {
         let shard = shard(for: tokenID)
-        let window = Int64(limits.burstWindowSeconds) * 1000
+        let second = now / 1000
         shard.lock.lock()
         defer { shard.lock.unlock() }
-        var ring = shard.bursts[tokenID] ?? BurstRing(times: Array(repeating: Int64.min, count: limits.burstLimit))
-        let oldest = ring.times[ring.next]
-        if oldest != Int64.min && now - oldest < window {
-            let retry = Int((oldest + window - now + 999) / 1000)
+        let counter: BurstCounter
+        if let existing = shard.bursts[tokenID] {
+            counter = existing
+        } else {
+            counter = BurstCounter(window: limits.burstWindowSeconds)
+            shard.bursts[tokenID] = counter
+        }
+        let (count, oldest) = counter.total(at: second)
+        if count >= limits.burstLimit {
+            // The oldest counted second leaves the window first.
+            let retry = Int((oldest ?? second) + Int64(limits.burstWindowSeconds) - second)
             return AbuseGuard.burstDenial(retryAfter: max(1, retry))
         }
-        ring.times[ring.next] = now
-        ring.next = (ring.next + 1) % ring.times.count
-        shard.bursts[tokenID] = ring
+        counter.add(at: second)
         return nil
     }
 

@@ -34,13 +34,15 @@ struct Configuration: Sendable {
         var configuration = Configuration()
         configuration.plans = try PlanCatalog(configuration: root["plans"])
         if let abuse = root["abuse"] {
-            func positive(_ key: String, _ fallback: Int) throws -> Int {
+            func positive(_ key: String, _ fallback: Int, max: Int = Int(Int32.max)) throws -> Int {
                 guard let value = abuse[key] else { return fallback }
-                guard let number = value.intValue, number > 0 else { throw ConfigurationError("abuse.\(key) must be a positive integer") }
+                guard let number = value.intValue, number > 0, number <= max else {
+                    throw ConfigurationError("abuse.\(key) must be an integer from 1 to \(max)")
+                }
                 return Int(number)
             }
             configuration.abuse = AbuseGuard.Limits(
-                burstLimit: try positive("burst_limit", 250), burstWindowSeconds: try positive("burst_window_seconds", 60),
+                burstLimit: try positive("burst_limit", 250), burstWindowSeconds: try positive("burst_window_seconds", 60, max: 86_400),
                 failedAuthLimit: try positive("failed_auth_limit", 10), lockoutWindowSeconds: try positive("lockout_window_seconds", 3600))
         }
         configuration.recordArguments = root["audit"]?["record_arguments"]?.boolValue ?? false

@@ -1,14 +1,19 @@
 import Foundation
 
-/// Hands out one resource (a database connection) per concurrent user and takes it back.
-/// Leasing is a lock and an array pop, so a request never waits on I/O to get a connection,
-/// and a connection is never used by two threads at once.
+/// Hands out one resource (a database connection) per concurrent user and takes it back; a
+/// connection is never used by two threads at once. With `maxSize`, a user waits for a free one
+/// instead of opening more.
 final class ConnectionPool<Resource>: @unchecked Sendable {
-    private let lock = NSLock()
+    private let condition = NSCondition()
     private var idle: [Resource] = []
+    private var created = 0
+    private let maxSize: Int
     private let make: () throws -> Resource
 
-    init(make: @escaping () throws -> Resource) { self.make = make }
+    init(maxSize: Int = .max, make: @escaping () throws -> Resource) {
+        self.maxSize = maxSize
+        self.make = make
+    }
 
     func withResource<T>(_ body: (Resource) throws -> T) throws -> T {
         let resource = try lease()
@@ -17,25 +22,37 @@ final class ConnectionPool<Resource>: @unchecked Sendable {
     }
 
     private func lease() throws -> Resource {
-        lock.lock()
+        condition.lock()
+        while idle.isEmpty && created >= maxSize { condition.wait() }
         if let resource = idle.popLast() {
-            lock.unlock()
+            condition.unlock()
             return resource
         }
-        lock.unlock()
-        return try make()
+        created += 1
+        condition.unlock()
+        do {
+            return try make()
+        } catch {
+            condition.lock()
+            created -= 1
+            condition.signal()
+            condition.unlock()
+            throw error
+        }
     }
 
     private func giveBack(_ resource: Resource) {
-        lock.lock()
+        condition.lock()
         idle.append(resource)
-        lock.unlock()
+        condition.signal()
+        condition.unlock()
     }
 
     /// Drops every idle resource (closing connections) — used at shutdown.
     func drain() {
-        lock.lock()
+        condition.lock()
+        created -= idle.count
         idle.removeAll()
-        lock.unlock()
+        condition.unlock()
     }
 }

@@ -31,10 +31,11 @@ final class ToolsetDatabases: @unchecked Sendable {
         } catch {
             throw DatabaseError(code: 1, message: "migrating \(plugin.name) database of tenant \(tenant): \(error)")
         }
+        // A connection per concurrent call (so readers run in parallel under WAL); two writers
+        // that collide wait in the Database's microsecond busy handler.
         let pool = ConnectionPool<Database> { try Database(path: path) }
-        try pool.withResource { _ in }  // warm the pool with one connection…
         pools[key] = pool
-        _ = first  // …and let the migration connection close.
+        _ = first
         return pool
     }
 
