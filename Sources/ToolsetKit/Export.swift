@@ -217,6 +217,16 @@ let releaseThunk: th_release_fn = { _, result in
     result.pointee.message = nil
 }
 
+/// Reports a failed call or command: the message is result-owned (strdup'd into release_data),
+/// so the host copies it and then calls release_result, which frees it (header, section 3).
+func failCall(_ result: UnsafeMutablePointer<th_call_result>, _ status: th_status, _ message: String) -> th_status {
+    if hasField(UnsafePointer(result), \th_call_result.message), let copy = strdup(message) {
+        result.pointee.message = UnsafePointer(copy)
+        result.pointee.release_data = UnsafeMutableRawPointer(copy)
+    }
+    return status
+}
+
 enum CallDispatcher {
     static func dispatch(
         _ data: UnsafeMutableRawPointer?, _ contextPointer: UnsafePointer<th_call_context>?,
@@ -224,15 +234,7 @@ enum CallDispatcher {
         _ result: UnsafeMutablePointer<th_call_result>?
     ) -> th_status {
         guard let result else { return TH_INVALID_ARGUMENT }
-        /// The message is result-owned: the host copies it and then calls release_result,
-        /// which frees it through release_data (header, section 3).
-        func fail(_ status: th_status, _ message: String) -> th_status {
-            if hasField(UnsafePointer(result), \th_call_result.message), let copy = strdup(message) {
-                result.pointee.message = UnsafePointer(copy)
-                result.pointee.release_data = UnsafeMutableRawPointer(copy)
-            }
-            return status
-        }
+        func fail(_ status: th_status, _ message: String) -> th_status { failCall(result, status, message) }
         guard let data else { return fail(TH_INVALID_ARGUMENT, "call() was given no toolset_data") }
         let toolset = Unmanaged<RegisteredToolset>.fromOpaque(data).takeUnretainedValue()
         guard let toolPointer else { return fail(TH_INVALID_ARGUMENT, "call() was given no tool name") }

@@ -152,13 +152,7 @@ enum OperatorDispatcher {
         _ args: UnsafePointer<CChar>?, _ length: Int, _ result: UnsafeMutablePointer<th_call_result>?
     ) -> th_status {
         guard let result else { return TH_INVALID_ARGUMENT }
-        func fail(_ status: th_status, _ message: String) -> th_status {
-            if hasField(UnsafePointer(result), \th_call_result.message), let copy = strdup(message) {
-                result.pointee.message = UnsafePointer(copy)
-                result.pointee.release_data = UnsafeMutableRawPointer(copy)
-            }
-            return status
-        }
+        func fail(_ status: th_status, _ message: String) -> th_status { failCall(result, status, message) }
         guard let data else { return fail(TH_INVALID_ARGUMENT, "operator command was given no command_data") }
         let command = Unmanaged<RegisteredOperatorCommand>.fromOpaque(data).takeUnretainedValue().command
 
