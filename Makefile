@@ -12,7 +12,7 @@ TOOLHOST_DATA ?= ./var
 # The binary the integration tests run (override: make test TOOLHOST_BIN=$(CURDIR)/.build/release/toolhost).
 TOOLHOST_BIN ?= $(CURDIR)/.build/debug/toolhost
 
-.PHONY: all deps build build-debug run test venv swift-test pytest bench clean
+.PHONY: all deps build build-debug run test venv swift-test pytest bench bench-layers clean
 
 all: build
 
@@ -37,6 +37,10 @@ test: deps venv
 
 bench: deps
 	bench/run.sh
+
+# The same benchmark with and without access layers 3–4 and the audit trail (compiled out).
+bench-layers: deps
+	bench/layers.sh
 
 clean:
 	rm -rf .build $(VENV)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Layer 4 — the abuse guard, in memory, sharded so that concurrent requests rarely share a lock
 /// and no request ever writes to disk.
@@ -22,6 +23,8 @@ final class AbuseGuard: @unchecked Sendable {
 
     let limits: Limits
     private let shards: [Shard]
+    /// Lockouts ever started; while zero, the per-request lockout check needs no lock at all.
+    private let lockoutsStarted = Atomic<Int>(0)
 
     private final class Shard {
         let lock = NSLock()
@@ -113,6 +116,7 @@ final class AbuseGuard: @unchecked Sendable {
         entry.count += 1
         if entry.count > limits.failedAuthLimit {
             entry.lockedUntil = entry.windowStart + window
+            lockoutsStarted.add(1, ordering: .releasing)
             Log.warning("abuse", "address \(address) locked out after \(entry.count) failed authentications until \(Timestamp.iso8601(millisecondsSinceEpoch: entry.windowStart + window))")
         }
         shard.failures[address] = entry
@@ -121,6 +125,7 @@ final class AbuseGuard: @unchecked Sendable {
 
     /// The lockout denial for `address`, if it is locked out now.
     func lockout(address: String, now: Int64) -> Denial? {
+        guard lockoutsStarted.load(ordering: .acquiring) > 0 else { return nil }
         let shard = shard(for: address)
         shard.lock.lock()
         defer { shard.lock.unlock() }

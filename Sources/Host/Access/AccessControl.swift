@@ -48,7 +48,7 @@ final class AccessControl: @unchecked Sendable {
         if let toolset = target.toolset, registry.toolsetsByName[toolset] == nil {
             return .failure(RPCError(code: RPCCode.noSuchToolset, message: "No toolset named \(toolset)", httpStatus: 404))
         }
-        if let denial = scopeAndPlan(caller, target: target) ?? abuseGuard(caller, target: target) {
+        if let denial = scopeAndPlan(caller, target: target) ?? laterLayers(caller, target: target) {
             record(denial, target: target, tokenID: caller.principal.token.publicID, tokenName: caller.principal.token.name)
             return .failure(RPCError(denial))
         }
@@ -97,7 +97,16 @@ final class AccessControl: @unchecked Sendable {
         return nil  // callable, or unknown/ambiguous: the dispatcher answers those as invalid params
     }
 
-    /// Layer 4.
+    /// Layer 4. (A benchmark-only build, `-DTOOLHOST_BENCH_WITHOUT_LAYERS`, leaves it out to
+    /// measure what the layers cost; it is a compile-time switch so no deployed binary has it.)
+    private func laterLayers(_ caller: Caller, target: Target) -> Denial? {
+        #if TOOLHOST_BENCH_WITHOUT_LAYERS
+        return nil
+        #else
+        return abuseGuard(caller, target: target)
+        #endif
+    }
+
     private func abuseGuard(_ caller: Caller, target: Target) -> Denial? {
         abuse.lockout(address: target.client, now: caller.now) ?? abuse.admitBurst(tokenID: caller.principal.token.id, now: caller.now)
     }

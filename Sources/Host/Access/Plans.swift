@@ -77,7 +77,17 @@ struct ConfigurationError: Error, CustomStringConvertible {
 enum PlanLayer {
     static func check(_ toolset: RegisteredToolset, tool: RegisteredTool?, tenant: TenantRecord, plans: PlanCatalog, now: Int64) -> Denial? {
         let current = tenant.effectivePlan(now: now)
-        for required in [toolset.minPlan, tool?.minPlan].compactMap({ $0 }) where !plans.satisfies(current, required: required) {
+        if let required = toolset.minPlan, !plans.satisfies(current, required: required) {
+            return denial(toolset, tool: tool, required: required, current: current, plans: plans)
+        }
+        if let required = tool?.minPlan, !plans.satisfies(current, required: required) {
+            return denial(toolset, tool: tool, required: required, current: current, plans: plans)
+        }
+        return nil
+    }
+
+    private static func denial(_ toolset: RegisteredToolset, tool: RegisteredTool?, required: String, current: String, plans: PlanCatalog) -> Denial {
+        do {
             var data: JSONObject = [
                 "toolset": .string(toolset.name),
                 "required_plan": .string(required),
@@ -91,6 +101,5 @@ enum PlanLayer {
             denial.extraData = data
             return denial
         }
-        return nil
     }
 }

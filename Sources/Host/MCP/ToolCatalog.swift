@@ -71,7 +71,11 @@ struct ToolCatalog {
     func denial(for toolset: RegisteredToolset) -> Denial? {
         if !token.grants(toolset.name) { return .toolsetNotGranted(toolset.name) }
         if !caller.tenant.isEnabled(toolset.name) { return .toolsetDisabled(toolset.name) }
+        #if TOOLHOST_BENCH_WITHOUT_LAYERS
+        return nil
+        #else
         return PlanLayer.check(toolset, tool: nil, tenant: caller.tenant, plans: caller.plans, now: caller.now)
+        #endif
     }
 
     /// Tool-level layers inside an admitted toolset: 2 (write scope, named tools), then 3 (tool plan).

@@ -113,6 +113,9 @@ struct ToolMethods {
 
     private func audit(caller: Caller, toolset: String?, tool: String, outcome: String, layer: String? = nil,
                        arguments: JSONValue? = nil, context: AuditContext? = nil) {
+        #if TOOLHOST_BENCH_WITHOUT_LAYERS
+        return
+        #endif
         guard let events else { return }
         let duration = context.map { Int64((Clock.monotonicNanoseconds() - $0.started) / 1000) }
         let argumentBytes = context?.argumentBytes ?? arguments?.serialized()
