@@ -115,9 +115,11 @@
  *   Administrative actions an operator runs through the host (the CLI now, a
  *   web console later), e.g. `toolhost knowledge promote --tenant T ID`. A
  *   plugin registers them with registrar->add_operator_command — after checking
- *   TOOLHOST_HAS_FIELD(registrar, th_registrar, add_operator_command), because a
- *   1.0 host's registrar has no such member (the plugin then simply offers no
- *   operator commands). The host never learns the plugin's schema: it leases
+ *   TOOLHOST_HAS_FIELD(registrar, th_registrar, add_operator_command) (a host
+ *   of this ABI always provides it; the check keeps the rule of section 2 that
+ *   no member beyond struct_size is touched). Note that a 1.0 host refuses a
+ *   plugin built for 1.1 at the magic check, so a plugin that must also load
+ *   on 1.0 hosts has to be built against the 1.0 header. The host never learns the plugin's schema: it leases
  *   the (tenant, plugin) database (migrated first), passes a
  *   th_operator_context and the arguments as JSON
  *       {"positional": ["ID", …], "options": {"name": "value" | true, …}}
