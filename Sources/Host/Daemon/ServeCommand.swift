@@ -20,16 +20,20 @@ enum ServeCommand {
         if runtime.registry.toolsets.isEmpty { Log.warning("server", "no toolsets are loaded; clients will see no tools") }
         let demo = skipDemo ? nil : try FirstStart.createDemoIfEmpty(runtime: runtime)
 
+        // Tool calls run on workers so a slow toolset never stalls an event loop; 0 runs them inline.
+        let workerCount = environment["TOOLHOST_TOOL_THREADS"].flatMap(Int.init) ?? 4
+        let toolWorkers = workerCount > 0 ? WorkerPool(threads: workerCount, name: "toolhost-tools") : nil
         let endpoint = HTTPEndpoint(
             access: runtime.makeAccessControl(), tools: runtime.makeToolMethods(), sessions: SessionStore(),
             guardrails: RequestGuardrails(bindHost: host, allowedHosts: list(environment["TOOLHOST_ALLOWED_HOSTS"]),
-                                          allowedOrigins: list(environment["TOOLHOST_ALLOWED_ORIGINS"])))
+                                          allowedOrigins: list(environment["TOOLHOST_ALLOWED_ORIGINS"])),
+            toolWorkers: toolWorkers)
         var configuration = HTTPServer.Configuration()
         configuration.host = host
         configuration.port = port
         if let threads = environment["TOOLHOST_THREADS"].flatMap(Int.init), threads > 0 { configuration.loopThreads = threads }
         let server = HTTPServer(configuration: configuration) { request, responder in
-            responder.send(endpoint.handle(request))
+            endpoint.handle(request) { responder.send($0) }
         }
         signal(SIGPIPE, SIG_IGN)
         do {
@@ -46,7 +50,8 @@ enum ServeCommand {
 
         let received = StopSignals.wait()
         Log.info("server", "\(received): shutting down: no new connections, finishing requests in flight")
-        server.shutdown(graceSeconds: 10)
+        server.shutdown(graceSeconds: 10)  // waits for in-flight responses, including those of workers
+        toolWorkers?.stop()
         runtime.close()
         Log.info("server", "stopped cleanly")
         return 0

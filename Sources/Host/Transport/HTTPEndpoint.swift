@@ -10,61 +10,96 @@ final class HTTPEndpoint: @unchecked Sendable {
     let modern: ModernDispatcher
     let sessions: SessionStore
     let guardrails: RequestGuardrails
+    /// Where tool calls run; nil runs them on the event loop that read the request.
+    let toolWorkers: WorkerPool?
 
-    init(access: AccessControl, tools: ToolMethods, sessions: SessionStore, guardrails: RequestGuardrails) {
+    init(access: AccessControl, tools: ToolMethods, sessions: SessionStore, guardrails: RequestGuardrails, toolWorkers: WorkerPool?) {
         self.access = access
         self.legacy = LegacyDispatcher(tools: tools)
         self.modern = ModernDispatcher(tools: tools)
         self.sessions = sessions
         self.guardrails = guardrails
+        self.toolWorkers = toolWorkers
     }
 
-    func handle(_ request: HTTPRequest) -> HTTPResponse {
-        if request.path == "/healthz" {
-            guard request.method == "GET" || request.method == "HEAD" else { return .text(405, "Method not allowed", allow: "GET") }
-            return .json(200, ["status": "ok"])
+    /// Entry point from the HTTP server: answers at once, or from a worker for tool calls.
+    func handle(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
+        switch route(request) {
+        case .done(let response): respond(response)
+        case .deferred(let work):
+            if let toolWorkers { toolWorkers.submit { respond(work()) } } else { respond(work()) }
         }
-        guard let route = MCPRoute(path: request.path) else { return .text(404, "Not found: \(request.path)") }
-        if let refusal = guardrails.check(request) { return refusal }
+    }
+
+    /// Synchronous form (tests, tools): runs everything on the calling thread.
+    func handle(_ request: HTTPRequest) -> HTTPResponse {
+        switch route(request) {
+        case .done(let response): return response
+        case .deferred(let work): return work()
+        }
+    }
+
+    /// A response now, or the rest of the work (a tool call) to run where slow work belongs.
+    private enum Routed {
+        case done(HTTPResponse)
+        case deferred(@Sendable () -> HTTPResponse)
+    }
+
+    private func route(_ request: HTTPRequest) -> Routed {
+        if request.path == "/healthz" {
+            guard request.method == "GET" || request.method == "HEAD" else { return .done(.text(405, "Method not allowed", allow: "GET")) }
+            return .done(.json(200, ["status": "ok"]))
+        }
+        guard let route = MCPRoute(path: request.path) else { return .done(.text(404, "Not found: \(request.path)")) }
+        if let refusal = guardrails.check(request) { return .done(refusal) }
         switch request.method {
         case "POST": return post(request, route: route)
-        case "DELETE": return delete(request, route: route)
+        case "DELETE": return .done(delete(request, route: route))
         default:
             // No server-initiated messages exist, so there is no GET stream to offer.
-            return .text(405, "Method not allowed: this MCP endpoint accepts POST (and DELETE to end a session)", allow: "POST, DELETE")
+            return .done(.text(405, "Method not allowed: this MCP endpoint accepts POST (and DELETE to end a session)", allow: "POST, DELETE"))
         }
     }
 
     // MARK: POST: one JSON-RPC message (or a 2025-03-26 batch)
 
-    private func post(_ request: HTTPRequest, route: MCPRoute) -> HTTPResponse {
-        if let refusal = guardrails.checkContentNegotiation(request) { return refusal }
+    private func post(_ request: HTTPRequest, route: MCPRoute) -> Routed {
+        if let refusal = guardrails.checkContentNegotiation(request) { return .done(refusal) }
         let body: JSONValue
         do {
             body = try JSONParser.parse(request.body)
         } catch {
-            return .reply(.error(id: .null, .parse("\(error)")))
+            return .done(.reply(.error(id: .null, .parse("\(error)"))))
         }
         let requestID = body["id"] ?? .null
         let calledTool = body["method"]?.stringValue == "tools/call" ? body["params"]?["name"]?.stringValue : nil
         let target = AccessControl.Target(tenant: route.tenant, toolset: route.toolset, tool: calledTool, client: request.remoteAddress)
         let caller: Caller
         switch access.admit(authorization: request.headers["Authorization"], target: target) {
-        case .failure(let error): return .reply(.error(id: requestID, error))
+        case .failure(let error): return .done(.reply(.error(id: requestID, error)))
         case .success(let admitted): caller = admitted
         }
+        let dispatch: @Sendable () -> HTTPResponse
         switch selectEra(request, body: body, caller: caller, route: route) {
         case .failure(let error):
-            return .reply(.error(id: requestID, error))
+            return .done(.reply(.error(id: requestID, error)))
         case .success(.modern):
-            return .reply(modern.handle(body, caller: caller, header: { request.headers[$0] }))
+            dispatch = { .reply(self.modern.handle(body, caller: caller, header: { request.headers[$0] })) }
         case .success(.legacy(let version)):
-            let reply = legacy.handle(body, caller: caller, protocolVersion: version) { negotiated in
-                let id = self.sessions.create(tokenID: caller.principal.token.id, endpoint: route.key, protocolVersion: negotiated)
-                return ("Mcp-Session-Id", id)
+            dispatch = {
+                .reply(self.legacy.handle(body, caller: caller, protocolVersion: version) { negotiated in
+                    let id = self.sessions.create(tokenID: caller.principal.token.id, endpoint: route.key, protocolVersion: negotiated)
+                    return ("Mcp-Session-Id", id)
+                })
             }
-            return .reply(reply)
         }
+        // Tool calls (alone or in a batch) may take as long as the toolset likes: not on the loop.
+        return HTTPEndpoint.callsTools(body) ? .deferred(dispatch) : .done(dispatch())
+    }
+
+    private static func callsTools(_ body: JSONValue) -> Bool {
+        if case .array(let messages) = body { return messages.contains { $0["method"]?.stringValue == "tools/call" } }
+        return body["method"]?.stringValue == "tools/call"
     }
 
     private enum Era {
