@@ -17,6 +17,7 @@ enum CommandLineInterface {
                             [--read-only] [--tools x,y] [--restrict JSON]
       toolhost token list --tenant T [--json]
       toolhost token revoke ID | token rotate ID
+      toolhost user create --tenant T --email E [--role owner|member]        (password on stdin, one line)
       toolhost audit --tenant T [--token ID] [--since 2h|DATE] [--outcome denied] [--limit N] [--json]
       toolhost plugins [--json] [--plugins DIR]
       toolhost knowledge list --tenant T [--visibility draft|live|hidden] [--source external|manual] [--json]
@@ -46,6 +47,7 @@ enum CommandLineInterface {
             case "token": return try TokenCommands.run(words)
             case "plugins": return try PluginsCommand.run(words)
             case "audit": return try AuditCommand.run(words)
+            case "user": return try UserCommands.run(words)
             case "version", "--version": print("toolhost \(ServerIdentity.version)"); return 0
             case "help", "--help", "-h": print(usage); return 0
             default:

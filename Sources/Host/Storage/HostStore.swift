@@ -47,6 +47,77 @@ final class HostStore {
         ALTER TABLE tokens ADD COLUMN tools TEXT;
         ALTER TABLE tokens ADD COLUMN restrictions TEXT NOT NULL DEFAULT '{}';
         """,
+        // 3: OAuth: operator accounts, registered clients, grants (token rows of kind "oauth"),
+        //    pending authorizations, codes, access and refresh tokens, sign-in sessions.
+        """
+        CREATE TABLE users (
+            id TEXT PRIMARY KEY,
+            tenant TEXT NOT NULL REFERENCES tenants(name),
+            email TEXT NOT NULL,
+            role TEXT NOT NULL,
+            password_hash TEXT NOT NULL,
+            created_ms INTEGER NOT NULL,
+            UNIQUE (tenant, email)
+        );
+        ALTER TABLE tokens ADD COLUMN kind TEXT NOT NULL DEFAULT 'pat';
+        ALTER TABLE tokens ADD COLUMN client_id TEXT;
+        ALTER TABLE tokens ADD COLUMN resource TEXT;
+        CREATE TABLE oauth_clients (
+            client_id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            redirect_uris TEXT NOT NULL,
+            metadata TEXT NOT NULL,
+            created_ms INTEGER NOT NULL
+        );
+        CREATE TABLE oauth_requests (
+            id TEXT PRIMARY KEY,
+            browser_hash BLOB NOT NULL,
+            csrf TEXT NOT NULL,
+            client_id TEXT NOT NULL,
+            tenant TEXT NOT NULL,
+            redirect_uri TEXT NOT NULL,
+            state TEXT,
+            code_challenge TEXT NOT NULL,
+            scopes TEXT NOT NULL,
+            resource TEXT NOT NULL,
+            user_id TEXT,
+            expires_ms INTEGER NOT NULL
+        );
+        CREATE TABLE oauth_codes (
+            code_hash BLOB PRIMARY KEY,
+            client_id TEXT NOT NULL,
+            tenant TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            redirect_uri TEXT NOT NULL,
+            code_challenge TEXT NOT NULL,
+            scopes TEXT NOT NULL,
+            resource TEXT NOT NULL,
+            expires_ms INTEGER NOT NULL,
+            used_ms INTEGER,
+            grant_id TEXT
+        );
+        CREATE TABLE oauth_access_tokens (
+            id TEXT PRIMARY KEY,
+            grant_id TEXT NOT NULL,
+            secret_hash BLOB NOT NULL,
+            expires_ms INTEGER NOT NULL
+        );
+        CREATE INDEX oauth_access_by_grant ON oauth_access_tokens(grant_id);
+        CREATE TABLE oauth_refresh_tokens (
+            id TEXT PRIMARY KEY,
+            grant_id TEXT NOT NULL,
+            secret_hash BLOB NOT NULL,
+            expires_ms INTEGER NOT NULL,
+            used_ms INTEGER
+        );
+        CREATE INDEX oauth_refresh_by_grant ON oauth_refresh_tokens(grant_id);
+        CREATE TABLE oauth_sessions (
+            id_hash BLOB PRIMARY KEY,
+            user_id TEXT NOT NULL,
+            tenant TEXT NOT NULL,
+            expires_ms INTEGER NOT NULL
+        );
+        """,
     ]
 
     init(dataDirectory: String) throws {
