@@ -50,3 +50,189 @@ def test_user_create_refuses_duplicates_unknown_tenant_and_missing_password(data
     assert empty.returncode == 1 and "stdin" in empty.stderr
     bad_role = cli(data_dir, "user", "create", "--tenant", "acme", "--email", "x@example.com", "--role", "god", input=PASSWORD + "\n", check=False)
     assert bad_role.returncode == 2
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# helpers: a browser (cookie jar) driving the sign-in and consent forms, and the client's side of the flow
+# ---------------------------------------------------------------------------------------------------------------------
+
+import httpx2  # noqa: E402
+
+from toolhost_testlib import Daemon, relax_abuse_limits  # noqa: E402
+
+REDIRECT = "http://127.0.0.1:53682/callback"
+
+
+def pkce_pair() -> tuple[str, str]:
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    return verifier, challenge
+
+
+def hidden_fields(page: str) -> dict[str, str]:
+    return {m.group(1): html.unescape(m.group(2)) for m in re.finditer(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page)}
+
+
+def register(d, *, name="Test Client", redirect_uris=(REDIRECT,)) -> dict:
+    r = httpx2.post(d.url("/oauth/register"), json={"client_name": name, "redirect_uris": list(redirect_uris),
+                                                     "grant_types": ["authorization_code", "refresh_token"],
+                                                     "response_types": ["code"], "token_endpoint_auth_method": "none"})
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def authorize_url(d, client, challenge, *, tenant="acme", scope=None, state="st4te", resource=None, redirect_uri=REDIRECT, **extra):
+    params = {"response_type": "code", "client_id": client["client_id"], "redirect_uri": redirect_uri,
+              "code_challenge": challenge, "code_challenge_method": "S256", "state": state,
+              "resource": resource or d.url(f"/{tenant}/mcp")}
+    if scope:
+        params["scope"] = scope
+    params.update(extra)
+    return d.url("/oauth/authorize?" + urllib.parse.urlencode({k: v for k, v in params.items() if v is not None}))
+
+
+def sign_in_and_consent(browser: httpx2.Client, url: str, *, email="owner@example.com", password=PASSWORD,
+                        decision="allow", untick=()) -> httpx2.Response:
+    """Runs the pages like a person would; returns the final (redirect) response of the consent POST."""
+    page = browser.get(url)
+    assert page.status_code == 200, page.text
+    if 'action="/oauth/signin"' in page.text:
+        fields = hidden_fields(page.text)
+        page = browser.post(browser.base_url.join("/oauth/signin") if False else url.split("/oauth/")[0] + "/oauth/signin",
+                            data={**fields, "email": email, "password": password})
+        assert page.status_code == 200, page.text
+    assert 'action="/oauth/consent"' in page.text, page.text
+    fields = hidden_fields(page.text)
+    scopes = [s for s in re.findall(r'name="scope" value="([^"]+)"', page.text) if s not in untick]
+    return browser.post(url.split("/oauth/")[0] + "/oauth/consent",
+                        data=[*fields.items(), *[("scope", s) for s in scopes], ("decision", decision)])
+
+
+def redirect_params(resp: httpx2.Response) -> dict[str, str]:
+    assert resp.status_code == 303, (resp.status_code, resp.text)
+    location = resp.headers["location"]
+    assert location.startswith(REDIRECT + "?"), location
+    return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(location).query))
+
+
+def exchange(d, client, code, verifier, *, redirect_uri=REDIRECT, resource=None, tenant="acme") -> httpx2.Response:
+    return httpx2.post(d.url("/oauth/token"), data={
+        "grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri, "client_id": client["client_id"],
+        "code_verifier": verifier, "resource": resource or d.url(f"/{tenant}/mcp")})
+
+
+def full_flow(d, *, client=None, scope=None, untick=(), tenant="acme", email="owner@example.com") -> tuple[dict, dict]:
+    client = client or register(d)
+    verifier, challenge = pkce_pair()
+    with httpx2.Client() as browser:
+        params = redirect_params(sign_in_and_consent(browser, authorize_url(d, client, challenge, scope=scope, tenant=tenant),
+                                                     untick=untick, email=email))
+    r = exchange(d, client, params["code"], verifier, tenant=tenant)
+    assert r.status_code == 200, r.text
+    return client, r.json()
+
+
+def list_tools(d, access_token, path="/acme/mcp"):
+    return d.legacy(path, "tools/list", {}, token=access_token)
+
+
+@pytest.fixture(scope="module")
+def oauth(tmp_path_factory):
+    root = tmp_path_factory.mktemp("oauth")
+    data = root / "data"
+    data.mkdir()
+    relax_abuse_limits(data)
+    create_tenant(data, "acme")
+    create_tenant(data, "globex")
+    make_user(data)
+    make_user(data, tenant="globex", email="g@example.com")
+    d = Daemon(data=data, logdir=root / "logs")
+    d.start()
+    yield d
+    assert d.stop() == 0
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# 2. discovery: protected resource metadata, AS metadata, challenges
+# ---------------------------------------------------------------------------------------------------------------------
+
+def test_protected_resource_metadata_path_inserted_and_per_toolset(oauth):
+    r = httpx2.get(oauth.url("/.well-known/oauth-protected-resource/acme/mcp"))
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
+    doc = r.json()
+    assert doc["resource"] == oauth.url("/acme/mcp")
+    assert doc["authorization_servers"] == [oauth.base]
+    assert {"scheduling", "clock", "scheduling:read", "clock:read"} <= set(doc["scopes_supported"])
+    assert doc["bearer_methods_supported"] == ["header"]
+    per = httpx2.get(oauth.url("/.well-known/oauth-protected-resource/acme/mcp/clock")).json()
+    assert per["resource"] == oauth.url("/acme/mcp/clock") and per["scopes_supported"] == ["clock", "clock:read"]
+    root = httpx2.get(oauth.url("/.well-known/oauth-protected-resource")).json()
+    assert root["authorization_servers"] == [oauth.base]
+    assert httpx2.get(oauth.url("/.well-known/oauth-protected-resource/nobody/mcp")).status_code == 404
+
+
+def test_authorization_server_metadata(oauth):
+    doc = httpx2.get(oauth.url("/.well-known/oauth-authorization-server")).json()
+    assert doc["issuer"] == oauth.base
+    for key, path in (("authorization_endpoint", "/oauth/authorize"), ("token_endpoint", "/oauth/token"),
+                      ("registration_endpoint", "/oauth/register"), ("revocation_endpoint", "/oauth/revoke")):
+        assert doc[key] == oauth.url(path)
+    assert doc["code_challenge_methods_supported"] == ["S256"]
+    assert doc["response_types_supported"] == ["code"]
+    assert doc["grant_types_supported"] == ["authorization_code", "refresh_token"]
+    assert doc["token_endpoint_auth_methods_supported"] == ["none"]
+    assert doc["authorization_response_iss_parameter_supported"] is True
+    assert "password" not in doc["grant_types_supported"]
+
+
+def test_401_challenges_name_resource_metadata_and_keep_texts(oauth):
+    r = oauth.legacy("/acme/mcp", "tools/list", {}, token=None)
+    rpc_error(r, 401, -31001, "Bearer token required")
+    www = r.header("www-authenticate")
+    assert www.startswith('Bearer realm="toolhost"'), www
+    assert f'resource_metadata="{oauth.url("/.well-known/oauth-protected-resource/acme/mcp")}"' in www
+    assert 'scope="' in www and "error=" not in www
+    bad = oauth.legacy("/acme/mcp/clock", "tools/list", {}, token="thp_000000000000_" + "a" * 43)
+    rpc_error(bad, 401, -31001, "Invalid token")
+    www = bad.header("www-authenticate")
+    assert 'error="invalid_token"' in www and 'error_description="Invalid token"' in www
+    assert f'resource_metadata="{oauth.url("/.well-known/oauth-protected-resource/acme/mcp/clock")}"' in www
+
+
+def test_public_url_sets_issuer_and_resources(start_daemon, data_dir):
+    create_tenant(data_dir, "acme")
+    d = start_daemon(data_dir, env={"TOOLHOST_PUBLIC_URL": "https://mcp.example.com/"})
+    doc = httpx2.get(d.url("/.well-known/oauth-authorization-server")).json()
+    assert doc["issuer"] == "https://mcp.example.com" and doc["token_endpoint"] == "https://mcp.example.com/oauth/token"
+    prm = httpx2.get(d.url("/.well-known/oauth-protected-resource/acme/mcp")).json()
+    assert prm["resource"] == "https://mcp.example.com/acme/mcp"
+    # The public host is accepted by the Host check on a loopback bind.
+    r = httpx2.get(d.url("/.well-known/oauth-authorization-server"), headers={"Host": "mcp.example.com"})
+    assert r.status_code == 200
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# 3. dynamic client registration
+# ---------------------------------------------------------------------------------------------------------------------
+
+def test_dynamic_client_registration(oauth):
+    info = register(oauth, name="Claude Code", redirect_uris=[REDIRECT, "https://app.example.com/cb"])
+    assert info["client_id"] and info["client_name"] == "Claude Code"
+    assert info["redirect_uris"] == [REDIRECT, "https://app.example.com/cb"]
+    assert info["token_endpoint_auth_method"] == "none" and "client_secret" not in info
+    assert isinstance(info["client_id_issued_at"], int)
+
+
+@pytest.mark.parametrize("body, error", [
+    ({"client_name": "x"}, "invalid_redirect_uri"),
+    ({"redirect_uris": []}, "invalid_redirect_uri"),
+    ({"redirect_uris": ["http://evil.example.com/cb"]}, "invalid_redirect_uri"),
+    ({"redirect_uris": ["https://a.example.com/cb#x"]}, "invalid_redirect_uri"),
+    ({"redirect_uris": [REDIRECT], "grant_types": ["password"]}, "invalid_client_metadata"),
+    ({"redirect_uris": [REDIRECT], "response_types": ["token"]}, "invalid_client_metadata"),
+    ([1, 2], "invalid_client_metadata"),
+])
+def test_registration_errors_follow_rfc7591(oauth, body, error):
+    r = httpx2.post(oauth.url("/oauth/register"), json=body)
+    assert r.status_code == 400, r.text
+    assert r.json()["error"] == error and r.json()["error_description"]

@@ -161,12 +161,10 @@ extension HostStore {
                          [.int(now), .text(tenant), .text(clientName)])
     }
 
-    func insertGrant(_ record: TokenRecord, clientID: String, resource: String) throws {
-        try database.transaction {
-            try insertToken(record)
-            try database.run("UPDATE tokens SET kind = 'oauth', client_id = ?, resource = ? WHERE id = ?",
-                             [.text(clientID), .text(resource), .text(record.id)])
-        }
+    func insertGrant(_ record: TokenRecord) throws {
+        try insertToken(record)
+        try database.run("UPDATE tokens SET kind = 'oauth', client_id = ?, resource = ? WHERE id = ?",
+                         [SQLValue(record.clientID), SQLValue(record.resource), .text(record.id)])
     }
 
     func insertAccessToken(id: String, grantID: String, hash: [UInt8], expiresMs: Int64) throws {
@@ -203,19 +201,10 @@ extension HostStore {
         return database.changes == 1
     }
 
-    /// Revokes a grant and drops its live access tokens.
+    /// Revokes a grant and drops its live access tokens (callers may already be in a transaction).
     func revokeGrant(id: String, now: Int64) throws {
-        try database.transaction {
-            try database.run("UPDATE tokens SET revoked_ms = COALESCE(revoked_ms, ?) WHERE id = ?", [.int(now), .text(id)])
-            try database.run("DELETE FROM oauth_access_tokens WHERE grant_id = ?", [.text(id)])
-        }
-    }
-
-    /// Kind, client id and resource of a token row ("pat" rows have neither).
-    func tokenKind(id: String) throws -> (kind: String, clientID: String?, resource: String?)? {
-        try database.queryOne("SELECT kind, client_id, resource FROM tokens WHERE id = ?", [.text(id)]) {
-            ($0.string(0), $0.optionalString(1), $0.optionalString(2))
-        }
+        try database.run("UPDATE tokens SET revoked_ms = COALESCE(revoked_ms, ?) WHERE id = ?", [.int(now), .text(id)])
+        try database.run("DELETE FROM oauth_access_tokens WHERE grant_id = ?", [.text(id)])
     }
 
     // MARK: Sign-in sessions

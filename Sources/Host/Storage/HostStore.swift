@@ -200,7 +200,7 @@ final class HostStore {
              .text(token.restrictions.jsonString)])
     }
 
-    private static let tokenColumns = "id, tenant, name, secret_hash, toolsets, created_ms, expires_ms, revoked_ms, last_used_ms, read_only, tools, restrictions"
+    private static let tokenColumns = "id, tenant, name, secret_hash, toolsets, created_ms, expires_ms, revoked_ms, last_used_ms, read_only, tools, restrictions, kind, client_id, resource"
 
     private static func tokenRecord(_ row: Row) -> TokenRecord {
         func strings(_ text: String?) -> [String]? {
@@ -210,7 +210,8 @@ final class HostStore {
         return TokenRecord(id: row.string(0), tenant: row.string(1), name: row.string(2), secretHash: row.blob(3),
                            toolsets: strings(row.string(4)) ?? [], createdMs: row.int64(5), expiresMs: row.optionalInt64(6),
                            revokedMs: row.optionalInt64(7), lastUsedMs: row.optionalInt64(8), readOnly: row.int(9) != 0,
-                           tools: strings(row.optionalString(10)), restrictions: restrictions)
+                           tools: strings(row.optionalString(10)), restrictions: restrictions,
+                           kind: row.string(12), clientID: row.optionalString(13), resource: row.optionalString(14))
     }
 
     /// Replaces a token by a new secret with the same grants, revoking the old one, atomically.
@@ -229,8 +230,9 @@ final class HostStore {
         return record
     }
 
-    func tokens(tenant: String) throws -> [TokenRecord] {
-        try database.query("SELECT \(HostStore.tokenColumns) FROM tokens WHERE tenant = ? ORDER BY created_ms, id",
+    /// The tenant's tokens: personal access tokens only, or (`includingGrants`) OAuth grants too.
+    func tokens(tenant: String, includingGrants: Bool = false) throws -> [TokenRecord] {
+        try database.query("SELECT \(HostStore.tokenColumns) FROM tokens WHERE tenant = ?\(includingGrants ? "" : " AND kind = 'pat'") ORDER BY created_ms, id",
                            [.text(tenant)], HostStore.tokenRecord)
     }
 
@@ -292,6 +294,11 @@ struct TokenRecord {
     let readOnly: Bool
     let tools: [String]?
     let restrictions: JSONValue
+    /// "pat" (a personal access token) or "oauth" (an OAuth grant; `name` is the client's name).
+    var kind = "pat"
+    /// For OAuth grants: the registered client and the MCP endpoint URL the grant is bound to (RFC 8707).
+    var clientID: String? = nil
+    var resource: String? = nil
 
     private let readableToolsets: Set<String>
     private let writableToolsets: Set<String>
@@ -304,7 +311,10 @@ struct TokenRecord {
 
     init(id: String, tenant: String, name: String, secretHash: [UInt8], toolsets: [String], createdMs: Int64,
          expiresMs: Int64?, revokedMs: Int64?, lastUsedMs: Int64?, readOnly: Bool = false, tools: [String]? = nil,
-         restrictions: JSONValue = .object(JSONObject())) {
+         restrictions: JSONValue = .object(JSONObject()), kind: String = "pat", clientID: String? = nil, resource: String? = nil) {
+        self.kind = kind
+        self.clientID = clientID
+        self.resource = resource
         self.id = id
         self.tenant = tenant
         self.name = name
