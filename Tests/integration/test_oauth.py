@@ -92,7 +92,7 @@ def authorize_url(d, client, challenge, *, tenant="acme", scope=None, state="st4
 
 
 def sign_in_and_consent(browser: httpx2.Client, url: str, *, email="owner@example.com", password=PASSWORD,
-                        decision="allow", untick=()) -> httpx2.Response:
+                        decision="allow", untick=(), only=None) -> httpx2.Response:
     """Runs the pages like a person would; returns the final (redirect) response of the consent POST."""
     page = browser.get(url)
     assert page.status_code == 200, page.text
@@ -103,9 +103,17 @@ def sign_in_and_consent(browser: httpx2.Client, url: str, *, email="owner@exampl
         assert page.status_code == 200, page.text
     assert 'action="/oauth/consent"' in page.text, page.text
     fields = hidden_fields(page.text)
-    scopes = [s for s in re.findall(r'name="scope" value="([^"]+)"', page.text) if s not in untick]
-    return browser.post(url.split("/oauth/")[0] + "/oauth/consent",
-                        data=[*fields.items(), *[("scope", s) for s in scopes], ("decision", decision)])
+    scopes = [s for s in re.findall(r'name="scope" value="([^"]+)"', page.text) if s not in untick and (only is None or s in only)]
+    return post_form(browser, url.split("/oauth/")[0] + "/oauth/consent",
+                     [*fields.items(), *[("scope", s) for s in scopes], ("decision", decision)])
+
+
+def post_form(client, url, pairs, headers=None) -> httpx2.Response:
+    """POSTs a form with repeated fields (several `scope` checkboxes)."""
+    if isinstance(pairs, dict):
+        pairs = list(pairs.items())
+    return client.post(url, content=urllib.parse.urlencode(pairs),
+                       headers={"Content-Type": "application/x-www-form-urlencoded", **(headers or {})})
 
 
 def redirect_params(resp: httpx2.Response) -> dict[str, str]:
@@ -121,12 +129,12 @@ def exchange(d, client, code, verifier, *, redirect_uri=REDIRECT, resource=None,
         "code_verifier": verifier, "resource": resource or d.url(f"/{tenant}/mcp")})
 
 
-def full_flow(d, *, client=None, scope=None, untick=(), tenant="acme", email="owner@example.com") -> tuple[dict, dict]:
+def full_flow(d, *, client=None, scope=None, untick=(), only=None, tenant="acme", email="owner@example.com") -> tuple[dict, dict]:
     client = client or register(d)
     verifier, challenge = pkce_pair()
     with httpx2.Client() as browser:
         params = redirect_params(sign_in_and_consent(browser, authorize_url(d, client, challenge, scope=scope, tenant=tenant),
-                                                     untick=untick, email=email))
+                                                     untick=untick, only=only, email=email))
     r = exchange(d, client, params["code"], verifier, tenant=tenant)
     assert r.status_code == 200, r.text
     return client, r.json()
@@ -236,3 +244,198 @@ def test_registration_errors_follow_rfc7591(oauth, body, error):
     r = httpx2.post(oauth.url("/oauth/register"), json=body)
     assert r.status_code == 400, r.text
     assert r.json()["error"] == error and r.json()["error_description"]
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# 4. authorization endpoint (sign-in → consent), token endpoint, OAuth access tokens at the MCP endpoint
+# ---------------------------------------------------------------------------------------------------------------------
+
+def test_full_authorization_code_flow_then_mcp_calls(oauth):
+    client, tokens = full_flow(oauth)
+    assert tokens["token_type"] == "Bearer" and tokens["expires_in"] == 3600
+    assert re.fullmatch(r"tha_[0-9a-f]{12}_[0-9A-Za-z]{43}", tokens["access_token"])
+    assert tokens["refresh_token"].startswith("thr_")
+    assert set(tokens["scope"].split()) >= {"scheduling", "clock"}
+    listing = rpc_result(list_tools(oauth, tokens["access_token"]))
+    names = {t["name"] for t in listing["tools"]}
+    assert "create_booking_request" in names
+    # a per-toolset endpoint of the same tenant accepts a token bound to the tenant endpoint
+    rpc_result(list_tools(oauth, tokens["access_token"], "/acme/mcp/clock"))
+
+
+def test_pages_are_plain_html_with_anti_framing_and_safe_cookies(oauth):
+    client = register(oauth, name="Pages <Client>")
+    _, challenge = pkce_pair()
+    with httpx2.Client() as browser:
+        page = browser.get(authorize_url(oauth, client, challenge))
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+        assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+        assert page.headers["x-frame-options"] == "DENY"
+        assert "<script" not in page.text.lower() and "https://" not in page.text.split("<main>")[0]
+        assert 'name="viewport"' in page.text
+        assert 'type="password"' in page.text and 'name="csrf"' in page.text
+        cookie = page.headers["set-cookie"]
+        assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+        assert "Pages &lt;Client&gt;" in page.text and "<Client>" not in page.text
+        # wrong password: the sign-in page again, with an error
+        fields = hidden_fields(page.text)
+        bad = browser.post(oauth.url("/oauth/signin"), data={**fields, "email": "owner@example.com", "password": "nope-nope"})
+        assert bad.status_code == 401 and "Incorrect email or password" in bad.text
+        good = browser.post(oauth.url("/oauth/signin"), data={**fields, "email": "owner@example.com", "password": PASSWORD})
+        assert "Pages &lt;Client&gt; is requesting access to your workspace" not in good.text  # names are bold-tagged
+        assert "is requesting access to your workspace <strong>acme</strong>" in good.text
+        assert re.search(r'type="checkbox" name="scope" value="scheduling" checked', good.text)
+        assert ">Authorize</button>" in good.text and ">Cancel</button>" in good.text
+        assert "HttpOnly" in good.headers["set-cookie"]
+
+
+def test_consent_can_untick_toolsets_and_scopes_are_enforced(oauth):
+    _, tokens = full_flow(oauth, only=("clock",))
+    assert tokens["scope"].split() == ["clock"]
+    listing = rpc_result(list_tools(oauth, tokens["access_token"]))
+    assert {t["name"] for t in listing["tools"]}.isdisjoint({"create_booking_request"})
+    r = oauth.call_tool("/acme/mcp/scheduling", tokens["access_token"], "list_booking_requests", {})
+    assert r.status == 403, r
+
+
+def test_read_scope_grants_read_only(oauth):
+    _, tokens = full_flow(oauth, scope="scheduling:read")
+    assert tokens["scope"] == "scheduling:read"
+    r = oauth.call_tool("/acme/mcp", tokens["access_token"], "create_booking_request", {"title": "x"})
+    assert r.status == 403 and "write access" in r.json()["error"]["message"], r
+
+
+def test_cancel_redirects_access_denied_with_state_and_iss(oauth):
+    client = register(oauth)
+    _, challenge = pkce_pair()
+    with httpx2.Client() as browser:
+        params = redirect_params(sign_in_and_consent(browser, authorize_url(oauth, client, challenge), decision="deny"))
+    assert params == {"error": "access_denied", "error_description": "The request was declined", "state": "st4te", "iss": oauth.base}
+
+
+def test_code_redirect_carries_state_and_iss(oauth):
+    client = register(oauth)
+    _, challenge = pkce_pair()
+    with httpx2.Client() as browser:
+        params = redirect_params(sign_in_and_consent(browser, authorize_url(oauth, client, challenge, state="abc 123")))
+    assert params["state"] == "abc 123" and params["iss"] == oauth.base and len(params["code"]) == 43
+
+
+def test_unknown_client_or_redirect_uri_gets_an_error_page_never_a_redirect(oauth):
+    client = register(oauth)
+    _, challenge = pkce_pair()
+    for url in (authorize_url(oauth, {"client_id": "thc_nope"}, challenge),
+                authorize_url(oauth, client, challenge, redirect_uri="http://127.0.0.1:53682/other"),
+                authorize_url(oauth, client, challenge, redirect_uri="https://evil.example.com/callback")):
+        r = httpx2.get(url)
+        assert r.status_code == 400 and "location" not in r.headers, r
+        assert r.headers["content-type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("override, error", [
+    ({"code_challenge": None}, "invalid_request"),
+    ({"code_challenge_method": "plain"}, "invalid_request"),
+    ({"response_type": "token"}, "unsupported_response_type"),
+    ({"scope": "nosuchtoolset"}, "invalid_scope"),
+    ({"resource": "https://elsewhere.example.com/acme/mcp"}, "invalid_target"),
+    ({"resource": None}, "invalid_target"),
+])
+def test_authorization_request_errors_redirect_to_the_client(oauth, override, error):
+    client = register(oauth)
+    _, challenge = pkce_pair()
+    params = {"response_type": "code", "client_id": client["client_id"], "redirect_uri": REDIRECT, "code_challenge": challenge,
+              "code_challenge_method": "S256", "state": "s", "resource": oauth.url("/acme/mcp")}
+    params.update(override)
+    r = httpx2.get(oauth.url("/oauth/authorize?" + urllib.parse.urlencode({k: v for k, v in params.items() if v is not None})))
+    got = redirect_params(r)
+    assert got["error"] == error and got["state"] == "s" and got["iss"] == oauth.base
+
+
+def test_token_endpoint_errors_are_rfc6749(oauth):
+    client = register(oauth)
+    verifier, challenge = pkce_pair()
+    with httpx2.Client() as browser:
+        code = redirect_params(sign_in_and_consent(browser, authorize_url(oauth, client, challenge)))["code"]
+    wrong_verifier = exchange(oauth, client, code, pkce_pair()[0])
+    assert wrong_verifier.status_code == 400 and wrong_verifier.json()["error"] == "invalid_grant"
+    assert wrong_verifier.headers["cache-control"] == "no-store"
+    bad_code = exchange(oauth, client, "x" * 43, verifier)
+    assert bad_code.status_code == 400 and bad_code.json()["error"] == "invalid_grant"
+    wrong_redirect = exchange(oauth, client, code, verifier, redirect_uri="http://127.0.0.1:1/x")
+    assert wrong_redirect.status_code == 400 and wrong_redirect.json()["error"] == "invalid_grant"
+    ok = exchange(oauth, client, code, verifier)
+    assert ok.status_code == 200, ok.text
+    replay = exchange(oauth, client, code, verifier)
+    assert replay.status_code == 400 and replay.json()["error"] == "invalid_grant"
+    # replaying a code revokes what it produced
+    rpc_error(list_tools(oauth, ok.json()["access_token"]), 401, -31001, "Token has been revoked")
+    unknown = httpx2.post(oauth.url("/oauth/token"), data={"grant_type": "authorization_code", "client_id": "thc_x", "code": code,
+                                                          "redirect_uri": REDIRECT, "code_verifier": verifier})
+    assert unknown.json()["error"] == "invalid_client"
+    password = httpx2.post(oauth.url("/oauth/token"), data={"grant_type": "password", "client_id": client["client_id"],
+                                                           "username": "owner@example.com", "password": PASSWORD})
+    assert password.status_code == 400 and password.json()["error"] == "unsupported_grant_type"
+    missing = httpx2.post(oauth.url("/oauth/token"), data={"client_id": client["client_id"]})
+    assert missing.status_code == 400 and missing.json()["error"] == "invalid_request"
+
+
+def test_tokens_are_bound_to_their_resource(oauth):
+    _, tokens = full_flow(oauth, client=None)
+    # globex: another tenant's endpoint → 401 invalid_token, not merely 403
+    r = list_tools(oauth, tokens["access_token"], "/globex/mcp")
+    rpc_error(r, 401, -31001, "Token was not issued for this resource")
+    assert 'error="invalid_token"' in r.header("www-authenticate")
+    # a token issued for a per-toolset endpoint is refused at the tenant endpoint
+    client = register(oauth)
+    verifier, challenge = pkce_pair()
+    with httpx2.Client() as browser:
+        code = redirect_params(sign_in_and_consent(
+            browser, authorize_url(oauth, client, challenge, resource=oauth.url("/acme/mcp/clock"))))["code"]
+    narrow = exchange(oauth, client, code, verifier, resource=oauth.url("/acme/mcp/clock")).json()
+    assert narrow["scope"] == "clock"
+    rpc_result(list_tools(oauth, narrow["access_token"], "/acme/mcp/clock"))
+    rpc_error(list_tools(oauth, narrow["access_token"], "/acme/mcp"), 401, -31001, "Token was not issued for this resource")
+
+
+def test_users_sign_in_only_to_their_own_tenant(oauth):
+    client = register(oauth)
+    _, challenge = pkce_pair()
+    with httpx2.Client() as browser:
+        page = browser.get(authorize_url(oauth, client, challenge))
+        r = browser.post(oauth.url("/oauth/signin"), data={**hidden_fields(page.text), "email": "g@example.com", "password": PASSWORD})
+        assert r.status_code == 401 and "Incorrect email or password" in r.text
+
+
+def test_csrf_origin_and_single_use_state(oauth):
+    client = register(oauth)
+    _, challenge = pkce_pair()
+    with httpx2.Client() as browser:
+        page = browser.get(authorize_url(oauth, client, challenge))
+        fields = hidden_fields(page.text)
+        forged = browser.post(oauth.url("/oauth/signin"), data={**fields, "csrf": "x", "email": "owner@example.com", "password": PASSWORD})
+        assert forged.status_code == 403
+        cross = browser.post(oauth.url("/oauth/signin"), headers={"Origin": "https://evil.example.com"},
+                             data={**fields, "email": "owner@example.com", "password": PASSWORD})
+        assert cross.status_code == 403
+        consent = browser.post(oauth.url("/oauth/signin"), headers={"Origin": oauth.base},
+                               data={**fields, "email": "owner@example.com", "password": PASSWORD})
+        assert consent.status_code == 200 and 'action="/oauth/consent"' in consent.text
+        form = [*hidden_fields(consent.text).items(), ("scope", "clock"), ("decision", "allow")]
+        first = post_form(browser, oauth.url("/oauth/consent"), form)
+        assert first.status_code == 303
+        again = post_form(browser, oauth.url("/oauth/consent"), form)
+        assert again.status_code == 400 and "location" not in again.headers
+    # another browser (no cookie) cannot submit someone's form
+    with httpx2.Client() as other:
+        page = httpx2.get(authorize_url(oauth, client, challenge))
+        r = other.post(oauth.url("/oauth/signin"), data={**hidden_fields(page.text), "email": "owner@example.com", "password": PASSWORD})
+        assert r.status_code == 403
+
+
+def test_signed_in_browser_goes_straight_to_consent(oauth):
+    client = register(oauth)
+    _, challenge = pkce_pair()
+    with httpx2.Client() as browser:
+        redirect_params(sign_in_and_consent(browser, authorize_url(oauth, client, challenge)))
+        again = browser.get(authorize_url(oauth, client, challenge))
+        assert 'action="/oauth/consent"' in again.text and 'action="/oauth/signin"' not in again.text

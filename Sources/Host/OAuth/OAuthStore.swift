@@ -201,10 +201,9 @@ extension HostStore {
         return database.changes == 1
     }
 
-    /// Revokes a grant and drops its live access tokens (callers may already be in a transaction).
+    /// Revokes a grant: its access tokens are then refused as "Token has been revoked", its refresh tokens as invalid_grant.
     func revokeGrant(id: String, now: Int64) throws {
         try database.run("UPDATE tokens SET revoked_ms = COALESCE(revoked_ms, ?) WHERE id = ?", [.int(now), .text(id)])
-        try database.run("DELETE FROM oauth_access_tokens WHERE grant_id = ?", [.text(id)])
     }
 
     // MARK: Sign-in sessions
