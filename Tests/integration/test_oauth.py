@@ -439,3 +439,78 @@ def test_signed_in_browser_goes_straight_to_consent(oauth):
         redirect_params(sign_in_and_consent(browser, authorize_url(oauth, client, challenge)))
         again = browser.get(authorize_url(oauth, client, challenge))
         assert 'action="/oauth/consent"' in again.text and 'action="/oauth/signin"' not in again.text
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# 5. refresh rotation, replay detection, revocation endpoint, short lifetimes
+# ---------------------------------------------------------------------------------------------------------------------
+
+def refresh(d, client, refresh_token, **extra) -> httpx2.Response:
+    return httpx2.post(d.url("/oauth/token"), data={"grant_type": "refresh_token", "refresh_token": refresh_token,
+                                                   "client_id": client["client_id"], **extra})
+
+
+def test_refresh_rotates_and_reuse_revokes_the_grant(oauth):
+    client, first = full_flow(oauth)
+    r = refresh(oauth, client, first["refresh_token"], resource=oauth.url("/acme/mcp"))
+    assert r.status_code == 200, r.text
+    second = r.json()
+    assert second["refresh_token"] != first["refresh_token"] and second["access_token"] != first["access_token"]
+    assert second["scope"] == first["scope"]
+    rpc_result(list_tools(oauth, second["access_token"]))
+    # the rotated-out refresh token is replayed: the whole grant goes
+    replay = refresh(oauth, client, first["refresh_token"])
+    assert replay.status_code == 400 and replay.json()["error"] == "invalid_grant"
+    rpc_error(list_tools(oauth, second["access_token"]), 401, -31001, "Token has been revoked")
+    after = refresh(oauth, client, second["refresh_token"])
+    assert after.status_code == 400 and after.json()["error"] == "invalid_grant"
+
+
+def test_refresh_errors(oauth):
+    client, tokens = full_flow(oauth)
+    other = register(oauth)
+    wrong_client = refresh(oauth, other, tokens["refresh_token"])
+    assert wrong_client.status_code == 400 and wrong_client.json()["error"] == "invalid_grant"
+    garbage = refresh(oauth, client, "thr_nothing")
+    assert garbage.status_code == 400 and garbage.json()["error"] == "invalid_grant"
+    wider = refresh(oauth, client, tokens["refresh_token"], scope="nosuch")
+    assert wider.status_code == 400 and wider.json()["error"] == "invalid_scope"
+    target = refresh(oauth, client, tokens["refresh_token"], resource=oauth.url("/globex/mcp"))
+    assert target.status_code == 400 and target.json()["error"] == "invalid_target"
+    assert refresh(oauth, client, tokens["refresh_token"]).status_code == 200
+
+
+def test_revocation_endpoint(oauth):
+    client, tokens = full_flow(oauth)
+    r = httpx2.post(oauth.url("/oauth/revoke"), data={"token": tokens["access_token"], "client_id": client["client_id"]})
+    assert r.status_code == 200
+    rpc_error(list_tools(oauth, tokens["access_token"]), 401, -31001, "Invalid token")
+    fresh = refresh(oauth, client, tokens["refresh_token"]).json()
+    rpc_result(list_tools(oauth, fresh["access_token"]))
+    assert httpx2.post(oauth.url("/oauth/revoke"), data={"token": fresh["refresh_token"], "token_type_hint": "refresh_token"}).status_code == 200
+    rpc_error(list_tools(oauth, fresh["access_token"]), 401, -31001, "Token has been revoked")
+    assert refresh(oauth, client, fresh["refresh_token"]).json()["error"] == "invalid_grant"
+    # unknown tokens are fine (RFC 7009 §2.2)
+    assert httpx2.post(oauth.url("/oauth/revoke"), data={"token": "whatever"}).status_code == 200
+
+
+def test_short_lived_access_tokens_expire_and_refresh(start_daemon, data_dir):
+    import time
+    create_tenant(data_dir, "acme")
+    make_user(data_dir)
+    (data_dir / "toolhost.json").write_text(json.dumps({"oauth": {"access_token_seconds": 1, "refresh_token_days": 1}}))
+    d = start_daemon(data_dir)
+    client, tokens = full_flow(d)
+    assert tokens["expires_in"] == 1
+    rpc_result(list_tools(d, tokens["access_token"]))
+    time.sleep(1.3)
+    rpc_error(list_tools(d, tokens["access_token"]), 401, -31001, "Token has expired")
+    fresh = refresh(d, client, tokens["refresh_token"]).json()
+    rpc_result(list_tools(d, fresh["access_token"]))
+
+
+def test_authorizing_the_same_client_again_replaces_its_grant(oauth):
+    client, first = full_flow(oauth, client=register(oauth, name="Replace Me"))
+    _, second = full_flow(oauth, client=register(oauth, name="Replace Me"))
+    rpc_error(list_tools(oauth, first["access_token"]), 401, -31001, "Token has been revoked")
+    rpc_result(list_tools(oauth, second["access_token"]))
