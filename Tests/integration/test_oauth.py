@@ -514,3 +514,50 @@ def test_authorizing_the_same_client_again_replaces_its_grant(oauth):
     _, second = full_flow(oauth, client=register(oauth, name="Replace Me"))
     rpc_error(list_tools(oauth, first["access_token"]), 401, -31001, "Token has been revoked")
     rpc_result(list_tools(oauth, second["access_token"]))
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# 6. toolhost connections
+# ---------------------------------------------------------------------------------------------------------------------
+
+def test_connections_lists_tokens_and_grants_and_revokes_either(start_daemon, data_dir):
+    create_tenant(data_dir, "acme")
+    make_user(data_dir)
+    pat = create_token(data_dir, "acme", "clock", name="Claude Desktop on Macbook")
+    d = start_daemon(data_dir)
+    client, tokens = full_flow(d, client=register(d, name="Claude Code"), only=("scheduling", "clock"))
+    rpc_result(list_tools(d, tokens["access_token"]))
+    listing = json.loads(cli(data_dir, "connections", "--tenant", "acme", "--json").stdout)
+    by_name = {c["name"]: c for c in listing}
+    assert set(by_name) == {"Claude Desktop on Macbook", "Claude Code"}
+    assert by_name["Claude Code"]["kind"] == "oauth" and by_name["Claude Desktop on Macbook"]["kind"] == "pat"
+    assert sorted(by_name["Claude Code"]["toolsets"]) == ["clock", "scheduling"]
+    assert by_name["Claude Code"]["resource"] == d.url("/acme/mcp")
+    assert by_name["Claude Code"]["expires"] and by_name["Claude Code"]["created"]
+    table = cli(data_dir, "connections", "--tenant", "acme").stdout
+    assert table.splitlines()[0].split() == ["ID", "NAME", "KIND", "TOOLSETS", "CREATED", "LAST", "USED", "EXPIRES", "STATUS"]
+    assert "Claude Code" in table and "oauth" in table
+    # token list stays personal access tokens only
+    assert [t["name"] for t in json.loads(cli(data_dir, "token", "list", "--tenant", "acme", "--json").stdout)] == ["Claude Desktop on Macbook"]
+    # revoking the grant stops it on the next request, and its refresh token
+    cli(data_dir, "connections", "revoke", by_name["Claude Code"]["id"])
+    rpc_error(list_tools(d, tokens["access_token"]), 401, -31001, "Token has been revoked")
+    assert refresh(d, client, tokens["refresh_token"]).json()["error"] == "invalid_grant"
+    # token revoke works for PATs as before, and for grants
+    cli(data_dir, "token", "revoke", by_name["Claude Desktop on Macbook"]["id"])
+    rpc_error(list_tools(d, pat), 401, -31001, "Token has been revoked")
+    assert json.loads(cli(data_dir, "connections", "--tenant", "acme", "--json").stdout) == []
+    assert len(json.loads(cli(data_dir, "connections", "--tenant", "acme", "--all", "--json").stdout)) == 2
+    _, again = full_flow(d, client=register(d, name="Claude Code"))
+    grant_id = json.loads(cli(data_dir, "connections", "--tenant", "acme", "--json").stdout)[0]["id"]
+    cli(data_dir, "token", "revoke", grant_id)
+    rpc_error(list_tools(d, again["access_token"]), 401, -31001, "Token has been revoked")
+    rotate = cli(data_dir, "token", "rotate", grant_id, check=False)
+    assert rotate.returncode == 1
+
+
+def test_reauthorizing_keeps_one_connection_per_client_name(oauth):
+    for _ in range(2):
+        full_flow(oauth, client=register(oauth, name="Only Once"))
+    names = [c["name"] for c in json.loads(cli(oauth.data, "connections", "--tenant", "acme", "--json").stdout)]
+    assert names.count("Only Once") == 1
