@@ -561,3 +561,90 @@ def test_reauthorizing_keeps_one_connection_per_client_name(oauth):
         full_flow(oauth, client=register(oauth, name="Only Once"))
     names = [c["name"] for c in json.loads(cli(oauth.data, "connections", "--tenant", "acme", "--json").stdout)]
     assert names.count("Only Once") == 1
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# 7. end to end with the official client's OAuthClientProvider
+# ---------------------------------------------------------------------------------------------------------------------
+
+def test_official_client_signs_in_lists_calls_and_refreshes(start_daemon, data_dir):
+    import asyncio
+
+    from mcp import Client
+    from mcp.client.auth import AuthorizationCodeResult, OAuthClientProvider
+    from mcp.client.streamable_http import streamable_http_client
+    from mcp.shared.auth import OAuthClientMetadata
+
+    create_tenant(data_dir, "acme")
+    make_user(data_dir)
+    (data_dir / "toolhost.json").write_text(json.dumps({"oauth": {"access_token_seconds": 2}}))
+    d = start_daemon(data_dir)
+    url = d.url("/acme/mcp")
+
+    class Memory:
+        def __init__(self):
+            self.tokens = None
+            self.client = None
+            self.history = []
+
+        async def get_tokens(self):
+            return self.tokens
+
+        async def set_tokens(self, tokens):
+            self.tokens = tokens
+            self.history.append(tokens)
+
+        async def get_client_info(self):
+            return self.client
+
+        async def set_client_info(self, info):
+            self.client = info
+
+    storage = Memory()
+    captured: dict[str, str] = {}
+    pages: list[str] = []
+
+    async def redirect_handler(authorization_url: str) -> None:
+        # The person's browser: sign in, then tick the toolsets and press Authorize.
+        async with httpx2.AsyncClient() as browser:
+            page = await browser.get(authorization_url)
+            pages.append(page.text)
+            fields = hidden_fields(page.text)
+            consent = await browser.post(d.url("/oauth/signin"), data={**fields, "email": "owner@example.com", "password": PASSWORD})
+            pages.append(consent.text)
+            scopes = re.findall(r'name="scope" value="([^"]+)"', consent.text)
+            form = [*hidden_fields(consent.text).items(), *[("scope", s) for s in scopes], ("decision", "allow")]
+            done = await browser.post(d.url("/oauth/consent"), content=urllib.parse.urlencode(form),
+                                      headers={"Content-Type": "application/x-www-form-urlencoded"})
+            assert done.status_code == 303, done.text
+            captured.update(urllib.parse.parse_qsl(urllib.parse.urlsplit(done.headers["location"]).query))
+
+    async def callback_handler() -> AuthorizationCodeResult:
+        return AuthorizationCodeResult(code=captured["code"], state=captured.get("state"), iss=captured.get("iss"))
+
+    provider = OAuthClientProvider(
+        server_url=url,
+        client_metadata=OAuthClientMetadata(client_name="Python SDK test", redirect_uris=[REDIRECT],
+                                            grant_types=["authorization_code", "refresh_token"], response_types=["code"]),
+        storage=storage, redirect_handler=redirect_handler, callback_handler=callback_handler)
+
+    async def session():
+        async with httpx2.AsyncClient(auth=provider, timeout=30) as h:
+            async with Client(streamable_http_client(url, http_client=h)) as c:
+                tools = await c.list_tools()
+                now = await c.call_tool("clock_now" if any(t.name == "clock_now" for t in tools.tools) else tools.tools[0].name, {})
+                await asyncio.sleep(2.5)  # the access token expires; the provider refreshes it
+                again = await c.call_tool("list_booking_requests", {})
+                return tools, now, again
+
+    tools, now, again = asyncio.run(session())
+    names = {t.name for t in tools.tools}
+    assert "create_booking_request" in names and not getattr(again, "is_error", False), again
+    assert not getattr(now, "is_error", False), now
+    assert "Python SDK test" in pages[1] and "acme" in pages[1]
+    assert storage.client.client_id.startswith("thc_")
+    assert len(storage.history) >= 2, "expected a refresh after the 2-second access token expired"
+    assert len(pages) == 2, "the refresh must not send the person through the pages again"
+    assert storage.history[0].refresh_token != storage.history[-1].refresh_token
+    listing = json.loads(cli(data_dir, "connections", "--tenant", "acme", "--json").stdout)
+    assert [c["name"] for c in listing] == ["Python SDK test"] and listing[0]["kind"] == "oauth"
