@@ -648,3 +648,30 @@ def test_official_client_signs_in_lists_calls_and_refreshes(start_daemon, data_d
     assert storage.history[0].refresh_token != storage.history[-1].refresh_token
     listing = json.loads(cli(data_dir, "connections", "--tenant", "acme", "--json").stdout)
     assert [c["name"] for c in listing] == ["Python SDK test"] and listing[0]["kind"] == "oauth"
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# hardening
+# ---------------------------------------------------------------------------------------------------------------------
+
+def test_failed_sign_ins_count_towards_the_address_lockout(start_daemon, data_dir):
+    create_tenant(data_dir, "acme")
+    make_user(data_dir)
+    (data_dir / "toolhost.json").write_text(json.dumps({"abuse": {"failed_auth_limit": 2, "lockout_window_seconds": 3600}}))
+    d = start_daemon(data_dir)
+    client = register(d)
+    _, challenge = pkce_pair()
+    with httpx2.Client() as browser:
+        page = browser.get(authorize_url(d, client, challenge))
+        fields = hidden_fields(page.text)
+        for _ in range(3):
+            r = browser.post(d.url("/oauth/signin"), data={**fields, "email": "owner@example.com", "password": "wrong-password"})
+            assert r.status_code == 401
+        locked = browser.post(d.url("/oauth/signin"), data={**fields, "email": "owner@example.com", "password": PASSWORD})
+        assert locked.status_code == 429 and "Too many failed authentication attempts" in locked.text
+        assert int(locked.headers["retry-after"]) > 0
+
+
+def test_public_url_must_be_an_origin(data_dir):
+    proc = cli(data_dir, "serve", "--port", "0", "--no-demo", "--public-url", "https://example.com/toolhost", check=False)
+    assert proc.returncode == 2 and "--public-url" in proc.stderr

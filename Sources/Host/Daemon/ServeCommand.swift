@@ -15,8 +15,9 @@ enum ServeCommand {
         var publicHost: String?
         if let publicURL {
             guard let components = URLComponents(string: publicURL), ["http", "https"].contains(components.scheme?.lowercased() ?? ""),
-                  let host = components.host, !host.isEmpty, components.query == nil, components.fragment == nil
-            else { throw Arguments.UsageError("--public-url must be an http(s) URL such as https://mcp.example.com, not \(publicURL)") }
+                  let host = components.host, !host.isEmpty, components.query == nil, components.fragment == nil,
+                  components.path.isEmpty || components.path == "/"
+            else { throw Arguments.UsageError("--public-url must be an http(s) origin without a path, such as https://mcp.example.com, not \(publicURL)") }
             publicHost = host.contains(":") ? "[\(host)]" : host
         }
         let skipDemo = arguments.has("no-demo") || environment["TOOLHOST_NO_DEMO"] == "1"
@@ -29,10 +30,11 @@ enum ServeCommand {
         let demo = skipDemo ? nil : try FirstStart.createDemoIfEmpty(runtime: runtime)
 
         let shownHost = host.contains(":") ? "[\(host)]" : host
+        let access = runtime.makeAccessControl()
         let oauth = AuthorizationServer(stores: runtime.stores, registry: runtime.registry, settings: runtime.configuration.oauth,
-                                        publicURL: publicURL ?? "http://\(shownHost):\(port)")
+                                        publicURL: publicURL ?? "http://\(shownHost):\(port)", abuse: access.abuse)
         let endpoint = HTTPEndpoint(
-            access: runtime.makeAccessControl(), tools: runtime.makeToolMethods(), sessions: SessionStore(),
+            access: access, tools: runtime.makeToolMethods(), sessions: SessionStore(),
             guardrails: RequestGuardrails(bindHost: host, allowedHosts: list(environment["TOOLHOST_ALLOWED_HOSTS"]),
                                           allowedOrigins: list(environment["TOOLHOST_ALLOWED_ORIGINS"]), publicHost: publicHost),
             oauth: oauth)

@@ -30,10 +30,13 @@ final class AuthorizationServer: @unchecked Sendable {
     let stores: ConnectionPool<HostStore>
     let registry: PluginRegistry
     let settings: OAuthSettings
+    /// Failed sign-ins count towards the same per-address lockout as failed bearer authentications.
+    let abuse: AbuseGuard?
     private let lock = NSLock()
     private var publicURL: String
 
-    init(stores: ConnectionPool<HostStore>, registry: PluginRegistry, settings: OAuthSettings, publicURL: String) {
+    init(stores: ConnectionPool<HostStore>, registry: PluginRegistry, settings: OAuthSettings, publicURL: String, abuse: AbuseGuard? = nil) {
+        self.abuse = abuse
         self.stores = stores
         self.registry = registry
         self.settings = settings

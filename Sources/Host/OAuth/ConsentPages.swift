@@ -95,10 +95,17 @@ extension AuthorizationServer {
                 case .success(let checked): pending = checked
                 }
                 guard let client = try store.client(id: pending.clientID) else { return errorPage(400, "Unknown application", "The application is no longer registered.") }
+                let now = Clock.nowMilliseconds()
+                if let denial = abuse?.lockout(address: request.remoteAddress, now: now) {
+                    var response = page(429, signInPage(pending, client: client, error: denial.message + ". Try again later."), cookies: [])
+                    if let retry = denial.retryAfterSeconds { response.headers.add("Retry-After", String(retry)) }
+                    return response
+                }
                 let email = (form["email"] ?? "").trimmingCharacters(in: .whitespaces)
                 let password = form["password"] ?? ""
                 guard let user = try store.user(tenant: pending.tenant, email: email), Crypto.verifyPassword(password, stored: user.passwordHash) else {
                     Log.warning("oauth", "failed sign-in for tenant \(pending.tenant) from \(request.remoteAddress)")
+                    abuse?.recordFailedAuthentication(address: request.remoteAddress, now: now)
                     return page(401, signInPage(pending, client: client, error: "Incorrect email or password."), cookies: [])
                 }
                 let sessionID = Crypto.randomBase62(43)
@@ -219,7 +226,8 @@ extension AuthorizationServer {
     static let pageSecurityHeaders: [(String, String)] = [
         ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"),
         ("X-Frame-Options", "DENY"),
-        ("Referrer-Policy", "no-referrer"),
+        // Not no-referrer: under it browsers send `Origin: null` on form POSTs, which the Origin check would refuse.
+        ("Referrer-Policy", "same-origin"),
         ("X-Content-Type-Options", "nosniff"),
     ]
 
