@@ -127,6 +127,8 @@ extension HostStore {
     // MARK: Codes
 
     func insertCode(hash: [UInt8], _ c: AuthorizationCode) throws {
+        // Used codes are kept a while after they expire, to recognise a replay; then they go.
+        try database.run("DELETE FROM oauth_codes WHERE expires_ms < ?", [.int(Clock.nowMilliseconds() - 3_600_000)])
         try database.run(
             "INSERT INTO oauth_codes (code_hash, client_id, tenant, user_id, redirect_uri, code_challenge, scopes, resource, expires_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [.blob(hash), .text(c.clientID), .text(c.tenant), .text(c.userID), .text(c.redirectURI), .text(c.codeChallenge),
@@ -184,6 +186,7 @@ extension HostStore {
     }
 
     func insertRefreshToken(id: String, grantID: String, hash: [UInt8], expiresMs: Int64) throws {
+        try database.run("DELETE FROM oauth_refresh_tokens WHERE expires_ms < ?", [.int(Clock.nowMilliseconds())])
         try database.run("INSERT INTO oauth_refresh_tokens (id, grant_id, secret_hash, expires_ms) VALUES (?, ?, ?, ?)",
                          [.text(id), .text(grantID), .blob(hash), .int(expiresMs)])
         try database.run("UPDATE tokens SET expires_ms = ? WHERE id = ?", [.int(expiresMs), .text(grantID)])
