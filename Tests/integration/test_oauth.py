@@ -675,3 +675,11 @@ def test_failed_sign_ins_count_towards_the_address_lockout(start_daemon, data_di
 def test_public_url_must_be_an_origin(data_dir):
     proc = cli(data_dir, "serve", "--port", "0", "--no-demo", "--public-url", "https://example.com/toolhost", check=False)
     assert proc.returncode == 2 and "--public-url" in proc.stderr
+
+
+def test_client_id_may_come_as_basic_credentials(oauth):
+    client, tokens = full_flow(oauth)
+    basic = base64.b64encode((client["client_id"] + ":").encode()).decode()
+    r = httpx2.post(oauth.url("/oauth/token"), data={"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
+                    headers={"Authorization": "Basic " + basic})
+    assert r.status_code == 200, r.text

@@ -9,7 +9,7 @@ extension AuthorizationServer {
     func token(_ request: HTTPRequest) -> HTTPResponse {
         let form = FormData.parse(request.body)
         guard let grantType = form["grant_type"] else { return AuthorizationServer.error(400, "invalid_request", "grant_type is required") }
-        guard let clientID = form["client_id"], !clientID.isEmpty else {
+        guard let clientID = form["client_id"] ?? AuthorizationServer.basicClientID(request.headers["Authorization"]), !clientID.isEmpty else {
             return AuthorizationServer.error(400, "invalid_request", "client_id is required (public clients authenticate with PKCE)")
         }
         do {
@@ -30,6 +30,15 @@ extension AuthorizationServer {
             Log.error("oauth", "token endpoint: \(error)")
             return AuthorizationServer.error(500, "server_error", "Could not read or write the host database")
         }
+    }
+
+    /// Some clients send their id as HTTP Basic credentials with an empty secret (RFC 6749 §2.3.1).
+    static func basicClientID(_ header: String?) -> String? {
+        guard let header, header.lowercased().hasPrefix("basic "),
+              let decoded = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
+              let text = String(data: decoded, encoding: .utf8), let colon = text.firstIndex(of: ":")
+        else { return nil }
+        return String(text[..<colon]).removingPercentEncoding
     }
 
     private func exchangeCode(_ form: FormData, client: OAuthClient, store: HostStore) throws -> HTTPResponse {
