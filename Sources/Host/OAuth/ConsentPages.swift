@@ -59,7 +59,8 @@ extension AuthorizationServer {
                 // One line per toolset: the full scope wins over its :read form.
                 if scopes.isEmpty { scopes = offered.map(\.name) }
                 scopes = scopes.filter { !($0.hasSuffix(":read") && scopes.contains(String($0.dropLast(5)))) }
-                scopes = Array(NSOrderedSet(array: scopes)) as? [String] ?? scopes
+                var seen = Set<String>()
+                scopes = scopes.filter { seen.insert($0).inserted }
                 guard !scopes.isEmpty else { return fail("invalid_scope", "No toolsets are enabled for this workspace") }
 
                 let browserSecret = Crypto.randomBase62(32)
