@@ -35,6 +35,8 @@ final class AccessControl: @unchecked Sendable {
         /// The tool a tools/call names, if this request is one.
         let tool: String?
         let client: String
+        /// The MCP endpoint URLs an OAuth access token may be bound to for this request (empty for stdio).
+        var resources: [String] = []
     }
 
     /// Admits the request or returns the error to send.
@@ -76,6 +78,13 @@ final class AccessControl: @unchecked Sendable {
             record(denial, target: target, tokenID: denial.tokenID, tokenName: nil)
             return .failure(RPCError(denial))
         case .success(let (principal, tenant)):
+            if let resource = principal.token.resource, !target.resources.contains(resource) {
+                var denial = Denial.otherResource()
+                denial.tokenID = principal.token.publicID
+                abuse.recordFailedAuthentication(address: target.client, now: now)
+                record(denial, target: target, tokenID: denial.tokenID, tokenName: principal.token.name)
+                return .failure(RPCError(denial))
+            }
             guard let tenant else {
                 let denial = Denial.otherTenant(target.tenant)
                 record(denial, target: target, tokenID: principal.token.publicID, tokenName: principal.token.name)

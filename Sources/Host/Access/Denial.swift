@@ -54,6 +54,8 @@ struct Denial: Error {
     static func invalidToken() -> Denial { tokenRejected("Invalid token") }
     static func revoked() -> Denial { tokenRejected("Token has been revoked") }
     static func expired() -> Denial { tokenRejected("Token has expired") }
+    /// An OAuth access token presented to an MCP endpoint other than the one it was issued for (RFC 8707).
+    static func otherResource() -> Denial { tokenRejected("Token was not issued for this resource") }
 
     private static func tokenRejected(_ message: String) -> Denial {
         Denial(layer: .token, httpStatus: 401, message: message,

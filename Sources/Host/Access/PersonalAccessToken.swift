@@ -33,7 +33,7 @@ struct PersonalAccessToken {
     /// row id and the hash to compare, without building intermediate Strings.
     /// Returns nil if the header is not `Bearer <one of our tokens>`; `isBearer` tells whether
     /// a Bearer credential was present at all (to choose "Bearer token required" vs "Invalid token").
-    static func fromAuthorizationHeader(_ header: String) -> (isBearer: Bool, id: String?, hash: [UInt8]?) {
+    static func fromAuthorizationHeader(_ header: String, prefix: String = PersonalAccessToken.prefix) -> (isBearer: Bool, id: String?, hash: [UInt8]?) {
         var header = header
         return header.withUTF8 { bytes -> (Bool, String?, [UInt8]?) in
             var start = 0

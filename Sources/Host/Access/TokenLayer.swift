@@ -10,6 +10,10 @@ enum TokenLayer {
         guard let header = authorization else { return .failure(.tokenRequired()) }
         let presented = PersonalAccessToken.fromAuthorizationHeader(header)
         guard presented.isBearer else { return .failure(.tokenRequired()) }
+        if presented.id == nil {
+            let access = PersonalAccessToken.fromAuthorizationHeader(header, prefix: OAuthTokens.accessPrefix)
+            if let id = access.id, let hash = access.hash { return try authenticateOAuth(id: id, hash: hash, store: store, now: now) }
+        }
         guard let id = presented.id, let hash = presented.hash,
               let record = try store.token(id: id),
               Crypto.constantTimeEquals(record.secretHash, hash)
@@ -18,6 +22,17 @@ enum TokenLayer {
         if record.revokedMs != nil { return .failure(identified(.revoked(), record)) }
         if let expires = record.expiresMs, now >= expires { return .failure(identified(.expired(), record)) }
         return .success(Principal(token: record))
+    }
+
+    /// An OAuth access token (`tha_…`): valid while unexpired and while its grant is not revoked;
+    /// the principal is the grant, so scopes, plans and the abuse guard apply as for a PAT.
+    private static func authenticateOAuth(id: String, hash: [UInt8], store: HostStore, now: Int64) throws -> Result<Principal, Denial> {
+        guard let access = try store.accessToken(id: id), Crypto.constantTimeEquals(access.hash, hash),
+              let grant = try store.token(id: access.grantID), grant.kind == "oauth"
+        else { return .failure(.invalidToken()) }
+        if grant.revokedMs != nil { return .failure(identified(.revoked(), grant)) }
+        if now >= access.expiresMs { return .failure(identified(.expired(), grant)) }
+        return .success(Principal(token: grant))
     }
 
     private static func identified(_ denial: Denial, _ record: TokenRecord) -> Denial {

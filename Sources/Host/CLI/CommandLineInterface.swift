@@ -7,7 +7,7 @@ enum CommandLineInterface {
     Toolhost — a self-hosted MCP server host.
 
     Usage:
-      toolhost serve [--host 127.0.0.1] [--port 8787] [--data DIR] [--plugins DIR] [--no-demo]
+      toolhost serve [--host 127.0.0.1] [--port 8787] [--public-url URL] [--data DIR] [--plugins DIR] [--no-demo]
       toolhost stdio --tenant T [--toolset S] [--data DIR] [--plugins DIR]      (token in TOOLHOST_TOKEN)
       toolhost tenant create NAME [--plan P] [--data DIR]
       toolhost tenant list [--json] | tenant show NAME [--json]
@@ -17,6 +17,8 @@ enum CommandLineInterface {
                             [--read-only] [--tools x,y] [--restrict JSON]
       toolhost token list --tenant T [--json]
       toolhost token revoke ID | token rotate ID
+      toolhost user create --tenant T --email E [--role owner|member]        (password on stdin, one line)
+      toolhost connections --tenant T [--all] [--json] | connections revoke ID   (tokens and OAuth grants)
       toolhost audit --tenant T [--token ID] [--since 2h|DATE] [--outcome denied] [--limit N] [--json]
       toolhost plugins [--json] [--plugins DIR]
       toolhost knowledge list --tenant T [--visibility draft|live|hidden] [--source external|manual] [--json]
@@ -46,6 +48,8 @@ enum CommandLineInterface {
             case "token": return try TokenCommands.run(words)
             case "plugins": return try PluginsCommand.run(words)
             case "audit": return try AuditCommand.run(words)
+            case "user": return try UserCommands.run(words)
+            case "connections": return try ConnectionsCommand.run(words)
             case "version", "--version": print("toolhost \(ServerIdentity.version)"); return 0
             case "help", "--help", "-h": print(usage); return 0
             default:

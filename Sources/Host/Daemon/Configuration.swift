@@ -9,7 +9,8 @@ import JSON
 ///                 "upgrade_url": "https://example.com/pricing"},
 ///       "abuse": {"burst_limit": 250, "burst_window_seconds": 60,
 ///                 "failed_auth_limit": 10, "lockout_window_seconds": 3600},
-///       "audit": {"record_arguments": false}
+///       "audit": {"record_arguments": false},
+///       "oauth": {"access_token_seconds": 3600, "refresh_token_days": 30}
 ///     }
 struct Configuration: Sendable {
     var plans = PlanCatalog.standard
@@ -17,6 +18,7 @@ struct Configuration: Sendable {
     /// Store tool arguments (with credential-looking values redacted) in the audit trail.
     /// Off by default: only a digest of the arguments is kept.
     var recordArguments = false
+    var oauth = OAuthSettings()
 
     static func load(dataDirectory: String) throws -> Configuration {
         let path = ProcessInfo.processInfo.environment["TOOLHOST_CONFIG"] ?? dataDirectory + "/toolhost.json"
@@ -45,7 +47,24 @@ struct Configuration: Sendable {
                 burstLimit: try positive("burst_limit", 250), burstWindowSeconds: try positive("burst_window_seconds", 60, max: 86_400),
                 failedAuthLimit: try positive("failed_auth_limit", 10), lockoutWindowSeconds: try positive("lockout_window_seconds", 3600))
         }
+        if let oauth = root["oauth"] {
+            func positive(_ key: String, _ fallback: Int, max: Int) throws -> Int {
+                guard let value = oauth[key] else { return fallback }
+                guard let number = value.intValue, number > 0, number <= max else {
+                    throw ConfigurationError("oauth.\(key) must be an integer from 1 to \(max)")
+                }
+                return Int(number)
+            }
+            configuration.oauth = OAuthSettings(accessTokenSeconds: try positive("access_token_seconds", 3600, max: 86_400),
+                                                refreshTokenDays: try positive("refresh_token_days", 30, max: 3650))
+        }
         configuration.recordArguments = root["audit"]?["record_arguments"]?.boolValue ?? false
         return configuration
     }
+}
+
+/// OAuth token lifetimes: short-lived access tokens, refresh tokens rotated on every use.
+struct OAuthSettings: Sendable {
+    var accessTokenSeconds = 3600
+    var refreshTokenDays = 30
 }

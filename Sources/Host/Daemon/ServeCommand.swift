@@ -6,11 +6,20 @@ import HTTPServer
 /// `toolhost serve`: the daemon.
 enum ServeCommand {
     static func run(_ words: ArraySlice<String>) throws -> Int32 {
-        let arguments = try Arguments(words, valued: commonValuedOptions.union(["host", "port"]), boolean: ["no-demo"])
+        let arguments = try Arguments(words, valued: commonValuedOptions.union(["host", "port", "public-url"]), boolean: ["no-demo"])
         let environment = ProcessInfo.processInfo.environment
         let host = arguments.value("host") ?? environment["TOOLHOST_HOST"] ?? "127.0.0.1"
         let portText = arguments.value("port") ?? environment["TOOLHOST_PORT"] ?? "8787"
         guard let port = Int(portText), (0...65535).contains(port) else { throw Arguments.UsageError("--port must be 0–65535, not \(portText)") }
+        let publicURL = arguments.value("public-url") ?? environment["TOOLHOST_PUBLIC_URL"]
+        var publicHost: String?
+        if let publicURL {
+            guard let components = URLComponents(string: publicURL), ["http", "https"].contains(components.scheme?.lowercased() ?? ""),
+                  let host = components.host, !host.isEmpty, components.query == nil, components.fragment == nil,
+                  components.path.isEmpty || components.path == "/"
+            else { throw Arguments.UsageError("--public-url must be an http(s) origin without a path, such as https://mcp.example.com, not \(publicURL)") }
+            publicHost = host.contains(":") ? "[\(host)]" : host
+        }
         let skipDemo = arguments.has("no-demo") || environment["TOOLHOST_NO_DEMO"] == "1"
 
         // Before any thread exists, so every thread inherits the mask and only sigwait() sees them.
@@ -23,11 +32,15 @@ enum ServeCommand {
         // Tool calls run on workers so a slow toolset never stalls an event loop; 0 runs them inline.
         let workerCount = environment["TOOLHOST_TOOL_THREADS"].flatMap(Int.init) ?? 4
         let toolWorkers = workerCount > 0 ? WorkerPool(threads: workerCount, name: "toolhost-tools") : nil
+        let shownHost = host.contains(":") ? "[\(host)]" : host
+        let access = runtime.makeAccessControl()
+        let oauth = AuthorizationServer(stores: runtime.stores, registry: runtime.registry, settings: runtime.configuration.oauth,
+                                        publicURL: publicURL ?? "http://\(shownHost):\(port)", abuse: access.abuse)
         let endpoint = HTTPEndpoint(
-            access: runtime.makeAccessControl(), tools: runtime.makeToolMethods(), sessions: SessionStore(),
+            access: access, tools: runtime.makeToolMethods(), sessions: SessionStore(),
             guardrails: RequestGuardrails(bindHost: host, allowedHosts: list(environment["TOOLHOST_ALLOWED_HOSTS"]),
-                                          allowedOrigins: list(environment["TOOLHOST_ALLOWED_ORIGINS"])),
-            toolWorkers: toolWorkers)
+                                          allowedOrigins: list(environment["TOOLHOST_ALLOWED_ORIGINS"]), publicHost: publicHost),
+            oauth: oauth, toolWorkers: toolWorkers)
         var configuration = HTTPServer.Configuration()
         configuration.host = host
         configuration.port = port
@@ -44,7 +57,8 @@ enum ServeCommand {
             return 1
         }
         runtime.events?.start()
-        let shownHost = host.contains(":") ? "[\(host)]" : host
+        if publicURL == nil { oauth.issuer = "http://\(shownHost):\(server.boundPort)" }
+        Log.info("server", "OAuth issuer \(oauth.issuer)\(publicURL == nil ? " (set --public-url when clients reach this server by another URL)" : "")")
         Log.info("server", "listening on http://\(shownHost):\(server.boundPort) (endpoints /{tenant}/mcp and /{tenant}/mcp/{toolset}, health /healthz)")
         if let demo { FirstStart.printWelcome(demo, host: host, port: server.boundPort, runtime: runtime) }
 

@@ -47,6 +47,77 @@ final class HostStore {
         ALTER TABLE tokens ADD COLUMN tools TEXT;
         ALTER TABLE tokens ADD COLUMN restrictions TEXT NOT NULL DEFAULT '{}';
         """,
+        // 3: OAuth: operator accounts, registered clients, grants (token rows of kind "oauth"),
+        //    pending authorizations, codes, access and refresh tokens, sign-in sessions.
+        """
+        CREATE TABLE users (
+            id TEXT PRIMARY KEY,
+            tenant TEXT NOT NULL REFERENCES tenants(name),
+            email TEXT NOT NULL,
+            role TEXT NOT NULL,
+            password_hash TEXT NOT NULL,
+            created_ms INTEGER NOT NULL,
+            UNIQUE (tenant, email)
+        );
+        ALTER TABLE tokens ADD COLUMN kind TEXT NOT NULL DEFAULT 'pat';
+        ALTER TABLE tokens ADD COLUMN client_id TEXT;
+        ALTER TABLE tokens ADD COLUMN resource TEXT;
+        CREATE TABLE oauth_clients (
+            client_id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            redirect_uris TEXT NOT NULL,
+            metadata TEXT NOT NULL,
+            created_ms INTEGER NOT NULL
+        );
+        CREATE TABLE oauth_requests (
+            id TEXT PRIMARY KEY,
+            browser_hash BLOB NOT NULL,
+            csrf TEXT NOT NULL,
+            client_id TEXT NOT NULL,
+            tenant TEXT NOT NULL,
+            redirect_uri TEXT NOT NULL,
+            state TEXT,
+            code_challenge TEXT NOT NULL,
+            scopes TEXT NOT NULL,
+            resource TEXT NOT NULL,
+            user_id TEXT,
+            expires_ms INTEGER NOT NULL
+        );
+        CREATE TABLE oauth_codes (
+            code_hash BLOB PRIMARY KEY,
+            client_id TEXT NOT NULL,
+            tenant TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            redirect_uri TEXT NOT NULL,
+            code_challenge TEXT NOT NULL,
+            scopes TEXT NOT NULL,
+            resource TEXT NOT NULL,
+            expires_ms INTEGER NOT NULL,
+            used_ms INTEGER,
+            grant_id TEXT
+        );
+        CREATE TABLE oauth_access_tokens (
+            id TEXT PRIMARY KEY,
+            grant_id TEXT NOT NULL,
+            secret_hash BLOB NOT NULL,
+            expires_ms INTEGER NOT NULL
+        );
+        CREATE INDEX oauth_access_by_grant ON oauth_access_tokens(grant_id);
+        CREATE TABLE oauth_refresh_tokens (
+            id TEXT PRIMARY KEY,
+            grant_id TEXT NOT NULL,
+            secret_hash BLOB NOT NULL,
+            expires_ms INTEGER NOT NULL,
+            used_ms INTEGER
+        );
+        CREATE INDEX oauth_refresh_by_grant ON oauth_refresh_tokens(grant_id);
+        CREATE TABLE oauth_sessions (
+            id_hash BLOB PRIMARY KEY,
+            user_id TEXT NOT NULL,
+            tenant TEXT NOT NULL,
+            expires_ms INTEGER NOT NULL
+        );
+        """,
     ]
 
     init(dataDirectory: String) throws {
@@ -129,7 +200,7 @@ final class HostStore {
              .text(token.restrictions.jsonString)])
     }
 
-    private static let tokenColumns = "id, tenant, name, secret_hash, toolsets, created_ms, expires_ms, revoked_ms, last_used_ms, read_only, tools, restrictions"
+    private static let tokenColumns = "id, tenant, name, secret_hash, toolsets, created_ms, expires_ms, revoked_ms, last_used_ms, read_only, tools, restrictions, kind, client_id, resource"
 
     private static func tokenRecord(_ row: Row) -> TokenRecord {
         func strings(_ text: String?) -> [String]? {
@@ -139,7 +210,8 @@ final class HostStore {
         return TokenRecord(id: row.string(0), tenant: row.string(1), name: row.string(2), secretHash: row.blob(3),
                            toolsets: strings(row.string(4)) ?? [], createdMs: row.int64(5), expiresMs: row.optionalInt64(6),
                            revokedMs: row.optionalInt64(7), lastUsedMs: row.optionalInt64(8), readOnly: row.int(9) != 0,
-                           tools: strings(row.optionalString(10)), restrictions: restrictions)
+                           tools: strings(row.optionalString(10)), restrictions: restrictions,
+                           kind: row.string(12), clientID: row.optionalString(13), resource: row.optionalString(14))
     }
 
     /// Replaces a token by a new secret with the same grants, revoking the old one, atomically.
@@ -158,8 +230,9 @@ final class HostStore {
         return record
     }
 
-    func tokens(tenant: String) throws -> [TokenRecord] {
-        try database.query("SELECT \(HostStore.tokenColumns) FROM tokens WHERE tenant = ? ORDER BY created_ms, id",
+    /// The tenant's tokens: personal access tokens only, or (`includingGrants`) OAuth grants too.
+    func tokens(tenant: String, includingGrants: Bool = false) throws -> [TokenRecord] {
+        try database.query("SELECT \(HostStore.tokenColumns) FROM tokens WHERE tenant = ?\(includingGrants ? "" : " AND kind = 'pat'") ORDER BY created_ms, id",
                            [.text(tenant)], HostStore.tokenRecord)
     }
 
@@ -221,6 +294,11 @@ struct TokenRecord {
     let readOnly: Bool
     let tools: [String]?
     let restrictions: JSONValue
+    /// "pat" (a personal access token) or "oauth" (an OAuth grant; `name` is the client's name).
+    var kind = "pat"
+    /// For OAuth grants: the registered client and the MCP endpoint URL the grant is bound to (RFC 8707).
+    var clientID: String? = nil
+    var resource: String? = nil
 
     private let readableToolsets: Set<String>
     private let writableToolsets: Set<String>
@@ -233,7 +311,10 @@ struct TokenRecord {
 
     init(id: String, tenant: String, name: String, secretHash: [UInt8], toolsets: [String], createdMs: Int64,
          expiresMs: Int64?, revokedMs: Int64?, lastUsedMs: Int64?, readOnly: Bool = false, tools: [String]? = nil,
-         restrictions: JSONValue = .object(JSONObject())) {
+         restrictions: JSONValue = .object(JSONObject()), kind: String = "pat", clientID: String? = nil, resource: String? = nil) {
+        self.kind = kind
+        self.clientID = clientID
+        self.resource = resource
         self.id = id
         self.tenant = tenant
         self.name = name

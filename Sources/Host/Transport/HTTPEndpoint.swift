@@ -10,16 +10,20 @@ final class HTTPEndpoint: @unchecked Sendable {
     let modern: ModernDispatcher
     let sessions: SessionStore
     let guardrails: RequestGuardrails
+    /// The built-in OAuth authorization server and resource metadata (nil: bearer PATs only).
+    let oauth: AuthorizationServer?
     /// Where tool calls run; nil runs them on the event loop that read the request.
     let toolWorkers: WorkerPool?
 
-    init(access: AccessControl, tools: ToolMethods, sessions: SessionStore, guardrails: RequestGuardrails, toolWorkers: WorkerPool?) {
+    init(access: AccessControl, tools: ToolMethods, sessions: SessionStore, guardrails: RequestGuardrails,
+         oauth: AuthorizationServer? = nil, toolWorkers: WorkerPool? = nil) {
+        self.oauth = oauth
+        self.toolWorkers = toolWorkers
         self.access = access
         self.legacy = LegacyDispatcher(tools: tools)
         self.modern = ModernDispatcher(tools: tools)
         self.sessions = sessions
         self.guardrails = guardrails
-        self.toolWorkers = toolWorkers
     }
 
     /// Entry point from the HTTP server: answers at once, or from a worker for tool calls.
@@ -50,6 +54,12 @@ final class HTTPEndpoint: @unchecked Sendable {
             guard request.method == "GET" || request.method == "HEAD" else { return .done(.text(405, "Method not allowed", allow: "GET")) }
             return .done(.json(200, ["status": "ok"]))
         }
+        // Sign-in verifies a scrypt password hash (tens of milliseconds on purpose) and the token
+        // endpoint writes grants: like tool calls, that work belongs on a worker, not on a loop.
+        if oauth != nil, request.path.hasPrefix("/oauth/") {
+            return .deferred { self.routeOAuth(request) ?? .text(404, "Not found: \(request.path)") }
+        }
+        if let response = routeOAuth(request) { return .done(response) }
         guard let route = MCPRoute(path: request.path) else { return .done(.text(404, "Not found: \(request.path)")) }
         if let refusal = guardrails.check(request) { return .done(refusal) }
         switch request.method {
@@ -73,10 +83,10 @@ final class HTTPEndpoint: @unchecked Sendable {
         }
         let requestID = body["id"] ?? .null
         let calledTool = body["method"]?.stringValue == "tools/call" ? body["params"]?["name"]?.stringValue : nil
-        let target = AccessControl.Target(tenant: route.tenant, toolset: route.toolset, tool: calledTool, client: request.remoteAddress)
+        let target = self.target(route, tool: calledTool, request)
         let caller: Caller
         switch access.admit(authorization: request.headers["Authorization"], target: target) {
-        case .failure(let error): return .done(.reply(.error(id: requestID, error)))
+        case .failure(let error): return .done(.reply(.error(id: requestID, challenged(error, route))))
         case .success(let admitted): caller = admitted
         }
         let dispatch: @Sendable () -> HTTPResponse
@@ -133,15 +143,25 @@ final class HTTPEndpoint: @unchecked Sendable {
         return .success(.legacy(version: headerVersion ?? session.protocolVersion))
     }
 
+    private func target(_ route: MCPRoute, tool: String?, _ request: HTTPRequest) -> AccessControl.Target {
+        AccessControl.Target(tenant: route.tenant, toolset: route.toolset, tool: tool, client: request.remoteAddress,
+                             resources: oauth?.acceptedResources(tenant: route.tenant, toolset: route.toolset) ?? [])
+    }
+
+    /// 401/403 challenges name the endpoint's protected resource metadata (RFC 9728 §5.1).
+    private func challenged(_ error: RPCError, _ route: MCPRoute) -> RPCError {
+        oauth?.decorate(error, tenant: route.tenant, toolset: route.toolset) ?? error
+    }
+
     // MARK: DELETE: end a handshake-era session
 
     private func delete(_ request: HTTPRequest, route: MCPRoute) -> HTTPResponse {
         guard let sessionID = request.headers["Mcp-Session-Id"] else {
             return .reply(.error(id: .null, .invalidRequest("DELETE requires an Mcp-Session-Id header")))
         }
-        let target = AccessControl.Target(tenant: route.tenant, toolset: route.toolset, tool: nil, client: request.remoteAddress)
+        let target = self.target(route, tool: nil, request)
         switch access.admit(authorization: request.headers["Authorization"], target: target) {
-        case .failure(let error): return .reply(.error(id: .null, error))
+        case .failure(let error): return .reply(.error(id: .null, challenged(error, route)))
         case .success(let caller):
             guard sessions.find(sessionID, tokenID: caller.principal.token.id, endpoint: route.key) != nil else {
                 return .reply(.error(id: .null, RPCError(code: RPCCode.invalidRequest, message: "Session not found", httpStatus: 404)))

@@ -5,16 +5,18 @@ import JSON
 /// - `Origin` present and not allowed → 403 (browsers send it; CLI clients do not).
 /// - `Host` not allowed → 421. On a loopback bind the allowed hosts are the loopback names.
 struct RequestGuardrails: Sendable {
-    let allowedHosts: Set<String>?     // nil = any Host (bound to a public interface without a list)
+    private(set) var allowedHosts: Set<String>?     // nil = any Host (bound to a public interface without a list)
     let allowedOrigins: Set<String>
 
-    init(bindHost: String, allowedHosts: [String], allowedOrigins: [String]) {
+    /// - Parameter publicHost: the host of `--public-url`, allowed whenever hosts are restricted.
+    init(bindHost: String, allowedHosts: [String], allowedOrigins: [String], publicHost: String? = nil) {
         let loopback = ["127.0.0.1", "localhost", "::1", "[::1]"].contains(bindHost)
         if !allowedHosts.isEmpty {
             self.allowedHosts = Set(allowedHosts.map { $0.lowercased() })
         } else {
             self.allowedHosts = loopback ? ["localhost", "127.0.0.1", "[::1]"] : nil
         }
+        if let publicHost, allowedHosts.isEmpty, self.allowedHosts != nil { self.allowedHosts?.insert(publicHost.lowercased()) }
         self.allowedOrigins = Set(allowedOrigins.map { $0.lowercased() })
     }
 
@@ -22,6 +24,11 @@ struct RequestGuardrails: Sendable {
         if let origin = request.headers["Origin"], !isAllowed(origin: origin) {
             return .json(403, ["jsonrpc": "2.0", "id": nil, "error": ["code": -32600, "message": .string("Origin not allowed: \(origin)")]])
         }
+        return checkHost(request)
+    }
+
+    /// The Host check alone (the OAuth pages do their own Origin check).
+    func checkHost(_ request: HTTPRequest) -> HTTPResponse? {
         if let allowedHosts {
             let host = request.headers["Host"].map(RequestGuardrails.hostWithoutPort) ?? ""
             if !allowedHosts.contains(host.lowercased()) {

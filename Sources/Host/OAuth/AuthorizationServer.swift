@@ -1,0 +1,173 @@
+import Foundation
+import HTTPServer
+import JSON
+
+/// Token formats: `tha_<12 hex id>_<43 base62>` (access) and `thr_…` (refresh), stored as SHA-256
+/// like personal access tokens; authorization codes are 43 random base62 characters, stored as SHA-256.
+enum OAuthTokens {
+    static let accessPrefix = "tha_"
+    static let refreshPrefix = "thr_"
+
+    static func generate(prefix: String) -> (id: String, text: String, hash: [UInt8]) {
+        let id = Crypto.hex(Crypto.randomBytes(6))
+        let text = prefix + id + "_" + Crypto.randomBase62(43)
+        return (id, text, Crypto.sha256(Array(text.utf8)))
+    }
+
+    /// The id and hash of a presented `prefix` token, or nil if it is not shaped like one.
+    static func parse(_ text: String, prefix: String) -> (id: String, hash: [UInt8])? {
+        let parsed = PersonalAccessToken.fromAuthorizationHeader("Bearer " + text, prefix: prefix)
+        guard let id = parsed.id, let hash = parsed.hash else { return nil }
+        return (id, hash)
+    }
+}
+
+/// The built-in OAuth 2.1 authorization server and the resource-server metadata of every MCP endpoint:
+/// RFC 9728 (protected resource metadata), RFC 8414 (AS metadata), RFC 7591 (registration),
+/// RFC 7636 (PKCE, S256 only), RFC 8707 (resource indicators), RFC 7009 (revocation), RFC 9207 (`iss`).
+/// No password grant and no implicit grant: OAuth 2.1 removed both.
+final class AuthorizationServer: @unchecked Sendable {
+    let stores: ConnectionPool<HostStore>
+    let registry: PluginRegistry
+    let settings: OAuthSettings
+    /// Failed sign-ins count towards the same per-address lockout as failed bearer authentications.
+    let abuse: AbuseGuard?
+    private let lock = NSLock()
+    private var publicURL: String
+
+    init(stores: ConnectionPool<HostStore>, registry: PluginRegistry, settings: OAuthSettings, publicURL: String, abuse: AbuseGuard? = nil) {
+        self.abuse = abuse
+        self.stores = stores
+        self.registry = registry
+        self.settings = settings
+        self.publicURL = AuthorizationServer.normalize(publicURL)
+    }
+
+    /// The issuer: `--public-url`, else `http://HOST:PORT` once the port is bound.
+    var issuer: String {
+        get { lock.lock(); defer { lock.unlock() }; return publicURL }
+        set { lock.lock(); publicURL = AuthorizationServer.normalize(newValue); lock.unlock() }
+    }
+
+    var secureCookies: Bool { issuer.lowercased().hasPrefix("https://") }
+
+    /// scheme://host[:port] of the issuer, lowercased, for the Origin check.
+    var issuerOrigin: String {
+        guard let c = URLComponents(string: issuer), let scheme = c.scheme, let host = c.host else { return issuer.lowercased() }
+        return (scheme + "://" + host + (c.port.map { ":\($0)" } ?? "")).lowercased()
+    }
+
+    static func normalize(_ url: String) -> String {
+        var url = url
+        while url.hasSuffix("/") { url.removeLast() }
+        return url
+    }
+
+    // MARK: Resources (RFC 8707 / RFC 9728)
+
+    func resource(tenant: String, toolset: String?) -> String {
+        issuer + "/" + tenant + "/mcp" + (toolset.map { "/" + $0 } ?? "")
+    }
+
+    func metadataURL(tenant: String, toolset: String?) -> String {
+        issuer + "/.well-known/oauth-protected-resource/" + tenant + "/mcp" + (toolset.map { "/" + $0 } ?? "")
+    }
+
+    /// The resources a token may be bound to when it reaches this endpoint: the endpoint itself
+    /// and, for a per-toolset endpoint, the tenant's endpoint it sits under.
+    func acceptedResources(tenant: String, toolset: String?) -> [String] {
+        toolset == nil ? [resource(tenant: tenant, toolset: nil)] : [resource(tenant: tenant, toolset: toolset), resource(tenant: tenant, toolset: nil)]
+    }
+
+    /// (tenant, toolset) for a resource URL this server issued, or nil.
+    func parseResource(_ text: String) -> MCPRoute? {
+        var text = text
+        if text.hasSuffix("/") { text.removeLast() }
+        let base = issuer
+        guard text.count > base.count, text.lowercased().hasPrefix(base.lowercased()) else { return nil }
+        return MCPRoute(path: String(text.dropFirst(base.count)))
+    }
+
+    /// The scopes an endpoint offers: its toolsets the tenant has enabled, each also in `:read` form.
+    func offeredToolsets(tenant: TenantRecord, toolset: String?) -> [RegisteredToolset] {
+        registry.toolsets.filter { tenant.isEnabled($0.name) && (toolset == nil || $0.name == toolset) }
+    }
+
+    static func scopes(_ toolsets: [RegisteredToolset]) -> [String] {
+        toolsets.map(\.name) + toolsets.map { $0.name + ":read" }
+    }
+
+    /// Adds `resource_metadata` (and, on a 401, the endpoint's `scope`) to a denial's challenge,
+    /// keeping `realm`, `error` and `error_description` as they were.
+    func decorate(_ error: RPCError, tenant: String, toolset: String?) -> RPCError {
+        guard error.httpStatus == 401 || error.httpStatus == 403 else { return error }
+        let realm = #"Bearer realm="toolhost""#
+        var scopeHint: String?
+        if error.httpStatus == 401, let record = try? stores.withResource({ try $0.tenant(named: tenant) }) {
+            let names = offeredToolsets(tenant: record, toolset: toolset).map(\.name)
+            if !names.isEmpty { scopeHint = names.joined(separator: " ") }
+        }
+        var decorated = error
+        decorated.headers = error.headers.map { name, value in
+            guard name == "WWW-Authenticate", value.hasPrefix(realm) else { return (name, value) }
+            var extra = #", resource_metadata="\#(metadataURL(tenant: tenant, toolset: toolset))""#
+            if let scopeHint, !value.contains("scope=") { extra += #", scope="\#(scopeHint)""# }
+            return (name, realm + extra + value.dropFirst(realm.count))
+        }
+        return decorated
+    }
+
+    // MARK: Metadata
+
+    func protectedResourceMetadata(route: MCPRoute?) -> HTTPResponse {
+        guard let route else {
+            // Root form: the host as a whole; each MCP endpoint has its own path-inserted document.
+            return AuthorizationServer.json(200, [
+                "resource": .string(issuer),
+                "authorization_servers": [.string(issuer)],
+                "scopes_supported": .array(AuthorizationServer.scopes(registry.toolsets).map { .string($0) }),
+                "bearer_methods_supported": ["header"],
+                "resource_name": "Toolhost",
+            ])
+        }
+        guard let tenant = try? stores.withResource({ try $0.tenant(named: route.tenant) }),
+              route.toolset.map({ registry.toolsetsByName[$0] != nil }) ?? true
+        else { return .text(404, "Not found: no MCP endpoint \(route.tenant)/mcp\(route.toolset.map { "/" + $0 } ?? "")") }
+        return AuthorizationServer.json(200, [
+            "resource": .string(resource(tenant: route.tenant, toolset: route.toolset)),
+            "authorization_servers": [.string(issuer)],
+            "scopes_supported": .array(AuthorizationServer.scopes(offeredToolsets(tenant: tenant, toolset: route.toolset)).map { .string($0) }),
+            "bearer_methods_supported": ["header"],
+            "resource_name": .string("Toolhost workspace \(route.tenant)"),
+        ])
+    }
+
+    func authorizationServerMetadata() -> HTTPResponse {
+        AuthorizationServer.json(200, [
+            "issuer": .string(issuer),
+            "authorization_endpoint": .string(issuer + "/oauth/authorize"),
+            "token_endpoint": .string(issuer + "/oauth/token"),
+            "registration_endpoint": .string(issuer + "/oauth/register"),
+            "revocation_endpoint": .string(issuer + "/oauth/revoke"),
+            "scopes_supported": .array(AuthorizationServer.scopes(registry.toolsets).map { .string($0) }),
+            "response_types_supported": ["code"],
+            "response_modes_supported": ["query"],
+            "grant_types_supported": ["authorization_code", "refresh_token"],
+            "code_challenge_methods_supported": ["S256"],
+            "token_endpoint_auth_methods_supported": ["none"],
+            "revocation_endpoint_auth_methods_supported": ["none"],
+            "authorization_response_iss_parameter_supported": true,
+        ])
+    }
+
+    // MARK: Responses
+
+    static func json(_ status: Int, _ body: JSONValue) -> HTTPResponse {
+        .json(status, body, headers: [("Cache-Control", "no-store"), ("Pragma", "no-cache"), ("Access-Control-Allow-Origin", "*")])
+    }
+
+    /// RFC 6749 §5.2 / RFC 7591 §3.2.2 error bodies.
+    static func error(_ status: Int, _ code: String, _ description: String) -> HTTPResponse {
+        json(status, ["error": .string(code), "error_description": .string(description)])
+    }
+}
