@@ -683,3 +683,21 @@ def test_client_id_may_come_as_basic_credentials(oauth):
     r = httpx2.post(oauth.url("/oauth/token"), data={"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
                     headers={"Authorization": "Basic " + basic})
     assert r.status_code == 200, r.text
+
+
+def test_handshake_session_survives_an_access_token_refresh(oauth):
+    # Sessions bind to the principal and its grant, not to one access token: a client that
+    # refreshes mid-session keeps its Mcp-Session-Id.
+    client, first = full_flow(oauth)
+    init = oauth.legacy("/acme/mcp", "initialize", {"protocolVersion": "2025-11-25", "capabilities": {},
+                                                    "clientInfo": {"name": "t", "version": "1"}},
+                        token=first["access_token"], version=None)
+    rpc_result(init)
+    session = init.header("mcp-session-id")
+    assert session
+    second = refresh(oauth, client, first["refresh_token"]).json()
+    rpc_result(oauth.legacy("/acme/mcp", "tools/list", {}, token=second["access_token"], session=session))
+    # A token of another grant cannot ride on that session.
+    _, other = full_flow(oauth, client=register(oauth, name="Other Client"))
+    r = oauth.legacy("/acme/mcp", "tools/list", {}, token=other["access_token"], session=session)
+    assert r.status == 404, r
