@@ -14,8 +14,9 @@ enum TokenLayer {
             let access = PersonalAccessToken.fromAuthorizationHeader(header, prefix: OAuthTokens.accessPrefix)
             if let id = access.id, let hash = access.hash { return try authenticateOAuth(id: id, hash: hash, store: store, now: now) }
         }
+        // An OAuth grant's row is never usable as a PAT (its secret hash is random anyway).
         guard let id = presented.id, let hash = presented.hash,
-              let record = try store.token(id: id),
+              let record = try store.token(id: id), record.kind != "oauth",
               Crypto.constantTimeEquals(record.secretHash, hash)
         else { return .failure(.invalidToken()) }
         // Revocation is checked before expiry: "revoked" is the more useful thing to tell an operator.
