@@ -35,8 +35,9 @@ final class AccessControl: @unchecked Sendable {
         /// The tool a tools/call names, if this request is one.
         let tool: String?
         let client: String
-        /// The MCP endpoint URLs an OAuth access token may be bound to for this request (empty for stdio).
-        var resources: [String] = []
+        /// The MCP endpoint URLs an OAuth access token may be bound to for this request (none on
+        /// stdio). A function, so requests with personal access tokens never build these strings.
+        var resources: @Sendable () -> [String] = { [] }
     }
 
     /// Admits the request or returns the error to send.
@@ -78,7 +79,7 @@ final class AccessControl: @unchecked Sendable {
             record(denial, target: target, tokenID: denial.tokenID, tokenName: nil)
             return .failure(RPCError(denial))
         case .success(let (principal, tenant)):
-            if let resource = principal.token.resource, !target.resources.contains(resource) {
+            if let resource = principal.token.resource, !target.resources().contains(resource) {
                 var denial = Denial.otherResource()
                 denial.tokenID = principal.token.publicID
                 abuse.recordFailedAuthentication(address: target.client, now: now)

@@ -144,8 +144,9 @@ final class HTTPEndpoint: @unchecked Sendable {
     }
 
     private func target(_ route: MCPRoute, tool: String?, _ request: HTTPRequest) -> AccessControl.Target {
-        AccessControl.Target(tenant: route.tenant, toolset: route.toolset, tool: tool, client: request.remoteAddress,
-                             resources: oauth?.acceptedResources(tenant: route.tenant, toolset: route.toolset) ?? [])
+        let oauth = self.oauth
+        return AccessControl.Target(tenant: route.tenant, toolset: route.toolset, tool: tool, client: request.remoteAddress,
+                                    resources: { oauth?.acceptedResources(tenant: route.tenant, toolset: route.toolset) ?? [] })
     }
 
     /// 401/403 challenges name the endpoint's protected resource metadata (RFC 9728 §5.1).
