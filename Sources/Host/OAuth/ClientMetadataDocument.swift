@@ -73,7 +73,7 @@ enum ClientMetadataDocument {
         let addresses = try checkedAddresses(target, allowLoopback: allowLoopback)
         var request: URLRequest
         if target.scheme == "http", var components = URLComponents(url: target.url, resolvingAgainstBaseURL: false) {
-            let pinned = addresses[0]
+            let pinned = addresses.first { !$0.contains(":") } ?? addresses[0]
             components.host = pinned.contains(":") ? "[" + pinned + "]" : pinned
             guard let url = components.url else { throw CIMDError("the client_id is not a valid URL") }
             request = URLRequest(url: url)
