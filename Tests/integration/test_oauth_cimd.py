@@ -4,6 +4,7 @@ daemon accepts only with `"oauth": {"allow_loopback_client_metadata": true}` in 
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -205,3 +206,22 @@ def test_localhost_url_is_fetched_from_the_checked_address_with_its_host_header(
     page = httpx2.get(authorize_url(cimd, {"client_id": url}, challenge))
     assert page.status_code == 200 and "Localhost App" in page.text, page.text
     assert ("/localhost.json", f"localhost:{docs.port}") in docs.requests
+
+
+def test_cached_document_is_refetched_after_an_hour(cimd, docs):
+    url = docs.document("/refetch.json", name="Before")
+    _, challenge = pkce_pair()
+    assert "Before" in httpx2.get(authorize_url(cimd, {"client_id": url}, challenge)).text
+    assert "Before" in httpx2.get(authorize_url(cimd, {"client_id": url}, challenge)).text
+    assert docs.hits("/refetch.json") == 1
+    docs.document("/refetch.json", name="After")
+    db = sqlite3.connect(cimd.data / "host.db")
+    row = db.execute("SELECT metadata FROM oauth_clients WHERE client_id = ?", (url,)).fetchone()
+    meta = json.loads(row[0])
+    assert meta["client_id_metadata_document"] is True
+    meta["fetched_ms"] -= 3_601_000
+    with db:
+        db.execute("UPDATE oauth_clients SET metadata = ? WHERE client_id = ?", (json.dumps(meta), url))
+    db.close()
+    assert "After" in httpx2.get(authorize_url(cimd, {"client_id": url}, challenge)).text
+    assert docs.hits("/refetch.json") == 2

@@ -296,7 +296,15 @@ private final class MetadataFetch: NSObject, URLSessionDataDelegate, @unchecked 
     private var failure: String?
     private let done = DispatchSemaphore(value: 0)
 
+    /// Fetches block a worker for up to 5 s: at most this many run at once, so slow documents cannot occupy the pool.
+    static let maxConcurrent = 4
+    private static let slots = DispatchSemaphore(value: maxConcurrent)
+
     static func run(_ request: URLRequest) throws(CIMDError) -> [UInt8] {
+        guard slots.wait(timeout: .now()) == .success else {
+            throw CIMDError("too many client metadata documents are being fetched at the moment; try again shortly")
+        }
+        defer { slots.signal() }
         let fetch = MetadataFetch()
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = ClientMetadataDocument.timeoutSeconds
