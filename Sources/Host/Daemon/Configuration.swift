@@ -10,7 +10,8 @@ import JSON
 ///       "abuse": {"burst_limit": 250, "burst_window_seconds": 60,
 ///                 "failed_auth_limit": 10, "lockout_window_seconds": 3600},
 ///       "audit": {"record_arguments": false},
-///       "oauth": {"access_token_seconds": 3600, "refresh_token_days": 30}
+///       "oauth": {"access_token_seconds": 3600, "refresh_token_days": 30,
+///                 "allow_loopback_client_metadata": false}
 ///     }
 struct Configuration: Sendable {
     var plans = PlanCatalog.standard
@@ -57,6 +58,10 @@ struct Configuration: Sendable {
             }
             configuration.oauth = OAuthSettings(accessTokenSeconds: try positive("access_token_seconds", 3600, max: 86_400),
                                                 refreshTokenDays: try positive("refresh_token_days", 30, max: 3650))
+            if let allow = oauth["allow_loopback_client_metadata"] {
+                guard let flag = allow.boolValue else { throw ConfigurationError("oauth.allow_loopback_client_metadata must be true or false") }
+                configuration.oauth.allowLoopbackClientMetadata = flag
+            }
         }
         configuration.recordArguments = root["audit"]?["record_arguments"]?.boolValue ?? false
         return configuration
@@ -67,4 +72,7 @@ struct Configuration: Sendable {
 struct OAuthSettings: Sendable {
     var accessTokenSeconds = 3600
     var refreshTokenDays = 30
+    /// Development only: accept client metadata documents served from loopback
+    /// (`http://127.0.0.1:PORT/…`, `http://localhost:PORT/…`). Off by default.
+    var allowLoopbackClientMetadata = false
 }

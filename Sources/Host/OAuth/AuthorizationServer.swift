@@ -157,6 +157,7 @@ final class AuthorizationServer: @unchecked Sendable {
             "token_endpoint_auth_methods_supported": ["none"],
             "revocation_endpoint_auth_methods_supported": ["none"],
             "authorization_response_iss_parameter_supported": true,
+            "client_id_metadata_document_supported": true,
         ])
     }
 

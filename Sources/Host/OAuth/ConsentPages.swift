@@ -19,6 +19,10 @@ extension AuthorizationServer {
 
     func authorize(_ request: HTTPRequest) -> HTTPResponse {
         let query = FormData.parse(request.query ?? "")
+        if let clientID = query["client_id"], ClientMetadataDocument.isURL(clientID), let problem = loadMetadataClient(clientID) {
+            return errorPage(400, "Invalid client metadata document",
+                             "Toolhost cannot use the application's client metadata document \(clientID): \(problem).")
+        }
         do {
             return try stores.withResource { store in
                 guard let clientID = query["client_id"], let client = try store.client(id: clientID) else {
@@ -27,6 +31,10 @@ extension AuthorizationServer {
                 let redirectURI: String
                 if let given = query["redirect_uri"] {
                     guard client.redirectURIs.contains(given) else {
+                        if client.isMetadataDocument {
+                            return errorPage(400, "Invalid redirect URI",
+                                             "The redirect URI \(given) is not listed in the redirect_uris of \(client.name)'s client metadata document, so Toolhost will not send you there.")
+                        }
                         return errorPage(400, "Invalid redirect URI", "The redirect URI does not match the one \(client.name) registered, so Toolhost will not send you there.")
                     }
                     redirectURI = given

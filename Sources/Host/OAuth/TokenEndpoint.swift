@@ -12,6 +12,9 @@ extension AuthorizationServer {
         guard let clientID = form["client_id"] ?? AuthorizationServer.basicClientID(request.headers["Authorization"]), !clientID.isEmpty else {
             return AuthorizationServer.error(400, "invalid_request", "client_id is required (public clients authenticate with PKCE)")
         }
+        if ClientMetadataDocument.isURL(clientID), let problem = loadMetadataClient(clientID) {
+            return AuthorizationServer.error(400, "invalid_client", "Client metadata document \(clientID) is not usable: \(problem)")
+        }
         do {
             return try stores.withResource { store in
                 guard let client = try store.client(id: clientID) else {
