@@ -27,6 +27,9 @@ enum OAuthTokens {
 /// RFC 7636 (PKCE, S256 only), RFC 8707 (resource indicators), RFC 7009 (revocation), RFC 9207 (`iss`).
 /// No password grant and no implicit grant: OAuth 2.1 removed both.
 final class AuthorizationServer: @unchecked Sendable {
+    /// Verified against when a sign-in names no account, so that case takes as long as a wrong password.
+    static let decoyPasswordHash = Crypto.hashPassword(Crypto.randomBase62(32))
+
     let stores: ConnectionPool<HostStore>
     let registry: PluginRegistry
     let settings: OAuthSettings

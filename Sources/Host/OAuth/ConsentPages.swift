@@ -95,78 +95,79 @@ extension AuthorizationServer {
     // MARK: POST /oauth/signin
 
     func signIn(_ request: HTTPRequest) -> HTTPResponse {
-        let form = FormData.parse(request.body)
-        do {
-            return try stores.withResource { store in
-                let pending: PendingAuthorization
-                switch try checkPost(request, form: form, store: store) {
-                case .failure(let refusal): return refusal.response
-                case .success(let checked): pending = checked
-                }
-                guard let client = try store.client(id: pending.clientID) else { return errorPage(400, "Unknown application", "The application is no longer registered.") }
-                let now = Clock.nowMilliseconds()
-                if let denial = abuse?.lockout(address: request.remoteAddress, now: now) {
-                    var response = page(429, signInPage(pending, client: client, error: denial.message + ". Try again later."), cookies: [])
-                    if let retry = denial.retryAfterSeconds { response.headers.add("Retry-After", String(retry)) }
-                    return response
-                }
-                let email = (form["email"] ?? "").trimmingCharacters(in: .whitespaces)
-                let password = form["password"] ?? ""
-                guard let user = try store.user(tenant: pending.tenant, email: email), Crypto.verifyPassword(password, stored: user.passwordHash) else {
-                    Log.warning("oauth", "failed sign-in for tenant \(pending.tenant) from \(request.remoteAddress)")
-                    abuse?.recordFailedAuthentication(address: request.remoteAddress, now: now)
-                    return page(401, signInPage(pending, client: client, error: "Incorrect email or password."), cookies: [])
-                }
-                let sessionID = Crypto.randomBase62(43)
-                try store.insertSession(hash: Crypto.sha256(Array(sessionID.utf8)), userID: user.id, tenant: user.tenant,
-                                        expiresMs: Clock.nowMilliseconds() + AuthorizationServer.sessionLifetimeMs)
-                try store.setPendingUser(id: pending.id, userID: user.id)
-                var signedIn = pending
-                signedIn.userID = user.id
-                return page(200, consentPage(signedIn, client: client, user: user),
-                            cookies: [cookie(AuthorizationServer.sessionCookie, sessionID, maxAge: Int(AuthorizationServer.sessionLifetimeMs / 1000))])
+        handlePost(request, action: "sign-in") { store, form, pending in
+            guard let client = try store.client(id: pending.clientID) else { return errorPage(400, "Unknown application", "The application is no longer registered.") }
+            let now = Clock.nowMilliseconds()
+            if let denial = abuse?.lockout(address: request.remoteAddress, now: now) {
+                var response = page(429, signInPage(pending, client: client, error: denial.message + ". Try again later."), cookies: [])
+                if let retry = denial.retryAfterSeconds { response.headers.add("Retry-After", String(retry)) }
+                return response
             }
-        } catch {
-            Log.error("oauth", "sign-in: \(error)")
-            return errorPage(500, "Something went wrong", "Toolhost could not read its database. Try again.")
+            let email = (form["email"] ?? "").trimmingCharacters(in: .whitespaces)
+            let password = form["password"] ?? ""
+            // An unknown email costs the same scrypt work as a wrong password, so response
+            // times do not reveal which addresses have accounts.
+            let user = try store.user(tenant: pending.tenant, email: email)
+            let verified = Crypto.verifyPassword(password, stored: user?.passwordHash ?? AuthorizationServer.decoyPasswordHash)
+            guard let user, verified else {
+                Log.warning("oauth", "failed sign-in for tenant \(pending.tenant) from \(request.remoteAddress)")
+                abuse?.recordFailedAuthentication(address: request.remoteAddress, now: now)
+                return page(401, signInPage(pending, client: client, error: "Incorrect email or password."), cookies: [])
+            }
+            let sessionID = Crypto.randomBase62(43)
+            try store.insertSession(hash: Crypto.sha256(Array(sessionID.utf8)), userID: user.id, tenant: user.tenant,
+                                    expiresMs: Clock.nowMilliseconds() + AuthorizationServer.sessionLifetimeMs)
+            try store.setPendingUser(id: pending.id, userID: user.id)
+            var signedIn = pending
+            signedIn.userID = user.id
+            return page(200, consentPage(signedIn, client: client, user: user),
+                        cookies: [cookie(AuthorizationServer.sessionCookie, sessionID, maxAge: Int(AuthorizationServer.sessionLifetimeMs / 1000))])
         }
     }
 
     // MARK: POST /oauth/consent
 
     func consent(_ request: HTTPRequest) -> HTTPResponse {
+        handlePost(request, action: "consent") { store, form, pending in
+            guard let userID = pending.userID, let user = try signedInUser(request, tenant: pending.tenant, store: store), user.id == userID else {
+                return errorPage(403, "Please sign in again", "Your sign-in for this workspace has ended. Start again from your application.")
+            }
+            guard try store.consumePending(id: pending.id) else {
+                return errorPage(400, "Already answered", "This authorization request has already been answered. Start again from your application.")
+            }
+            guard form["decision"] == "allow" else {
+                return redirect(to: pending.redirectURI, [("error", "access_denied"), ("error_description", "The request was declined")], state: pending.state)
+            }
+            let chosen = Set(form.all("scope"))
+            let scopes = pending.scopes.filter { chosen.contains($0) }
+            guard !scopes.isEmpty else {
+                return redirect(to: pending.redirectURI, [("error", "access_denied"), ("error_description", "No toolsets were selected")], state: pending.state)
+            }
+            let code = Crypto.randomBase62(43)
+            try store.insertCode(hash: Crypto.sha256(Array(code.utf8)), AuthorizationCode(
+                clientID: pending.clientID, tenant: pending.tenant, userID: user.id, redirectURI: pending.redirectURI,
+                codeChallenge: pending.codeChallenge, scopes: scopes, resource: pending.resource,
+                expiresMs: Clock.nowMilliseconds() + AuthorizationServer.codeLifetimeMs, usedMs: nil, grantID: nil))
+            Log.info("oauth", "\(user.email) authorized client \(pending.clientID) for tenant \(pending.tenant) (scopes: \(scopes.joined(separator: " ")))")
+            return redirect(to: pending.redirectURI, [("code", code)], state: pending.state)
+        }
+    }
+
+    /// What both form POSTs share: parse the form, check Origin, request, browser cookie and CSRF
+    /// token (`checkPost`), then run `body` with the pending authorization; database trouble
+    /// becomes an error page.
+    private func handlePost(_ request: HTTPRequest, action: String,
+                            _ body: (HostStore, FormData, PendingAuthorization) throws -> HTTPResponse) -> HTTPResponse {
         let form = FormData.parse(request.body)
         do {
             return try stores.withResource { store in
-                let pending: PendingAuthorization
                 switch try checkPost(request, form: form, store: store) {
                 case .failure(let refusal): return refusal.response
-                case .success(let checked): pending = checked
+                case .success(let pending): return try body(store, form, pending)
                 }
-                guard let userID = pending.userID, let user = try signedInUser(request, tenant: pending.tenant, store: store), user.id == userID else {
-                    return errorPage(403, "Please sign in again", "Your sign-in for this workspace has ended. Start again from your application.")
-                }
-                guard try store.consumePending(id: pending.id) else {
-                    return errorPage(400, "Already answered", "This authorization request has already been answered. Start again from your application.")
-                }
-                guard form["decision"] == "allow" else {
-                    return redirect(to: pending.redirectURI, [("error", "access_denied"), ("error_description", "The request was declined")], state: pending.state)
-                }
-                let chosen = Set(form.all("scope"))
-                let scopes = pending.scopes.filter { chosen.contains($0) }
-                guard !scopes.isEmpty else {
-                    return redirect(to: pending.redirectURI, [("error", "access_denied"), ("error_description", "No toolsets were selected")], state: pending.state)
-                }
-                let code = Crypto.randomBase62(43)
-                try store.insertCode(hash: Crypto.sha256(Array(code.utf8)), AuthorizationCode(
-                    clientID: pending.clientID, tenant: pending.tenant, userID: user.id, redirectURI: pending.redirectURI,
-                    codeChallenge: pending.codeChallenge, scopes: scopes, resource: pending.resource,
-                    expiresMs: Clock.nowMilliseconds() + AuthorizationServer.codeLifetimeMs, usedMs: nil, grantID: nil))
-                Log.info("oauth", "\(user.email) authorized client \(pending.clientID) for tenant \(pending.tenant) (scopes: \(scopes.joined(separator: " ")))")
-                return redirect(to: pending.redirectURI, [("code", code)], state: pending.state)
             }
         } catch {
-            Log.error("oauth", "consent: \(error)")
+            Log.error("oauth", "\(action): \(error)")
             return errorPage(500, "Something went wrong", "Toolhost could not read its database. Try again.")
         }
     }
