@@ -345,3 +345,37 @@ def test_recorded_arguments_are_redacted(start_daemon, data_dir):
     assert line["arguments"]["title"] == args["title"], line
     assert secret not in json.dumps(line)
     assert secret not in d.stderr
+
+
+def test_lockout_behind_a_trusted_proxy_uses_the_forwarded_address(start_daemon, data_dir):
+    write_config(data_dir, {"abuse": {"failed_auth_limit": 2}})
+    create_tenant(data_dir, "acme")
+    token = create_token(data_dir, "acme", "clock")
+    d = start_daemon(data=data_dir, env={"TOOLHOST_TRUSTED_PROXIES": "127.0.0.1"})
+
+    def via_proxy(client_ip: str, bearer: str):
+        return d.request("POST", "/acme/mcp", ping(1), {"Content-Type": "application/json",
+                                                          "Authorization": f"Bearer {bearer}",
+                                                          "X-Forwarded-For": f"{client_ip}, 127.0.0.1"})
+
+    for _ in range(3):
+        assert via_proxy("203.0.113.7", FAKE_TOKEN).status == 401
+    assert via_proxy("203.0.113.7", token).status == 429  # that client is locked out…
+    assert via_proxy("203.0.113.8", token).status == 200  # …the proxy and its other clients are not
+    time.sleep(0.6)
+    denied = audit_lines(data_dir, "--outcome", "denied")
+    assert any(l["client"] == "203.0.113.7" for l in denied), denied
+
+
+def test_forwarded_for_is_ignored_from_untrusted_addresses(start_daemon, data_dir):
+    write_config(data_dir, {"abuse": {"failed_auth_limit": 2}})
+    create_tenant(data_dir, "acme")
+    token = create_token(data_dir, "acme", "clock")
+    d = start_daemon(data=data_dir)  # no trusted proxies: the header must not let anyone dodge the lockout
+    for i in range(3):
+        r = d.request("POST", "/acme/mcp", ping(1), {"Content-Type": "application/json", "Authorization": f"Bearer {FAKE_TOKEN}",
+                                                     "X-Forwarded-For": f"198.51.100.{i}"})
+        assert r.status == 401
+    r = d.request("POST", "/acme/mcp", ping(1), {"Content-Type": "application/json", "Authorization": f"Bearer {token}",
+                                                 "X-Forwarded-For": "198.51.100.99"})
+    assert r.status == 429, r

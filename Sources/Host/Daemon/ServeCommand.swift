@@ -40,7 +40,8 @@ enum ServeCommand {
             access: access, tools: runtime.makeToolMethods(), sessions: SessionStore(),
             guardrails: RequestGuardrails(bindHost: host, allowedHosts: list(environment["TOOLHOST_ALLOWED_HOSTS"]),
                                           allowedOrigins: list(environment["TOOLHOST_ALLOWED_ORIGINS"]), publicHost: publicHost),
-            oauth: oauth, toolWorkers: toolWorkers)
+            oauth: oauth, toolWorkers: toolWorkers,
+            clientAddress: ClientAddress(trustedProxies: list(environment["TOOLHOST_TRUSTED_PROXIES"])))
         var configuration = HTTPServer.Configuration()
         configuration.host = host
         configuration.port = port

@@ -14,11 +14,14 @@ final class HTTPEndpoint: @unchecked Sendable {
     let oauth: AuthorizationServer?
     /// Where tool calls run; nil runs them on the event loop that read the request.
     let toolWorkers: WorkerPool?
+    /// The real client's address behind trusted reverse proxies.
+    let clientAddress: ClientAddress
 
     init(access: AccessControl, tools: ToolMethods, sessions: SessionStore, guardrails: RequestGuardrails,
-         oauth: AuthorizationServer? = nil, toolWorkers: WorkerPool? = nil) {
+         oauth: AuthorizationServer? = nil, toolWorkers: WorkerPool? = nil, clientAddress: ClientAddress = ClientAddress(trustedProxies: [])) {
         self.oauth = oauth
         self.toolWorkers = toolWorkers
+        self.clientAddress = clientAddress
         self.access = access
         self.legacy = LegacyDispatcher(tools: tools)
         self.modern = ModernDispatcher(tools: tools)
@@ -49,7 +52,8 @@ final class HTTPEndpoint: @unchecked Sendable {
         case deferred(@Sendable () -> HTTPResponse)
     }
 
-    private func route(_ request: HTTPRequest) -> Routed {
+    private func route(_ received: HTTPRequest) -> Routed {
+        let request = clientAddress.resolve(received)
         if request.path == "/healthz" {
             guard request.method == "GET" || request.method == "HEAD" else { return .done(.text(405, "Method not allowed", allow: "GET")) }
             return .done(.json(200, ["status": "ok"]))
