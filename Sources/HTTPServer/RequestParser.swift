@@ -101,6 +101,7 @@ struct RequestHeadParser {
         var connectionClose = false
         var connectionKeepAlive = false
         var expectContinue = false
+        var hostHeaders = 0
 
         while let line = try lines.next(), line.count > 0 {
             let (nameRange, valueRange) = try splitHeaderLine(line)
@@ -122,12 +123,18 @@ struct RequestHeadParser {
                 }
             case 6 where bytesEqualFold(name, "expect"):
                 expectContinue = bytesEqualFold(trimmed(value), "100-continue")
+            case 4 where bytesEqualFold(name, "host"):
+                hostHeaders += 1
             default:
                 break
             }
             headers.add(String(decoding: name, as: UTF8.self), valueString)
         }
 
+        // RFC 9112 §3.2: an HTTP/1.1 request must carry exactly one Host header.
+        if minor >= 1 && hostHeaders != 1 {
+            throw bad(hostHeaders == 0 ? "Missing Host header (required in HTTP/1.1)" : "More than one Host header")
+        }
         if transferEncodings > 0 {
             if contentLength != nil { throw bad("Both Content-Length and Transfer-Encoding present") }
             if transferEncodings > 1 || !chunked { throw bad("Unsupported Transfer-Encoding (only chunked)") }

@@ -308,6 +308,8 @@ final class HTTPServerTests: XCTestCase {
             ("POST /x HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", 400),
             ("POST /x HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", 400),
             ("POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400),
+            ("GET /x HTTP/1.1\r\nAccept: */*\r\n\r\n", 400),             // HTTP/1.1 without Host
+            ("GET /x HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),      // two Host headers
             ("GET /x HTTP/2.0\r\n\r\n", 505),
             ("GET /x HTTP/3.1\r\n\r\n", 505),
         ]
@@ -320,6 +322,18 @@ final class HTTPServerTests: XCTestCase {
             XCTAssertFalse(response.body.isEmpty)
             XCTAssertTrue(client.isClosedByServer(within: 3), "for \(request.debugDescription)")
         }
+    }
+
+    func testMissingHostMessageAndHTTP10WithoutHost() throws {
+        let server = try startServer()
+        let client = try TestClient(port: server.boundPort)
+        client.send("GET /x HTTP/1.1\r\n\r\n")
+        let response = try client.readResponse()
+        XCTAssertEqual(response.status, 400)
+        XCTAssertTrue(response.text.contains("Missing Host header"), response.text)
+        let old = try TestClient(port: server.boundPort)
+        old.send("GET /old HTTP/1.0\r\n\r\n")  // HTTP/1.0 predates Host: still served
+        XCTAssertEqual(try old.readResponse().status, 200)
     }
 
     func testLeadingBlankLinesAndBareLFAreTolerated() throws {

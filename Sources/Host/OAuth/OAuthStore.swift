@@ -175,10 +175,15 @@ extension HostStore {
                          [.text(id), .text(grantID), .blob(hash), .int(expiresMs)])
     }
 
+    /// The hot-path lookup for OAuth requests: cached until host.db changes (revocations, refreshes
+    /// and deletions all write host.db, so none is missed).
     func accessToken(id: String) throws -> (grantID: String, hash: [UInt8], expiresMs: Int64)? {
-        try database.queryOne("SELECT grant_id, secret_hash, expires_ms FROM oauth_access_tokens WHERE id = ?", [.text(id)]) {
+        if let cached = accessTokenCache[id] { return cached }
+        let found = try database.queryOne("SELECT grant_id, secret_hash, expires_ms FROM oauth_access_tokens WHERE id = ?", [.text(id)]) {
             ($0.string(0), $0.blob(1), $0.int64(2))
         }
+        if let found { accessTokenCache[id] = found }
+        return found
     }
 
     func deleteAccessToken(id: String) throws {

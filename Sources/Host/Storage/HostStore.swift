@@ -12,6 +12,8 @@ final class HostStore {
     /// process) committed: that is how `token revoke` takes effect on the very next request.
     private var tokenCache: [String: TokenRecord] = [:]
     private var tenantCache: [String: TenantRecord] = [:]
+    /// OAuth access tokens (`tha_…`), cached like PATs and dropped on the same signal.
+    var accessTokenCache: [String: (grantID: String, hash: [UInt8], expiresMs: Int64)] = [:]
     private var seenDataVersion: Int64 = -1
 
     static let migrations: [String] = [
@@ -140,6 +142,7 @@ final class HostStore {
         if version != seenDataVersion {
             tokenCache.removeAll(keepingCapacity: true)
             tenantCache.removeAll(keepingCapacity: true)
+            accessTokenCache.removeAll(keepingCapacity: true)
             seenDataVersion = version
         }
     }
