@@ -43,7 +43,7 @@ final class AccessControl: @unchecked Sendable {
     /// Admits the request or returns the error to send.
     func admit(authorization: String?, target: Target) -> Result<Caller, RPCError> {
         let now = Clock.nowMilliseconds()
-        let caller: Caller
+        var caller: Caller
         switch authenticate(authorization: authorization, target: target, now: now) {
         case .failure(let error): return .failure(error)
         case .success(let authenticated): caller = withEndpoint(authenticated, target)
@@ -51,7 +51,7 @@ final class AccessControl: @unchecked Sendable {
         if let toolset = target.toolset, registry.toolsetsByName[toolset] == nil {
             return .failure(RPCError(code: RPCCode.noSuchToolset, message: "No toolset named \(toolset)", httpStatus: 404))
         }
-        if let denial = scopeAndPlan(caller, target: target) ?? laterLayers(caller, target: target) {
+        if let denial = scopeAndPlan(&caller, target: target) ?? laterLayers(caller, target: target) {
             record(denial, target: target, tokenID: caller.principal.token.publicID, tokenName: caller.principal.token.name)
             return .failure(RPCError(denial))
         }
@@ -95,16 +95,18 @@ final class AccessControl: @unchecked Sendable {
         }
     }
 
-    /// Layers 2 and 3 for the endpoint's toolset and, for a tools/call, the called tool.
-    private func scopeAndPlan(_ caller: Caller, target: Target) -> Denial? {
+    /// Layers 2 and 3 for the endpoint's toolset and, for a tools/call, the called tool. An
+    /// admitted tool is remembered in the caller so the dispatcher does not resolve it again.
+    private func scopeAndPlan(_ caller: inout Caller, target: Target) -> Denial? {
         let catalog = ToolCatalog(registry: registry, caller: caller)
         if let toolset = caller.endpointToolset, let denial = catalog.denial(for: toolset) { return denial }
-        guard let tool = target.tool else { return nil }
-        if case .failure(let error) = catalog.resolve(tool), let layer = error.data?["layer"]?.stringValue, let denialLayer = Denial.Layer(rawValue: layer) {
-            return Denial(layer: denialLayer, httpStatus: error.httpStatus, message: error.message,
-                          challenge: error.headers.first { $0.0 == "WWW-Authenticate" }?.1, extraData: error.data?.objectValue ?? JSONObject())
+        guard let name = target.tool else { return nil }
+        switch catalog.resolve(name) {
+        case .success(let tool): caller.admittedTool = (name, tool)
+        case .failure(.denied(let denial)): return denial
+        case .failure(.invalid): break  // unknown or ambiguous: the dispatcher answers with invalid params
         }
-        return nil  // callable, or unknown/ambiguous: the dispatcher answers those as invalid params
+        return nil
     }
 
     /// Layer 4. (A benchmark-only build, `-DTOOLHOST_BENCH_WITHOUT_LAYERS`, leaves it out to

@@ -10,6 +10,24 @@ struct Caller {
     let plans: PlanCatalog
     /// The request's time, so every layer judges expiry, trials and bursts at the same instant.
     let now: Int64
+    /// The tool a single tools/call names, once the access layers resolved and admitted it, so the
+    /// dispatcher does not resolve it again.
+    var admittedTool: (name: String, tool: RegisteredTool)? = nil
+}
+
+/// Why a tools/call name does not lead to a callable tool.
+enum ToolResolutionFailure: Error {
+    /// The tool exists but a layer refuses it (scope or plan).
+    case denied(Denial)
+    /// Unknown or ambiguous: a JSON-RPC invalid-params error.
+    case invalid(RPCError)
+
+    var rpcError: RPCError {
+        switch self {
+        case .denied(let denial): return RPCError(denial)
+        case .invalid(let error): return error
+        }
+    }
 }
 
 /// The tools a caller can see and call on its endpoint, and why any other tool is refused.
@@ -45,11 +63,12 @@ struct ToolCatalog {
     }
 
     /// Finds the tool a tools/call names, or explains precisely why it cannot be called.
-    func resolve(_ name: String) -> Result<RegisteredTool, RPCError> {
+    func resolve(_ name: String) -> Result<RegisteredTool, ToolResolutionFailure> {
+        if let admitted = caller.admittedTool, admitted.name == name { return .success(admitted.tool) }
         if caller.endpointToolset == nil, let dot = name.utf8.firstIndex(of: UInt8(ascii: ".")),
            let toolset = registry.toolsetsByName[String(name[..<dot])],
            let tool = toolset.toolsByName[String(name[name.utf8.index(after: dot)...])] {
-            if let denial = denial(for: toolset) ?? toolDenial(tool) { return .failure(RPCError(denial)) }
+            if let denial = denial(for: toolset) ?? toolDenial(tool) { return .failure(.denied(denial)) }
             return .success(tool)
         }
         let candidates = caller.endpointToolset.map { [$0] } ?? registry.toolsets
@@ -58,13 +77,13 @@ struct ToolCatalog {
         if callable.count == 1 { return .success(callable[0]) }
         if callable.count > 1 {
             let qualified = callable.map { "\"\($0.toolset.name).\(name)\"" }.joined(separator: " or ")
-            return .failure(.invalidParams("Tool name \"\(name)\" is ambiguous on this endpoint: call \(qualified), or use the toolset's own endpoint"))
+            return .failure(.invalid(.invalidParams("Tool name \"\(name)\" is ambiguous on this endpoint: call \(qualified), or use the toolset's own endpoint")))
         }
         // Not callable: say why if the tool exists behind a grant, a tenant switch or a plan.
         if let tool = named.first, let denial = denial(for: tool.toolset) ?? toolDenial(tool) {
-            return .failure(RPCError(denial))
+            return .failure(.denied(denial))
         }
-        return .failure(.invalidParams("Unknown tool: \(name)"))
+        return .failure(.invalid(.invalidParams("Unknown tool: \(name)")))
     }
 
     /// Toolset-level layers, in order: 2 (granted, enabled for the tenant), then 3 (plan).

@@ -44,10 +44,11 @@ struct ToolMethods {
         let tool: RegisteredTool
         switch ToolCatalog(registry: registry, caller: caller).resolve(name) {
         case .success(let found): tool = found
-        case .failure(let error):
-            let layer = error.data?["layer"]?.stringValue
+        case .failure(let failure):
+            var layer: String?
+            if case .denied(let denial) = failure { layer = denial.layer.rawValue }
             audit(caller: caller, toolset: registry.toolsetOwning(name), tool: name, outcome: layer == nil ? "invalid" : "denied", layer: layer)
-            return .failure(error)
+            return .failure(failure.rpcError)
         }
         let arguments = params["arguments"] ?? .object(JSONObject())
         guard case .object = arguments else {
