@@ -21,21 +21,23 @@ let package = Package(
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
         // A thin SQLite wrapper shared by the host and Swift toolsets.
         .target(name: "SQLite", dependencies: ["CSQLite"], path: "Sources/SQLite"),
+        // Calendar arithmetic shared by the host, JSON Schema formats and Swift toolsets.
+        .target(name: "CivilDate", path: "Sources/CivilDate"),
         // Strict, fast JSON parser and writer for the hot path.
         .target(name: "JSON", path: "Sources/JSON", linkerSettings: [.linkedLibrary("m")]),
         // JSON Schema (2020-12 subset) compiled once, validated per call.
-        .target(name: "JSONSchema", dependencies: ["JSON"], path: "Sources/JSONSchema"),
+        .target(name: "JSONSchema", dependencies: ["JSON", "CivilDate"], path: "Sources/JSONSchema"),
         // Event-driven (epoll) HTTP/1.1 server.
         .target(name: "HTTPServer", dependencies: ["CShims"], path: "Sources/HTTPServer"),
         // What a Swift toolset links statically: typed tools, argument decoding, results.
         .target(name: "ToolsetKit", dependencies: ["PluginABI", "JSON", "SQLite"], path: "Sources/ToolsetKit"),
         .executableTarget(
             name: "Host",
-            dependencies: ["PluginABI", "CShims", "CSQLite", "SQLite", "CCrypto", "JSON", "JSONSchema", "HTTPServer"],
+            dependencies: ["PluginABI", "CShims", "CSQLite", "SQLite", "CCrypto", "JSON", "JSONSchema", "HTTPServer", "CivilDate"],
             path: "Sources/Host"
         ),
         // Toolsets. Each is its own dynamic library product.
-        .target(name: "Scheduling", dependencies: ["ToolsetKit"], path: "Plugins/Scheduling"),
+        .target(name: "Scheduling", dependencies: ["ToolsetKit", "CivilDate"], path: "Plugins/Scheduling"),
         .target(name: "Clock", dependencies: ["PluginABI"], path: "Plugins/Clock"),
         .target(name: "Training", dependencies: ["ToolsetKit"], path: "Plugins/Training"),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "JSONSchema"], path: "Tests/JSONTests"),

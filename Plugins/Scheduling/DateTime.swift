@@ -1,3 +1,4 @@
+import CivilDate
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -30,7 +31,7 @@ struct Timestamp: Sendable {
               let hour = digits(11, 2), b[13] == UInt8(ascii: ":"), let minute = digits(14, 2),
               b[16] == UInt8(ascii: ":"), let second = digits(17, 2)
         else { return nil }
-        guard (1...12).contains(month), day >= 1, day <= daysInMonth(year: year, month: month),
+        guard CivilDate.isValid(year: year, month: month, day: day),
               hour <= 23, minute <= 59, second <= 60 else { return nil }
         var index = 19
         var milliseconds = 0
@@ -57,7 +58,7 @@ struct Timestamp: Sendable {
             return nil
         }
         guard index == b.count else { return nil }
-        let days = daysFromCivil(year: year, month: month, day: day)
+        let days = CivilDate.daysSinceEpoch(year: year, month: month, day: day)
         // A leap second (:60) is counted as the last millisecond of its minute.
         let secondOfDay = hour * 3600 + minute * 60 + min(second, 59)
         var ms = Int64(days) * 86_400_000 + Int64(secondOfDay) * 1000 + Int64(second == 60 ? 999 : milliseconds)
@@ -72,26 +73,6 @@ func floorDivide(_ a: Int64, _ b: Int64) -> Int64 {
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
 }
 
-func isLeapYear(_ year: Int) -> Bool { (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 }
-
-func daysInMonth(year: Int, month: Int) -> Int {
-    switch month {
-    case 2: return isLeapYear(year) ? 29 : 28
-    case 4, 6, 9, 11: return 30
-    default: return 31
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-    let y = month <= 2 ? year - 1 : year
-    let era = (y >= 0 ? y : y - 399) / 400
-    let yoe = y - era * 400
-    let mp = (month + 9) % 12
-    let doy = (153 * mp + 2) / 5 + day - 1
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-    return era * 146_097 + doe - 719_468
-}
 
 /// `2026-11-23T07:00:00Z` for a host-clock instant.
 func utcString(epochMilliseconds: Int64) -> String {

@@ -1,3 +1,4 @@
+import CivilDate
 /// The `format` values that are asserted. Other formats are annotations and ignored.
 extension StringFormat {
     init?(name: String) {
@@ -54,10 +55,7 @@ private func isFullDate(_ bytes: ArraySlice<UInt8>) -> Bool {
           let month = digits(bytes, 5, 2), byte(bytes, 7) == UInt8(ascii: "-"),
           let day = digits(bytes, 8, 2)
     else { return false }
-    guard (1...12).contains(month), day >= 1 else { return false }
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-    let lengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-    return day <= lengths[month - 1]
+    return CivilDate.isValid(year: year, month: month, day: day)
 }
 
 /// RFC 3339 date-time: full-date "T" HH:MM:SS[.fraction] ("Z" / ±HH:MM). "T" and "Z" may be lowercase.

@@ -1,3 +1,4 @@
+import CivilDate
 import Foundation
 import Glibc
 
@@ -40,8 +41,8 @@ enum Timestamp {
         let fields = text.split(separator: "-", omittingEmptySubsequences: false)
         guard fields.count == 3, fields[0].count == 4, fields[1].count == 2, fields[2].count == 2,
               let year = Int(fields[0]), let month = Int(fields[1]), let day = Int(fields[2]),
-              (1...12).contains(month), (1...daysInMonth(year, month)).contains(day) else { return nil }
-        return Int64(daysFromCivil(year, month, day)) * 86_400_000
+              CivilDate.isValid(year: year, month: month, day: day) else { return nil }
+        return Int64(CivilDate.daysSinceEpoch(year: year, month: month, day: day)) * 86_400_000
     }
 
     static func parseRFC3339(_ text: String) -> Int64? {
@@ -51,24 +52,5 @@ enum Timestamp {
         formatter.formatOptions = [.withInternetDateTime]
         if let date = formatter.date(from: text) { return Int64((date.timeIntervalSince1970 * 1000).rounded()) }
         return nil
-    }
-
-    private static func daysInMonth(_ year: Int, _ month: Int) -> Int {
-        switch month {
-        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
-
-    /// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).
-    private static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
     }
 }
