@@ -11,23 +11,39 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
     public var description: String { "\(message) at byte \(offset)" }
 }
 
+/// What to do with an object that names the same member twice.
+///
+/// RFC 8259 leaves the meaning of `{"a":1,"a":2}` to the receiver, and receivers disagree (the
+/// last copy wins here, the first in many C parsers). When one side validates and another acts,
+/// that disagreement is a hole: the host would check one value and a plugin use the other. So
+/// the default follows I-JSON (RFC 7493 §2.3) and refuses such documents.
+public enum DuplicateMemberNames: Sendable {
+    /// Refuse the document (I-JSON). The default for everything Toolhost reads.
+    case reject
+    /// Keep every copy; lookup returns the last. Only for RFC 8259 conformance tests.
+    case keep
+}
+
 public enum JSONParser {
     /// Deep enough for any real payload, shallow enough that recursion can never exhaust a
     /// worker thread's stack (each level costs a few hundred bytes of stack).
     public static let defaultMaxDepth = 256
 
-    public static func parse(_ bytes: [UInt8], maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSONValue {
+    public static func parse(_ bytes: [UInt8], maxDepth: Int = defaultMaxDepth,
+                             duplicateNames: DuplicateMemberNames = .reject) throws(JSONParseError) -> JSONValue {
         try bytes.withUnsafeBufferPointer { buffer throws(JSONParseError) in
-            try parse(UnsafeRawBufferPointer(buffer), maxDepth: maxDepth)
+            try parse(UnsafeRawBufferPointer(buffer), maxDepth: maxDepth, duplicateNames: duplicateNames)
         }
     }
 
-    public static func parse(_ text: String, maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSONValue {
-        try parse(Array(text.utf8), maxDepth: maxDepth)
+    public static func parse(_ text: String, maxDepth: Int = defaultMaxDepth,
+                             duplicateNames: DuplicateMemberNames = .reject) throws(JSONParseError) -> JSONValue {
+        try parse(Array(text.utf8), maxDepth: maxDepth, duplicateNames: duplicateNames)
     }
 
-    public static func parse(_ bytes: UnsafeRawBufferPointer, maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSONValue {
-        var cursor = Cursor(bytes: bytes, maxDepth: maxDepth)
+    public static func parse(_ bytes: UnsafeRawBufferPointer, maxDepth: Int = defaultMaxDepth,
+                             duplicateNames: DuplicateMemberNames = .reject) throws(JSONParseError) -> JSONValue {
+        var cursor = Cursor(bytes: bytes, maxDepth: maxDepth, rejectsDuplicateNames: duplicateNames == .reject)
         cursor.skipWhitespace()
         let value = try cursor.parseValue(depth: 0)
         cursor.skipWhitespace()
@@ -39,11 +55,13 @@ public enum JSONParser {
 private struct Cursor {
     let bytes: UnsafeRawBufferPointer
     let maxDepth: Int
+    let rejectsDuplicateNames: Bool
     var index = 0
 
-    init(bytes: UnsafeRawBufferPointer, maxDepth: Int) {
+    init(bytes: UnsafeRawBufferPointer, maxDepth: Int, rejectsDuplicateNames: Bool) {
         self.bytes = bytes
         self.maxDepth = maxDepth
+        self.rejectsDuplicateNames = rejectsDuplicateNames
     }
 
     func error(_ message: String) -> JSONParseError { JSONParseError(message: message, offset: index) }
@@ -88,10 +106,15 @@ private struct Cursor {
         var members: [(key: String, value: JSONValue)] = []
         skipWhitespace()
         if !atEnd && current == UInt8(ascii: "}") { index += 1; return .object(JSONObject(members)) }
+        var names = MemberNames()
         while true {
             skipWhitespace()
             guard !atEnd, current == UInt8(ascii: "\"") else { throw error("Expected a string key") }
+            let keyOffset = index
             let key = try parseString()
+            if rejectsDuplicateNames && !names.insert(key, existing: members) {
+                throw JSONParseError(message: "Duplicate member name \"\(key)\" in an object (I-JSON, RFC 7493 §2.3)", offset: keyOffset)
+            }
             skipWhitespace()
             guard !atEnd, current == UInt8(ascii: ":") else { throw error("Expected ':' after object key") }
             index += 1
@@ -251,5 +274,23 @@ private struct Cursor {
 
     func appendScalar(_ scalar: Unicode.Scalar, to buffer: inout [UInt8]) {
         for unit in UTF8.encode(scalar)! { buffer.append(unit) }
+    }
+}
+
+/// The member names of one object being parsed, for duplicate detection. MCP objects are small,
+/// so up to `linearLimit` names are compared in place (no allocation); a larger object switches to
+/// a hash set so that a hostile object with 100,000 members costs linear, not quadratic, time.
+private struct MemberNames {
+    private static let linearLimit = 16
+    private var hashed: Set<String>?
+
+    /// False when `name` is already among `existing` (the members parsed so far).
+    mutating func insert(_ name: String, existing: [(key: String, value: JSONValue)]) -> Bool {
+        if hashed == nil && existing.count < MemberNames.linearLimit {
+            for member in existing where member.key == name { return false }
+            return true
+        }
+        if hashed == nil { hashed = Set(existing.map(\.key)) }
+        return hashed!.insert(name).inserted
     }
 }

@@ -12,8 +12,8 @@ public enum JSONValue: Sendable, Equatable {
     case object(JSONObject)
 }
 
-/// An ordered JSON object. Duplicate keys are kept as parsed; lookup returns the last one
-/// (what most parsers do, and what JSONTestSuite's y_object_duplicated_key expects to be accepted).
+/// An ordered JSON object. The parser refuses duplicate member names by default (I-JSON); when
+/// asked to keep them (`DuplicateMemberNames.keep`), lookup returns the last copy.
 public struct JSONObject: Sendable, Equatable {
     public var members: [(key: String, value: JSONValue)]
 

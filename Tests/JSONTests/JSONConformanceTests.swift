@@ -39,13 +39,45 @@ final class JSONConformanceTests: XCTestCase {
 
     // MARK: - JSONTestSuite
 
+    /// RFC 8259 conformance: with duplicate names kept, every y_ file parses.
     func testAcceptsEveryYFile() throws {
         let files = try corpus("y_")
         var failures: [String] = []
         for (name, bytes) in files {
-            do { _ = try JSONParser.parse(bytes) } catch { failures.append("\(name): \(error)") }
+            do { _ = try JSONParser.parse(bytes, duplicateNames: .keep) } catch { failures.append("\(name): \(error)") }
         }
         XCTAssertEqual(failures, [], "valid documents rejected (\(failures.count) of \(files.count))")
+    }
+
+    /// The default is I-JSON (RFC 7493 §2.3): of the y_ files, exactly those that repeat a member
+    /// name are refused, so a validator and a plugin can never read different copies of a value.
+    func testDefaultRejectsExactlyTheYFilesWithDuplicateNames() throws {
+        var rejected: [String] = []
+        for (name, bytes) in try corpus("y_") where (try? JSONParser.parse(bytes)) == nil { rejected.append(name) }
+        XCTAssertEqual(rejected.sorted(), ["y_object_duplicated_key.json", "y_object_duplicated_key_and_value.json"])
+    }
+
+    func testDuplicateNamesAreRefusedAtEveryDepthWithTheirOffset() {
+        let text = #"{"start_date":"2026-13-45","start_date":"2026-01-01","end_date":"2026-01-10"}"#
+        XCTAssertThrowsError(try JSONParser.parse(text)) { error in
+            XCTAssertEqual((error as? JSONParseError)?.message, #"Duplicate member name "start_date" in an object (I-JSON, RFC 7493 §2.3)"#)
+            XCTAssertEqual((error as? JSONParseError)?.offset, 27)
+        }
+        XCTAssertThrowsError(try JSONParser.parse(#"{"params":{"arguments":{"a":1,"b":{"c":1,"c":2}}}}"#))
+        // Escapes are compared after decoding: "\u0061" is "a".
+        XCTAssertThrowsError(try JSONParser.parse(#"{"a":1,"\u0061":2}"#))
+        // The same name in sibling or nested objects is not a duplicate.
+        XCTAssertNoThrow(try JSONParser.parse(#"{"a":{"a":1},"b":[{"a":1},{"a":2}]}"#))
+    }
+
+    func testDuplicateNamesInLargeObjectsAreFoundWithoutQuadraticWork() throws {
+        // Past the linear-scan threshold the parser switches to a set; both sides of it must catch duplicates.
+        for count in [15, 16, 17, 20_000] {
+            let members = (0..<count).map { "\"k\($0)\":\($0)" }.joined(separator: ",")
+            XCTAssertEqual(try JSONParser.parse("{\(members)}").objectValue?.count, count)
+            XCTAssertThrowsError(try JSONParser.parse("{\(members),\"k0\":0}"), "count \(count)")
+            XCTAssertThrowsError(try JSONParser.parse("{\(members),\"k\(count - 1)\":0}"), "count \(count)")
+        }
     }
 
     func testRejectsEveryNFile() throws {
@@ -76,9 +108,9 @@ final class JSONConformanceTests: XCTestCase {
     func testRoundTripsEveryYFile() throws {
         var failures: [String] = []
         for (name, bytes) in try corpus("y_") {
-            guard let value = try? JSONParser.parse(bytes) else { continue }  // reported by testAcceptsEveryYFile
+            guard let value = try? JSONParser.parse(bytes, duplicateNames: .keep) else { continue }  // reported by testAcceptsEveryYFile
             do {
-                let again = try JSONParser.parse(value.serialized())
+                let again = try JSONParser.parse(value.serialized(), duplicateNames: .keep)
                 if again != value { failures.append("\(name): \(value) became \(again)") }
             } catch {
                 failures.append("\(name): serialized form \(value.jsonString) does not parse: \(error)")

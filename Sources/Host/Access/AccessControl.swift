@@ -1,12 +1,14 @@
 import JSON
 
-/// Runs the access layers for a request, in their order; the first that refuses answers:
-///   1. token validity (TokenLayer)                                   → 401
-///   2. scope: the token's tenant, toolset grants, tenant switches,
-///      write scope and named tools for the called tool (ToolCatalog)  → 403
-///   3. plan tier of the toolset and the called tool (PlanLayer)      → 403
-///   4. abuse guard: address lockout, per-token burst (AbuseGuard)     → 429
-/// Tool-level checks need the tool's name, which the transport reads from the request first.
+/// Admission: runs the access layers for a request, in their order; the first that refuses answers.
+/// Every layer lives in this folder:
+///   1. token validity (TokenLayer.swift)                                     → 401
+///   2. scope: the token's tenant, toolset grants, tenant switches, write
+///      scope and named tools for the called tool (ScopeLayer.swift)          → 403
+///   3. plan tier of the toolset and the called tool (Plans.swift, PlanLayer) → 403
+///   4. abuse guard: address lockout, per-token burst (AbuseGuard.swift)       → 429
+/// Layers 2 and 3 run together per toolset and per tool (Caller+Layers.swift). Tool-level checks
+/// need the tool's name, which the MCP core reads from the request first (Target.tool).
 final class AccessControl: @unchecked Sendable {
     let stores: ConnectionPool<HostStore>
     let registry: PluginRegistry
@@ -27,26 +29,13 @@ final class AccessControl: @unchecked Sendable {
         self.abuse = AbuseGuard(limits: configuration.abuse)
     }
 
-    /// What the request is about to do, as far as the layers care.
-    struct Target {
-        let tenant: String
-        /// The toolset of a per-toolset endpoint.
-        let toolset: String?
-        /// The tool a tools/call names, if this request is one.
-        let tool: String?
-        let client: String
-        /// The MCP endpoint URLs an OAuth access token may be bound to for this request (none on
-        /// stdio). A function, so requests with personal access tokens never build these strings.
-        var resources: @Sendable () -> [String] = { [] }
-    }
-
     /// Admits the request or returns the error to send.
     func admit(authorization: String?, target: Target) -> Result<Caller, RPCError> {
         let now = Clock.nowMilliseconds()
         var caller: Caller
         switch authenticate(authorization: authorization, target: target, now: now) {
         case .failure(let error): return .failure(error)
-        case .success(let authenticated): caller = withEndpoint(authenticated, target)
+        case .success(let authenticated): caller = authenticated
         }
         if let toolset = target.toolset, registry.toolsetsByName[toolset] == nil {
             return .failure(RPCError(code: RPCCode.noSuchToolset, message: "No toolset named \(toolset)", httpStatus: 404))
@@ -91,17 +80,20 @@ final class AccessControl: @unchecked Sendable {
                 record(denial, target: target, tokenID: principal.token.publicID, tokenName: principal.token.name)
                 return .failure(RPCError(denial))
             }
-            return .success(Caller(tenant: tenant, principal: principal, endpointToolset: nil, clientAddress: target.client, plans: plans, now: now))
+            // Bound to the endpoint's toolset (nil on the combined endpoint or if it does not exist).
+            let endpointToolset = target.toolset.flatMap { registry.toolsetsByName[$0] }
+            return .success(Caller(tenant: tenant, principal: principal, endpointToolset: endpointToolset,
+                                   clientAddress: target.client, plans: plans, now: now))
         }
     }
 
     /// Layers 2 and 3 for the endpoint's toolset and, for a tools/call, the called tool. An
     /// admitted tool is remembered in the caller so the dispatcher does not resolve it again.
     private func scopeAndPlan(_ caller: inout Caller, target: Target) -> Denial? {
-        let catalog = ToolCatalog(registry: registry, caller: caller)
-        if let toolset = caller.endpointToolset, let denial = catalog.denial(for: toolset) { return denial }
+        if let toolset = caller.endpointToolset, let denial = caller.denial(for: toolset) { return denial }
         guard let name = target.tool else { return nil }
-        switch catalog.resolve(name) {
+        // Resolving a name (qualified forms, collisions) is the catalogue's job; it asks the layers.
+        switch ToolCatalog(registry: registry, caller: caller).resolve(name) {
         case .success(let tool): caller.admittedTool = (name, tool)
         case .failure(.denied(let denial)): return denial
         case .failure(.invalid): break  // unknown or ambiguous: the dispatcher answers with invalid params
@@ -123,19 +115,13 @@ final class AccessControl: @unchecked Sendable {
         abuse.lockout(address: target.client, now: caller.now) ?? abuse.admitBurst(tokenID: caller.principal.token.id, now: caller.now)
     }
 
-    /// The caller as the dispatcher sees it: bound to the endpoint's toolset, if any.
-    func withEndpoint(_ caller: Caller, _ target: Target) -> Caller {
-        Caller(tenant: caller.tenant, principal: caller.principal, endpointToolset: target.toolset.flatMap { registry.toolsetsByName[$0] },
-               clientAddress: caller.clientAddress, plans: caller.plans, now: caller.now)
-    }
-
     /// Every denial is logged with its layer (never with the presented secret) and audited.
     private func record(_ denial: Denial, target: Target, tokenID: String?, tokenName: String?) {
         Log.warning("access", "denied at layer \(denial.layer.rawValue): \(denial.message) (tenant \(target.tenant), token \(tokenID ?? "-"), client \(target.client))")
         events?.record(AuditEvent(
-            timeMs: Clock.nowMilliseconds(), kind: "access.denied", tenant: target.tenant, tokenID: tokenID, tokenName: tokenName,
-            toolset: target.toolset ?? target.tool.flatMap { registry.toolsetOwning($0) }, tool: target.tool, outcome: "denied",
-            layer: denial.layer.rawValue, requestID: nil, client: target.client, durationMicros: nil,
+            timeMs: Clock.nowMilliseconds(), kind: .accessDenied, tenant: target.tenant, tokenID: tokenID, tokenName: tokenName,
+            toolset: target.toolset ?? target.tool.flatMap { registry.toolsetOwning($0) }, tool: target.tool, outcome: .denied,
+            layer: denial.layer, requestID: nil, client: target.client, durationMicros: nil,
             details: ["message": .string(denial.message)], plugin: nil))
     }
 }

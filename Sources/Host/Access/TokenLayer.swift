@@ -16,7 +16,7 @@ enum TokenLayer {
         }
         // An OAuth grant's row is never usable as a PAT (its secret hash is random anyway).
         guard let id = presented.id, let hash = presented.hash,
-              let record = try store.token(id: id), record.kind != "oauth",
+              let record = try store.token(id: id), record.kind != .oauth,
               Crypto.constantTimeEquals(record.secretHash, hash)
         else { return .failure(.invalidToken()) }
         // Revocation is checked before expiry: "revoked" is the more useful thing to tell an operator.
@@ -29,7 +29,7 @@ enum TokenLayer {
     /// the principal is the grant, so scopes, plans and the abuse guard apply as for a PAT.
     private static func authenticateOAuth(id: String, hash: [UInt8], store: HostStore, now: Int64) throws -> Result<Principal, Denial> {
         guard let access = try store.accessToken(id: id), Crypto.constantTimeEquals(access.hash, hash),
-              let grant = try store.token(id: access.grantID), grant.kind == "oauth"
+              let grant = try store.token(id: access.grantID), grant.kind == .oauth
         else { return .failure(.invalidToken()) }
         if grant.revokedMs != nil { return .failure(identified(.revoked(), grant)) }
         if now >= access.expiresMs { return .failure(identified(.expired(), grant)) }

@@ -5,15 +5,15 @@ import SQLite
 /// One audit-trail row: a tool call, a denial, or an event a toolset emitted.
 struct AuditEvent {
     var timeMs: Int64
-    var kind: String
+    var kind: AuditKind
     var tenant: String?
     var tokenID: String?
     var tokenName: String?
     var toolset: String?
     var tool: String?
-    var outcome: String?
-    /// For denials: the layer that refused ("token", "scope", "plan", "abuse").
-    var layer: String? = nil
+    var outcome: AuditOutcome?
+    /// For denials: the layer that refused.
+    var layer: Denial.Layer? = nil
     var requestID: String?
     var client: String?
     var durationMicros: Int64?
@@ -128,10 +128,10 @@ final class EventSink: @unchecked Sendable {
                                             duration_us, plugin, details, layer, args_digest, arguments)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
-                        [.int(event.timeMs), .text(event.kind), SQLValue(event.tenant), SQLValue(event.tokenID), SQLValue(event.tokenName),
-                         SQLValue(event.toolset), SQLValue(event.tool), SQLValue(event.outcome), SQLValue(event.requestID),
+                        [.int(event.timeMs), .text(event.kind.stored), SQLValue(event.tenant), SQLValue(event.tokenID), SQLValue(event.tokenName),
+                         SQLValue(event.toolset), SQLValue(event.tool), SQLValue(event.outcome?.rawValue), SQLValue(event.requestID),
                          SQLValue(event.client), SQLValue(event.durationMicros), SQLValue(event.plugin),
-                         event.details.isNull ? .null : .text(event.details.jsonString), SQLValue(event.layer),
+                         event.details.isNull ? .null : .text(event.details.jsonString), SQLValue(event.layer?.rawValue),
                          SQLValue(event.argumentsDigest), SQLValue(event.arguments)])
                 }
             }

@@ -6,7 +6,7 @@ import SQLite
 /// Reads the audit trail: tool calls, denials (with the layer that refused) and toolset events.
 /// Entries reach the file within ~200 ms of happening (they are written in batches).
 enum AuditCommand {
-    static let outcomes = ["ok", "tool_error", "error", "denied", "invalid_arguments", "invalid"]
+    static let outcomes = AuditOutcome.allCases.map(\.rawValue)
 
     static func run(_ words: ArraySlice<String>) throws -> Int32 {
         let arguments = try Arguments(words, valued: commonValuedOptions.union(["tenant", "token", "since", "outcome", "limit", "kind"]), boolean: ["json"])

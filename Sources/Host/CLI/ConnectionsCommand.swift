@@ -22,7 +22,7 @@ enum ConnectionsCommand {
         if arguments.has("json") {
             print(JSONValue.array(connections.map { token in
                 guard case .object(var object) = TokenCommands.describe(token) else { return .null }
-                object["kind"] = .string(token.kind)
+                object["kind"] = .string(token.kind.rawValue)
                 object["client_id"] = token.clientID.map { .string($0) } ?? .null
                 object["resource"] = token.resource.map { .string($0) } ?? .null
                 return .object(object)
@@ -30,7 +30,7 @@ enum ConnectionsCommand {
             return 0
         }
         printTable(["ID", "NAME", "KIND", "TOOLSETS", "CREATED", "LAST USED", "EXPIRES", "STATUS"], connections.map { token in
-            [token.publicID, token.name, token.kind == "oauth" ? "oauth" : "token", token.toolsets.joined(separator: ","),
+            [token.publicID, token.name, token.kind == .oauth ? "oauth" : "token", token.toolsets.joined(separator: ","),
              formatTime(token.createdMs), formatTime(token.lastUsedMs), token.expiresMs.map { formatTime($0) } ?? "never",
              TokenCommands.status(token, now: now)]
         })

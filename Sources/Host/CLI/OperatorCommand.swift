@@ -51,7 +51,7 @@ enum OperatorCommand {
                            positional: positional, options: parsed.options)
         }
 
-        func audit(_ kind: String, outcome: String, details: JSONValue) {
+        func audit(_ kind: AuditKind, outcome: AuditOutcome, details: JSONValue) {
             runtime.events?.record(AuditEvent(
                 timeMs: Clock.nowMilliseconds(), kind: kind, tenant: tenant, tokenID: nil, tokenName: operatorName,
                 toolset: nil, tool: "\(group) \(name)", outcome: outcome, requestID: String(requestID), client: "cli",
@@ -61,8 +61,8 @@ enum OperatorCommand {
                                   "operator": .string(operatorName)]
         switch outcome {
         case .ok(let text, let data, let events):
-            for event in events { audit(event.kind, outcome: "ok", details: event.details) }
-            audit("operator.command", outcome: "ok", details: summary)
+            for event in events { audit(.toolsetEvent(event.kind), outcome: .ok, details: event.details) }
+            audit(.operatorCommand, outcome: .ok, details: summary)
             if parsed.json {
                 print((data ?? .null).jsonString)
             } else if !text.isEmpty {
@@ -70,11 +70,11 @@ enum OperatorCommand {
             }
             return 0
         case .refused(let message):
-            audit("operator.command", outcome: "refused", details: merge(summary, ["message": .string(message)]))
+            audit(.operatorCommand, outcome: .refused, details: merge(summary, ["message": .string(message)]))
             printError("toolhost \(group) \(name): \(message)")
             return 1
         case .failed(let message):
-            audit("operator.command", outcome: "error", details: merge(summary, ["message": .string(message)]))
+            audit(.operatorCommand, outcome: .error, details: merge(summary, ["message": .string(message)]))
             printError("toolhost \(group) \(name): \(message)")
             return 1
         }

@@ -132,7 +132,7 @@ enum TokenCommands {
         let replacement = try runtime.withStore { store -> TokenRecord in
             guard let old = try store.token(id: id) else { throw CommandError("no token with id tok_\(id)") }
             guard old.revokedMs == nil else { throw CommandError("tok_\(id) is revoked; cut a new token instead") }
-            guard old.kind == "pat" else { throw CommandError("tok_\(id) is an OAuth grant (\(old.name)); its client refreshes it, or revoke it") }
+            guard old.kind == .personal else { throw CommandError("tok_\(id) is an OAuth grant (\(old.name)); its client refreshes it, or revoke it") }
             let replacement = TokenRecord(id: token.id, tenant: old.tenant, name: old.name, secretHash: token.hash, toolsets: old.toolsets,
                                           createdMs: Clock.nowMilliseconds(), expiresMs: old.expiresMs, revokedMs: nil, lastUsedMs: nil,
                                           readOnly: old.readOnly, tools: old.tools, restrictions: old.restrictions)

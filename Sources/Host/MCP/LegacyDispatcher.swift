@@ -27,16 +27,16 @@ struct LegacyDispatcher {
         }
         // Responses from the client and notifications (initialized, cancelled, …) need no answer.
         guard let method = message.method, let id = message.id else { return .accepted }
-        switch method {
-        case "initialize":
+        switch MCPMethod(rawValue: method) {
+        case .initialize:
             return initialize(id: id, params: message.params, caller: caller, startSession: startSession)
-        case "ping":
+        case .ping:
             return .result(id: id, result: JSONObject())
-        case "tools/list":
+        case .toolsList:
             return reply(id, tools.list(message.params, caller: caller))
-        case "tools/call":
+        case .toolsCall:
             return reply(id, tools.call(message.params, caller: caller, protocolVersion: protocolVersion))
-        default:
+        case .serverDiscover, nil:
             return .error(id: id, .methodNotFound(method))
         }
     }

@@ -19,19 +19,19 @@ struct ModernDispatcher {
         }
         guard let method = message.method, let id = message.id else { return .accepted }
         if let error = checkEnvelope(message, method: method, header: header) { return .error(id: id, error) }
-        switch method {
-        case "server/discover":
+        switch MCPMethod(rawValue: method) {
+        case .serverDiscover:
             return complete(id, .success(discover(caller)))
-        case "tools/list":
+        case .toolsList:
             return complete(id, tools.list(message.params, caller: caller).map { result in
                 var result = result
                 result["ttlMs"] = 30_000
                 result["cacheScope"] = "private"  // the list depends on the caller's token
                 return result
             })
-        case "tools/call":
+        case .toolsCall:
             return complete(id, tools.call(message.params, caller: caller, protocolVersion: ProtocolVersion.modern[0]))
-        default:
+        case .initialize, .ping, nil:
             // Includes the methods this era removed: initialize, ping, logging/setLevel, …
             return .error(id: id, .methodNotFound(method, httpStatus: 404))
         }
@@ -56,7 +56,7 @@ struct ModernDispatcher {
         if decodeHeaderValue(header("Mcp-Method")) != method {
             return headerMismatch("Mcp-Method header must equal the request method \"\(method)\"")
         }
-        if method == "tools/call" {
+        if method == MCPMethod.toolsCall.rawValue {
             let name = message.params["name"]?.stringValue
             if decodeHeaderValue(header("Mcp-Name")) != name {
                 return headerMismatch("Mcp-Name header must equal params.name \"\(name ?? "")\"")

@@ -1,20 +1,5 @@
 import JSON
 
-/// Who is calling and through which endpoint, once the access layers admitted the request.
-struct Caller {
-    let tenant: TenantRecord
-    let principal: Principal
-    /// nil on the combined endpoint `/{tenant}/mcp`; the toolset of `/{tenant}/mcp/{toolset}` otherwise.
-    let endpointToolset: RegisteredToolset?
-    let clientAddress: String
-    let plans: PlanCatalog
-    /// The request's time, so every layer judges expiry, trials and bursts at the same instant.
-    let now: Int64
-    /// The tool a single tools/call names, once the access layers resolved and admitted it, so the
-    /// dispatcher does not resolve it again.
-    var admittedTool: (name: String, tool: RegisteredTool)? = nil
-}
-
 /// Why a tools/call name does not lead to a callable tool.
 enum ToolResolutionFailure: Error {
     /// The tool exists but a layer refuses it (scope or plan).
@@ -30,7 +15,9 @@ enum ToolResolutionFailure: Error {
     }
 }
 
-/// The tools a caller can see and call on its endpoint, and why any other tool is refused.
+/// The tools a caller can see and call on its endpoint, the names they are listed under, and why
+/// any other tool is refused. Whether a toolset or tool is allowed is the access layers' decision
+/// (`Caller.denial(for:)`, Access/); this type only lists and names.
 ///
 /// `tools/list` shows exactly what the token may call: toolsets granted, enabled for the tenant
 /// and within its plan; within those, write tools only for write scopes, and only the named tools
@@ -44,17 +31,15 @@ struct ToolCatalog {
     let registry: PluginRegistry
     let caller: Caller
 
-    private var token: TokenRecord { caller.principal.token }
-
     /// Toolsets whose toolset-level checks (layers 2 and 3) pass, in registry order.
     var visibleToolsets: [RegisteredToolset] {
-        if let only = caller.endpointToolset { return denial(for: only) == nil ? [only] : [] }
-        return registry.toolsets.filter { denial(for: $0) == nil }
+        if let only = caller.endpointToolset { return caller.denial(for: only) == nil ? [only] : [] }
+        return registry.toolsets.filter { caller.denial(for: $0) == nil }
     }
 
     /// Every callable tool with the name it is listed under, in a stable order.
     func listedTools() -> [(name: String, tool: RegisteredTool)] {
-        let callable = visibleToolsets.flatMap { toolset in toolset.tools.filter { toolDenial($0) == nil } }
+        let callable = visibleToolsets.flatMap { toolset in toolset.tools.filter { caller.denial(for: $0) == nil } }
         var owners: [String: Int] = [:]
         if caller.endpointToolset == nil { for tool in callable { owners[tool.name, default: 0] += 1 } }
         return callable.map { tool in
@@ -68,41 +53,21 @@ struct ToolCatalog {
         if caller.endpointToolset == nil, let dot = name.utf8.firstIndex(of: UInt8(ascii: ".")),
            let toolset = registry.toolsetsByName[String(name[..<dot])],
            let tool = toolset.toolsByName[String(name[name.utf8.index(after: dot)...])] {
-            if let denial = denial(for: toolset) ?? toolDenial(tool) { return .failure(.denied(denial)) }
+            if let denial = caller.denial(for: toolset) ?? caller.denial(for: tool) { return .failure(.denied(denial)) }
             return .success(tool)
         }
         let candidates = caller.endpointToolset.map { [$0] } ?? registry.toolsets
         let named = candidates.compactMap { $0.toolsByName[name] }
-        let callable = named.filter { denial(for: $0.toolset) == nil && toolDenial($0) == nil }
+        let callable = named.filter { caller.denial(for: $0.toolset) == nil && caller.denial(for: $0) == nil }
         if callable.count == 1 { return .success(callable[0]) }
         if callable.count > 1 {
             let qualified = callable.map { "\"\($0.toolset.name).\(name)\"" }.joined(separator: " or ")
             return .failure(.invalid(.invalidParams("Tool name \"\(name)\" is ambiguous on this endpoint: call \(qualified), or use the toolset's own endpoint")))
         }
         // Not callable: say why if the tool exists behind a grant, a tenant switch or a plan.
-        if let tool = named.first, let denial = denial(for: tool.toolset) ?? toolDenial(tool) {
+        if let tool = named.first, let denial = caller.denial(for: tool.toolset) ?? caller.denial(for: tool) {
             return .failure(.denied(denial))
         }
         return .failure(.invalid(.invalidParams("Unknown tool: \(name)")))
-    }
-
-    /// Toolset-level layers, in order: 2 (granted, enabled for the tenant), then 3 (plan).
-    func denial(for toolset: RegisteredToolset) -> Denial? {
-        if !token.grants(toolset.name) { return .toolsetNotGranted(toolset.name) }
-        if !caller.tenant.isEnabled(toolset.name) { return .toolsetDisabled(toolset.name) }
-        #if TOOLHOST_BENCH_WITHOUT_LAYERS
-        return nil
-        #else
-        return PlanLayer.check(toolset, tool: nil, tenant: caller.tenant, plans: caller.plans, now: caller.now)
-        #endif
-    }
-
-    /// Tool-level layers inside an admitted toolset: 2 (write scope, named tools), then 3 (tool plan).
-    func toolDenial(_ tool: RegisteredTool) -> Denial? {
-        let toolset = tool.toolset
-        if !tool.isReadOnly && !token.canWrite(toolset.name) { return .readOnly(toolset: toolset.name, tool: tool.name) }
-        if !token.allowsTool(tool.name, in: toolset.name) { return .toolNotGranted(tool.name) }
-        guard tool.minPlan != nil else { return nil }
-        return PlanLayer.check(toolset, tool: tool, tenant: caller.tenant, plans: caller.plans, now: caller.now)
     }
 }

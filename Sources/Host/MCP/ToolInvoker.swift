@@ -26,7 +26,7 @@ struct ToolInvoker {
     func invoke(_ tool: RegisteredTool, arguments: [UInt8], caller: Caller, requestID: String) -> Result<JSONObject, Failure> {
         let toolset = tool.toolset
         let token = caller.principal.token
-        let strings = CStringBlock([caller.tenant.name, toolset.name, token.publicID, token.name, token.scopesJSON, token.restrictionsJSON, requestID])
+        let strings = CStringBlock([caller.tenant.name, toolset.name, token.publicID, token.name, token.grants.effectiveScopesJSON, token.restrictionsJSON, requestID])
         do {
             return try databases.withDatabase(tenant: caller.tenant.name, plugin: toolset.plugin) { database in
                 strings.withPointers { p in
@@ -50,26 +50,13 @@ struct ToolInvoker {
 
     private func callPlugin(_ tool: RegisteredTool, context: inout th_call_context, arguments: [UInt8]) -> Result<JSONObject, Failure> {
         let toolset = tool.toolset
-        var result = th_call_result()
-        result.struct_size = UInt32(MemoryLayout<th_call_result>.size)
-        let status = tool.cName.withUnsafeBufferPointer { name in
-            arguments.withUnsafeBufferPointer { args in
-                args.withMemoryRebound(to: CChar.self) { argsChars in
-                    toolset.call(toolset.toolsetData, &context, name.baseAddress, argsChars.baseAddress, arguments.count, &result)
-                }
-            }
+        let reply = PluginCall.run(arguments: arguments, release: { toolset.release(toolset.toolsetData, $0) }) { args, count, result in
+            tool.cName.withUnsafeBufferPointer { name in toolset.call(toolset.toolsetData, &context, name.baseAddress, args, count, result) }
         }
-        // Copy out before releasing: the bytes belong to the plugin.
-        let message = result.message.map { String(cString: $0) }
-        var parsed: Result<JSONValue, JSONParseError>?
-        if let json = result.json {
-            parsed = Result { () throws(JSONParseError) in try JSONParser.parse(UnsafeRawBufferPointer(start: json, count: result.json_len)) }
+        guard reply.status == TH_OK else {
+            return .failure(.plugin("toolset \(toolset.name) failed in \(tool.name) (status \(reply.status.rawValue)): \(reply.message ?? "no message")"))
         }
-        if result.json != nil || result.release_data != nil { toolset.release(toolset.toolsetData, &result) }
-        guard status == TH_OK else {
-            return .failure(.plugin("toolset \(toolset.name) failed in \(tool.name) (status \(status.rawValue)): \(message ?? "no message")"))
-        }
-        switch parsed {
+        switch reply.json {
         case nil: return .failure(.plugin("toolset \(toolset.name) returned no result from \(tool.name)"))
         case .failure(let error): return .failure(.plugin("toolset \(toolset.name) returned malformed JSON from \(tool.name): \(error)"))
         case .success(let value):

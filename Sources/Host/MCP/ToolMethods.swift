@@ -45,9 +45,9 @@ struct ToolMethods {
         switch ToolCatalog(registry: registry, caller: caller).resolve(name) {
         case .success(let found): tool = found
         case .failure(let failure):
-            var layer: String?
-            if case .denied(let denial) = failure { layer = denial.layer.rawValue }
-            audit(caller: caller, toolset: registry.toolsetOwning(name), tool: name, outcome: layer == nil ? "invalid" : "denied", layer: layer)
+            var layer: Denial.Layer?
+            if case .denied(let denial) = failure { layer = denial.layer }
+            audit(caller: caller, toolset: registry.toolsetOwning(name), tool: name, outcome: layer == nil ? .invalid : .denied, layer: layer)
             return .failure(failure.rpcError)
         }
         let arguments = params["arguments"] ?? .object(JSONObject())
@@ -58,7 +58,7 @@ struct ToolMethods {
         if !failures.isEmpty {
             let detail = failures.map { $0.path.isEmpty ? $0.message : "\($0.path): \($0.message)" }.joined(separator: "; ")
             let text = "Invalid arguments for tool \(name): \(detail)"
-            audit(caller: caller, toolset: tool.toolset.name, tool: tool.name, outcome: "invalid_arguments", arguments: arguments)
+            audit(caller: caller, toolset: tool.toolset.name, tool: tool.name, outcome: .invalidArguments, arguments: arguments)
             if ProtocolVersion.reportsValidationAsToolError(protocolVersion) {
                 return .success(ToolMethods.errorResult(text))
             }
@@ -85,7 +85,7 @@ struct ToolMethods {
                     return failed(tool, caller, record, "returned structuredContent that does not match the outputSchema of \(tool.name): \(detail)")
                 }
             }
-            audit(caller: caller, toolset: tool.toolset.name, tool: tool.name, outcome: isError ? "tool_error" : "ok", context: record)
+            audit(caller: caller, toolset: tool.toolset.name, tool: tool.name, outcome: isError ? .toolError : .ok, context: record)
             return .success(result)
         case .failure(.plugin(let detail)), .failure(.host(let detail)):
             return failed(tool, caller, record, detail)
@@ -96,7 +96,7 @@ struct ToolMethods {
     /// may include SQL or paths) go to the operator's log only.
     private func failed(_ tool: RegisteredTool, _ caller: Caller, _ context: AuditContext, _ detail: String) -> Result<JSONObject, RPCError> {
         Log.error("tools", "\(context.requestID) tenant \(caller.tenant.name) \(tool.toolset.name)/\(tool.name): \(detail)")
-        audit(caller: caller, toolset: tool.toolset.name, tool: tool.name, outcome: "error", context: context)
+        audit(caller: caller, toolset: tool.toolset.name, tool: tool.name, outcome: .error, context: context)
         return .failure(.internalError("the \(tool.toolset.name) toolset failed while running \(tool.name) (request \(context.requestID); details are in the server log)"))
     }
 
@@ -112,7 +112,7 @@ struct ToolMethods {
         let argumentBytes: [UInt8]
     }
 
-    private func audit(caller: Caller, toolset: String?, tool: String, outcome: String, layer: String? = nil,
+    private func audit(caller: Caller, toolset: String?, tool: String, outcome: AuditOutcome, layer: Denial.Layer? = nil,
                        arguments: JSONValue? = nil, context: AuditContext? = nil) {
         #if TOOLHOST_BENCH_WITHOUT_LAYERS
         return
@@ -122,7 +122,7 @@ struct ToolMethods {
         let argumentBytes = context?.argumentBytes ?? arguments?.serialized()
         let recorded = recordArguments ? (context?.arguments ?? arguments).map { Redaction.redact($0).jsonString } : nil
         events.record(AuditEvent(
-            timeMs: Clock.nowMilliseconds(), kind: "tool.call", tenant: caller.tenant.name, tokenID: caller.principal.token.publicID,
+            timeMs: Clock.nowMilliseconds(), kind: .toolCall, tenant: caller.tenant.name, tokenID: caller.principal.token.publicID,
             tokenName: caller.principal.token.name, toolset: toolset, tool: tool, outcome: outcome, layer: layer,
             requestID: context?.requestID, client: caller.clientAddress, durationMicros: duration, details: .null, plugin: nil,
             argumentsDigest: argumentBytes.map { Crypto.hex(Crypto.sha256($0)) }, arguments: recorded))

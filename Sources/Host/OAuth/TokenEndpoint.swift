@@ -74,7 +74,7 @@ extension AuthorizationServer {
             try store.revokeGrants(tenant: record.tenant, clientName: client.name, now: now)
             let grant = TokenRecord(id: Crypto.hex(Crypto.randomBytes(6)), tenant: record.tenant, name: client.name,
                                     secretHash: Crypto.randomBytes(32), toolsets: record.scopes, createdMs: now, expiresMs: nil,
-                                    revokedMs: nil, lastUsedMs: nil, kind: "oauth", clientID: client.clientID, resource: record.resource)
+                                    revokedMs: nil, lastUsedMs: nil, kind: .oauth, clientID: client.clientID, resource: record.resource)
             try store.insertGrant(grant)
             try store.setCodeGrant(hash: hash, grantID: grant.id)
             Log.info("oauth", "granted \(grant.publicID) to \"\(client.name)\" for tenant \(record.tenant) (scopes: \(record.scopes.joined(separator: " ")))")
@@ -86,7 +86,7 @@ extension AuthorizationServer {
         guard let text = form["refresh_token"] else { return AuthorizationServer.error(400, "invalid_request", "refresh_token is required") }
         let now = Clock.nowMilliseconds()
         guard let presented = OAuthTokens.parse(text, prefix: OAuthTokens.refreshPrefix), let stored = try store.refreshToken(id: presented.id),
-              Crypto.constantTimeEquals(stored.hash, presented.hash), let grant = try store.token(id: stored.grantID), grant.kind == "oauth",
+              Crypto.constantTimeEquals(stored.hash, presented.hash), let grant = try store.token(id: stored.grantID), grant.kind == .oauth,
               grant.clientID == client.clientID
         else { return AuthorizationServer.error(400, "invalid_grant", "Invalid refresh token") }
         if stored.usedMs != nil {

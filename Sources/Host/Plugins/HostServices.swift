@@ -82,7 +82,7 @@ private final class PluginHostContext {
         let context = callContext.map { readSized($0, zero: th_call_context()) }
         func field(_ pointer: UnsafePointer<CChar>?) -> String? { pointer.map { String(cString: $0) } }
         services.events?.record(AuditEvent(
-            timeMs: Clock.nowMilliseconds(), kind: String(cString: kind), tenant: field(context?.tenant),
+            timeMs: Clock.nowMilliseconds(), kind: .toolsetEvent(String(cString: kind)), tenant: field(context?.tenant),
             tokenID: field(context?.token_id), tokenName: field(context?.token_name), toolset: field(context?.toolset),
             tool: nil, outcome: nil, requestID: field(context?.request_id), client: nil, durationMicros: nil,
             details: details ?? .null, plugin: plugin.name))

@@ -35,7 +35,6 @@ final class RegisteredOperatorCommand: @unchecked Sendable {
     func invoke(tenant: String, operatorName: String, requestID: String, database: OpaquePointer,
                 positional: [String], options: JSONObject) -> Outcome {
         let args: JSONValue = ["positional": .array(positional.map { .string($0) }), "options": .object(options)]
-        let bytes = args.serialized()
         var strings: [UnsafeMutablePointer<CChar>] = []
         defer { strings.forEach { free($0) } }
         func c(_ s: String) -> UnsafePointer<CChar> { let p = strdup(s)!; strings.append(p); return UnsafePointer(p) }
@@ -45,27 +44,13 @@ final class RegisteredOperatorCommand: @unchecked Sendable {
         context.operator_name = c(operatorName)
         context.request_id = c(requestID)
         context.db = UnsafeMutableRawPointer(database)
-        var result = th_call_result()
-        result.struct_size = UInt32(MemoryLayout<th_call_result>.size)
-        let status = bytes.withUnsafeBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { pointer in
-                run(commandData, &context, pointer, buffer.count, &result)
-            }
+        let reply = PluginCall.run(arguments: args.serialized(), release: { release(commandData, $0) }) { pointer, count, result in
+            run(commandData, &context, pointer, count, result)
         }
-        var json: JSONValue?
-        var parseProblem: String?
-        if let pointer = result.json {
-            do { json = try JSONParser.parse(UnsafeRawBufferPointer(start: UnsafeRawPointer(pointer), count: result.json_len)) } catch {
-                parseProblem = "\(error)"
-            }
-        }
-        let message = result.message.map { String(cString: $0) }
-        if result.json != nil || result.release_data != nil { release(commandData, &result) }
-
         let label = "\(group) \(name) (plugin \(plugin.name))"
-        guard status == TH_OK else { return .failed("\(label) failed with status \(status.rawValue): \(message ?? "no message given")") }
-        if let parseProblem { return .failed("\(label) returned invalid JSON: \(parseProblem)") }
-        guard let object = json?.objectValue else { return .failed("\(label) returned no JSON object") }
+        guard reply.status == TH_OK else { return .failed("\(label) failed with status \(reply.status.rawValue): \(reply.message ?? "no message given")") }
+        if case .failure(let problem) = reply.json { return .failed("\(label) returned invalid JSON: \(problem)") }
+        guard case .success(.object(let object)) = reply.json else { return .failed("\(label) returned no JSON object") }
         if let error = object["error"], !error.isNull { return .refused(error.stringValue ?? error.jsonString) }
         var events: [(kind: String, details: JSONValue)] = []
         for event in object["events"]?.arrayValue ?? [] {

@@ -214,7 +214,8 @@ final class HostStore {
                            toolsets: strings(row.string(4)) ?? [], createdMs: row.int64(5), expiresMs: row.optionalInt64(6),
                            revokedMs: row.optionalInt64(7), lastUsedMs: row.optionalInt64(8), readOnly: row.int(9) != 0,
                            tools: strings(row.optionalString(10)), restrictions: restrictions,
-                           kind: row.string(12), clientID: row.optionalString(13), resource: row.optionalString(14))
+                           kind: TokenKind(rawValue: row.string(12)) ?? .oauth,  // an unknown kind is never accepted as a PAT
+                           clientID: row.optionalString(13), resource: row.optionalString(14))
     }
 
     /// Replaces a token by a new secret with the same grants, revoking the old one, atomically.
@@ -235,7 +236,7 @@ final class HostStore {
 
     /// The tenant's tokens: personal access tokens only, or (`includingGrants`) OAuth grants too.
     func tokens(tenant: String, includingGrants: Bool = false) throws -> [TokenRecord] {
-        try database.query("SELECT \(HostStore.tokenColumns) FROM tokens WHERE tenant = ?\(includingGrants ? "" : " AND kind = 'pat'") ORDER BY created_ms, id",
+        try database.query("SELECT \(HostStore.tokenColumns) FROM tokens WHERE tenant = ?\(includingGrants ? "" : " AND kind = '\(TokenKind.personal.rawValue)'") ORDER BY created_ms, id",
                            [.text(tenant)], HostStore.tokenRecord)
     }
 
@@ -278,11 +279,20 @@ struct TenantRecord {
     }
 }
 
-/// A personal access token's row, with its grants in the shape the access layers ask about.
+/// What a token row stands for.
+enum TokenKind: String, Sendable {
+    /// A personal access token an operator cut (`toolhost token create`).
+    case personal = "pat"
+    /// An OAuth grant; the row's `name` is the client's name. Never usable as a bearer PAT.
+    case oauth
+}
+
+/// A token's row: a personal access token or an OAuth grant. What its scopes allow is layer 2's
+/// business (`grants`, see Access/ScopeLayer.swift); this type only holds what is stored.
 ///
-/// Grants are toolset scopes: `scheduling` (every tool) or `kanban:read` (only tools that declare
-/// readOnlyHint); `readOnly` makes every scope read-only; `tools` (if set) limits the token to
-/// named tools (`tool` or `toolset.tool`); `restrictions` are resource limits a toolset interprets.
+/// Scopes are `scheduling` (every tool) or `kanban:read`; `readOnly` makes every scope read-only;
+/// `tools` (if set) limits the token to named tools; `restrictions` are resource limits a toolset
+/// interprets.
 struct TokenRecord {
     var id: String
     var tenant: String
@@ -297,24 +307,21 @@ struct TokenRecord {
     let readOnly: Bool
     let tools: [String]?
     let restrictions: JSONValue
-    /// "pat" (a personal access token) or "oauth" (an OAuth grant; `name` is the client's name).
-    var kind = "pat"
+    var kind = TokenKind.personal
     /// For OAuth grants: the registered client and the MCP endpoint URL the grant is bound to (RFC 8707).
     var clientID: String? = nil
     var resource: String? = nil
 
-    private let readableToolsets: Set<String>
-    private let writableToolsets: Set<String>
-    private let allowedTools: Set<String>?
+    /// The scopes in the shape the scope layer asks about, computed once per row.
+    let grants: TokenGrants
     /// Serialized once: handed to plugins on every call.
-    let scopesJSON: String
     let restrictionsJSON: String
 
     var publicID: String { "tok_" + id }
 
     init(id: String, tenant: String, name: String, secretHash: [UInt8], toolsets: [String], createdMs: Int64,
          expiresMs: Int64?, revokedMs: Int64?, lastUsedMs: Int64?, readOnly: Bool = false, tools: [String]? = nil,
-         restrictions: JSONValue = .object(JSONObject()), kind: String = "pat", clientID: String? = nil, resource: String? = nil) {
+         restrictions: JSONValue = .object(JSONObject()), kind: TokenKind = .personal, clientID: String? = nil, resource: String? = nil) {
         self.kind = kind
         self.clientID = clientID
         self.resource = resource
@@ -330,31 +337,10 @@ struct TokenRecord {
         self.readOnly = readOnly
         self.tools = tools
         self.restrictions = restrictions
-        var readable = Set<String>()
-        var writable = Set<String>()
-        for scope in toolsets {
-            if scope.hasSuffix(":read") {
-                readable.insert(String(scope.dropLast(5)))
-            } else {
-                readable.insert(scope)
-                if !readOnly { writable.insert(scope) }
-            }
-        }
-        readableToolsets = readable
-        writableToolsets = writable
-        allowedTools = tools.map(Set.init)
-        let effectiveScopes = toolsets.map { scope in readOnly && !scope.hasSuffix(":read") ? scope + ":read" : scope }
-        scopesJSON = JSONValue.array(effectiveScopes.map { .string($0) }).jsonString
+        grants = TokenGrants(scopes: toolsets, readOnly: readOnly, tools: tools)
         restrictionsJSON = restrictions.jsonString
     }
 
     /// The toolset names the scopes mention (without `:read`).
-    var toolsetNames: [String] { toolsets.map { $0.hasSuffix(":read") ? String($0.dropLast(5)) : $0 } }
-
-    func grants(_ toolset: String) -> Bool { readableToolsets.contains(toolset) }
-    func canWrite(_ toolset: String) -> Bool { writableToolsets.contains(toolset) }
-    func allowsTool(_ tool: String, in toolset: String) -> Bool {
-        guard let allowedTools else { return true }
-        return allowedTools.contains(tool) || allowedTools.contains(toolset + "." + tool)
-    }
+    var toolsetNames: [String] { toolsets.map(TokenGrants.toolset(of:)) }
 }

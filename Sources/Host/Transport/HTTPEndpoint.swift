@@ -2,13 +2,11 @@ import HTTPServer
 import JSON
 
 /// The HTTP face of Toolhost. One request's path, top to bottom:
-///   route → Host/Origin checks → method → parse JSON → access layers (AccessControl)
-///   → protocol era (ModernDispatcher / LegacyDispatcher) → tools (ToolMethods) → response.
-final class HTTPEndpoint: @unchecked Sendable {
-    let access: AccessControl
-    let legacy: LegacyDispatcher
-    let modern: ModernDispatcher
-    let sessions: SessionStore
+///   route (healthz, OAuth, MCP endpoint) → Host/Origin checks → method → content negotiation
+///   → the MCP core (MCPService: parse, access layers, era, dispatch) → response.
+/// Tool calls come back from the core deferred and run on the worker pool, never on a loop.
+final class HTTPEndpoint: Sendable {
+    let mcp: MCPService
     let guardrails: RequestGuardrails
     /// The built-in OAuth authorization server and resource metadata (nil: bearer PATs only).
     let oauth: AuthorizationServer?
@@ -19,17 +17,14 @@ final class HTTPEndpoint: @unchecked Sendable {
 
     init(access: AccessControl, tools: ToolMethods, sessions: SessionStore, guardrails: RequestGuardrails,
          oauth: AuthorizationServer? = nil, toolWorkers: WorkerPool? = nil, clientAddress: ClientAddress = ClientAddress(trustedProxies: [])) {
+        self.mcp = MCPService(access: access, tools: tools, sessions: sessions, oauth: oauth)
         self.oauth = oauth
         self.toolWorkers = toolWorkers
         self.clientAddress = clientAddress
-        self.access = access
-        self.legacy = LegacyDispatcher(tools: tools)
-        self.modern = ModernDispatcher(tools: tools)
-        self.sessions = sessions
         self.guardrails = guardrails
     }
 
-    /// Entry point from the HTTP server: answers at once, or from a worker for tool calls.
+    /// Entry point from the HTTP server: answers at once, or from a worker for slow work.
     func handle(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
         switch route(request) {
         case .done(let response): respond(response)
@@ -38,15 +33,7 @@ final class HTTPEndpoint: @unchecked Sendable {
         }
     }
 
-    /// Synchronous form (tests, tools): runs everything on the calling thread.
-    func handle(_ request: HTTPRequest) -> HTTPResponse {
-        switch route(request) {
-        case .done(let response): return response
-        case .deferred(let work): return work()
-        }
-    }
-
-    /// A response now, or the rest of the work (a tool call) to run where slow work belongs.
+    /// A response now, or the rest of the work (a tool call, an OAuth page) to run where slow work belongs.
     private enum Routed {
         case done(HTTPResponse)
         case deferred(@Sendable () -> HTTPResponse)
@@ -75,105 +62,27 @@ final class HTTPEndpoint: @unchecked Sendable {
         }
     }
 
-    // MARK: POST: one JSON-RPC message (or a 2025-03-26 batch)
-
+    /// POST: one JSON-RPC message (or a 2025-03-26 batch), answered by the MCP core.
     private func post(_ request: HTTPRequest, route: MCPRoute) -> Routed {
         if let refusal = guardrails.checkContentNegotiation(request) { return .done(refusal) }
-        let body: JSONValue
-        do {
-            body = try JSONParser.parse(request.body)
-        } catch {
-            return .done(.reply(.error(id: .null, .parse("\(error)"))))
+        switch mcp.handle(mcpRequest(request, route: route)) {
+        case .answered(let answer): return .done(.reply(answer.reply))
+        case .deferred(let work): return .deferred { .reply(work().reply) }
         }
-        let requestID = body["id"] ?? .null
-        let calledTool = body["method"]?.stringValue == "tools/call" ? body["params"]?["name"]?.stringValue : nil
-        let target = self.target(route, tool: calledTool, request)
-        let caller: Caller
-        switch access.admit(authorization: request.headers["Authorization"], target: target) {
-        case .failure(let error): return .done(.reply(.error(id: requestID, challenged(error, route))))
-        case .success(let admitted): caller = admitted
-        }
-        let dispatch: @Sendable () -> HTTPResponse
-        switch selectEra(request, body: body, caller: caller, route: route) {
-        case .failure(let error):
-            return .done(.reply(.error(id: requestID, error)))
-        case .success(.modern):
-            dispatch = { .reply(self.modern.handle(body, caller: caller, header: { request.headers[$0] })) }
-        case .success(.legacy(let version)):
-            dispatch = {
-                .reply(self.legacy.handle(body, caller: caller, protocolVersion: version) { negotiated in
-                    let id = self.sessions.create(tokenID: caller.principal.token.id, endpoint: route.key, protocolVersion: negotiated)
-                    return ("Mcp-Session-Id", id)
-                })
-            }
-        }
-        // Tool calls (alone or in a batch) may take as long as the toolset likes: not on the loop.
-        return HTTPEndpoint.callsTools(body) ? .deferred(dispatch) : .done(dispatch())
     }
 
-    private static func callsTools(_ body: JSONValue) -> Bool {
-        if case .array(let messages) = body { return messages.contains { $0["method"]?.stringValue == "tools/call" } }
-        return body["method"]?.stringValue == "tools/call"
-    }
-
-    private enum Era {
-        case modern
-        case legacy(version: String)
-    }
-
-    /// The spec digest's dual-era rule: the `MCP-Protocol-Version` header, else the body's
-    /// `_meta` version, decides; no version at all means the handshake era.
-    private func selectEra(_ request: HTTPRequest, body: JSONValue, caller: Caller, route: MCPRoute) -> Result<Era, RPCError> {
-        let headerVersion = request.headers["MCP-Protocol-Version"]
-        // A body that names its version in `_meta` is a stateless-era request; the header must agree.
-        if let bodyVersion = body["params"]?["_meta"]?[MetaKey.protocolVersion]?.stringValue {
-            if let headerVersion, headerVersion != bodyVersion {
-                return .failure(RPCError(code: RPCCode.headerMismatch, message: "Header mismatch: MCP-Protocol-Version header \"\(headerVersion)\" must equal params._meta protocolVersion \"\(bodyVersion)\"", httpStatus: 400))
-            }
-            return .success(.modern)
-        }
-        if let headerVersion, ProtocolVersion.isModern(headerVersion) { return .success(.modern) }
-        if let headerVersion, !ProtocolVersion.isLegacy(headerVersion) {
-            return .failure(ModernDispatcher.unsupportedVersion(headerVersion))
-        }
-        guard let sessionID = request.headers["Mcp-Session-Id"] else {
-            // Sessionless handshake-era requests are served statelessly, so plain curl works.
-            return .success(.legacy(version: headerVersion ?? ProtocolVersion.legacyDefault))
-        }
-        if body["method"]?.stringValue == "initialize" { return .success(.legacy(version: headerVersion ?? ProtocolVersion.legacyDefault)) }
-        guard let session = sessions.find(sessionID, tokenID: caller.principal.token.id, endpoint: route.key) else {
-            return .failure(RPCError(code: RPCCode.invalidRequest, message: "Session not found: initialize a new session", httpStatus: 404))
-        }
-        return .success(.legacy(version: headerVersion ?? session.protocolVersion))
-    }
-
-    private func target(_ route: MCPRoute, tool: String?, _ request: HTTPRequest) -> AccessControl.Target {
-        let oauth = self.oauth
-        return AccessControl.Target(tenant: route.tenant, toolset: route.toolset, tool: tool, client: request.remoteAddress,
-                                    resources: { oauth?.acceptedResources(tenant: route.tenant, toolset: route.toolset) ?? [] })
-    }
-
-    /// 401/403 challenges name the endpoint's protected resource metadata (RFC 9728 §5.1).
-    private func challenged(_ error: RPCError, _ route: MCPRoute) -> RPCError {
-        oauth?.decorate(error, tenant: route.tenant, toolset: route.toolset) ?? error
-    }
-
-    // MARK: DELETE: end a handshake-era session
-
+    /// DELETE: ends a handshake-era session.
     private func delete(_ request: HTTPRequest, route: MCPRoute) -> HTTPResponse {
         guard let sessionID = request.headers["Mcp-Session-Id"] else {
             return .reply(.error(id: .null, .invalidRequest("DELETE requires an Mcp-Session-Id header")))
         }
-        let target = self.target(route, tool: nil, request)
-        switch access.admit(authorization: request.headers["Authorization"], target: target) {
-        case .failure(let error): return .reply(.error(id: .null, challenged(error, route)))
-        case .success(let caller):
-            guard sessions.find(sessionID, tokenID: caller.principal.token.id, endpoint: route.key) != nil else {
-                return .reply(.error(id: .null, RPCError(code: RPCCode.invalidRequest, message: "Session not found", httpStatus: 404)))
-            }
-            sessions.remove(sessionID)
-            return HTTPResponse(status: 204)
-        }
+        if let refusal = mcp.endSession(mcpRequest(request, route: route), sessionID: sessionID) { return .reply(refusal) }
+        return HTTPResponse(status: 204)
+    }
+
+    private func mcpRequest(_ request: HTTPRequest, route: MCPRoute) -> MCPRequest {
+        MCPRequest(body: request.body, tenant: route.tenant, toolset: route.toolset, authorization: request.headers["Authorization"],
+                   client: request.remoteAddress, transport: .http(request.headers))
     }
 }
 
@@ -181,7 +90,6 @@ final class HTTPEndpoint: @unchecked Sendable {
 struct MCPRoute {
     let tenant: String
     let toolset: String?
-    var key: String { toolset.map { tenant + "/" + $0 } ?? tenant }
 
     init?(path: String) {
         let parts = path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).map { Substring($0) }

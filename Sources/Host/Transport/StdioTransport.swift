@@ -2,49 +2,32 @@ import Foundation
 import JSON
 
 /// MCP over stdin/stdout for local clients: one compact JSON message per line; nothing but MCP
-/// on stdout (logs go to stderr). The token comes from `TOOLHOST_TOKEN`, and every message
-/// passes the same access layers as HTTP, so a revoked token stops working mid-session.
+/// on stdout (logs go to stderr). The token comes from `TOOLHOST_TOKEN`, and every message goes
+/// through the same core as HTTP (MCPService: access layers, era selection, dispatch), so a
+/// revoked token stops working mid-session. The process is the handshake era's one session.
 struct StdioTransport {
-    let access: AccessControl
-    let tools: ToolMethods
+    let mcp: MCPService
     let tenant: String
     let toolset: String?
     let token: String
 
+    init(access: AccessControl, tools: ToolMethods, tenant: String, toolset: String?, token: String) {
+        // No sessions by id and no OAuth on stdio: the store stays empty.
+        self.mcp = MCPService(access: access, tools: tools, sessions: SessionStore(), oauth: nil)
+        self.tenant = tenant
+        self.toolset = toolset
+        self.token = token
+    }
+
     func run() {
-        let legacy = LegacyDispatcher(tools: tools)
-        let modern = ModernDispatcher(tools: tools)
-        var legacyVersion: String?  // set by initialize; nil until then
+        let session = ProcessSession()
         while let line = readLine(strippingNewline: true) {
             if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { continue }
-            let body: JSONValue
-            do { body = try JSONParser.parse(line) } catch {
-                write(RPCReply.error(id: .null, .parse("\(error)")))
-                continue
-            }
-            let caller: Caller
-            let calledTool = body["method"]?.stringValue == "tools/call" ? body["params"]?["name"]?.stringValue : nil
-            let target = AccessControl.Target(tenant: tenant, toolset: toolset, tool: calledTool, client: "stdio")
-            switch access.admit(authorization: "Bearer " + token, target: target) {
-            case .failure(let error):
-                if body["id"] != nil { write(.error(id: body["id"] ?? .null, error)) }
-                continue
-            case .success(let admitted): caller = admitted
-            }
-            // The first message decides the era; an initialize (re)starts the handshake era.
-            let isInitialize = body["method"]?.stringValue == "initialize"
-            let isModern = !isInitialize && (body["params"]?["_meta"]?[MetaKey.protocolVersion] != nil)
-            if isModern {
-                write(modern.handle(body, caller: caller, header: nil))
-            } else {
-                let version = legacyVersion ?? ProtocolVersion.legacyDefault
-                let reply = legacy.handle(body, caller: caller, protocolVersion: version) { negotiated in
-                    legacyVersion = negotiated
-                    return nil
-                }
-                if isInitialize, case .result(_, let result, _) = reply { legacyVersion = result["protocolVersion"]?.stringValue }
-                write(reply)
-            }
+            let request = MCPRequest(body: Array(line.utf8), tenant: tenant, toolset: toolset, authorization: "Bearer " + token,
+                                     client: "stdio", transport: .stdio(session))
+            // One message at a time, in order: a tool call runs right here.
+            let answer = mcp.handle(request).resolvedInline()
+            if !answer.refusesNotification { write(answer.reply) }
         }
     }
 

@@ -141,6 +141,8 @@
  *   1.0  2026-11-01  First stable contract.
  *   1.1  2026-11-23  Operator commands: th_operator_context, th_operator_fn and
  *                    th_registrar.add_operator_command (appended last).
+ *        2026-12-01  Documented, no layout change: `args` never holds duplicate
+ *                    member names; results that do are refused as malformed.
  */
 #ifndef TOOLHOST_PLUGIN_H
 #define TOOLHOST_PLUGIN_H
@@ -278,8 +280,12 @@ typedef struct th_tool_def {
 /**
  * Called for every tools/call routed to this toolset. `tool` names one of the
  * toolset's tools; `args`/`args_len` is the validated arguments object as
- * UTF-8 JSON. Fill `result` (already zeroed, struct_size set by the host) and
- * return TH_OK, or return an error status with result->message set.
+ * UTF-8 JSON. It never names a member twice, at any depth: the host refuses
+ * such requests before any layer runs (I-JSON, RFC 7493 §2.3), so a plugin's
+ * JSON parser may take the first or the last copy and still act on exactly the
+ * value the host validated. Fill `result` (already zeroed, struct_size set by
+ * the host) and return TH_OK, or return an error status with result->message set.
+ * A result naming a member twice is refused as malformed, like invalid JSON.
  */
 typedef th_status (*th_call_fn)(void *toolset_data, const th_call_context *ctx, const char *tool,
                                 const char *args, size_t args_len, th_call_result *result);
@@ -319,7 +325,8 @@ typedef struct th_operator_context {
 
 /**
  * Runs one operator command (section 7). `args`/`args_len`: UTF-8 JSON
- * {"positional": [...], "options": {...}}. Fill `result` (zeroed by the host)
+ * {"positional": [...], "options": {...}}, without duplicate member names (as
+ * for call()). Fill `result` (zeroed by the host)
  * with {"text", "data", "events"} or {"error"} and return TH_OK.
  */
 typedef th_status (*th_operator_fn)(void *command_data, const th_operator_context *ctx,

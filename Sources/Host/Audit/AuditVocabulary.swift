@@ -1,0 +1,52 @@
+/// The words of the audit trail, shared by the code that writes events and the code that reads
+/// them (`toolhost audit`), so a filter can never ask for an outcome no writer produces.
+
+/// What happened: the host's own kinds, or an event a toolset reported.
+enum AuditKind: Sendable, Equatable {
+    /// A tools/call that passed admission (whatever its outcome).
+    case toolCall
+    /// A request an access layer refused.
+    case accessDenied
+    /// An operator command run through the host (CLI now, console later).
+    case operatorCommand
+    /// What a toolset reported through `emit_event` or an operator command's `events`,
+    /// e.g. "knowledge.promoted"; the plugin chooses the word.
+    case toolsetEvent(String)
+
+    init(stored: String) {
+        switch stored {
+        case "tool.call": self = .toolCall
+        case "access.denied": self = .accessDenied
+        case "operator.command": self = .operatorCommand
+        default: self = .toolsetEvent(stored)
+        }
+    }
+
+    /// The text in the `kind` column.
+    var stored: String {
+        switch self {
+        case .toolCall: return "tool.call"
+        case .accessDenied: return "access.denied"
+        case .operatorCommand: return "operator.command"
+        case .toolsetEvent(let kind): return kind
+        }
+    }
+}
+
+/// How it ended. Every value here is written by some path and accepted by `--outcome`.
+enum AuditOutcome: String, Sendable, CaseIterable {
+    /// Done (a tool result without isError, an operator command that succeeded, a toolset event).
+    case ok
+    /// The tool ran and answered with isError: true.
+    case toolError = "tool_error"
+    /// The toolset (or the host preparing the call) failed; details are in the server log.
+    case error
+    /// An access layer refused; the event's `layer` names which.
+    case denied
+    /// The arguments did not match the tool's input schema.
+    case invalidArguments = "invalid_arguments"
+    /// The call named no callable tool (unknown or ambiguous name).
+    case invalid
+    /// An operator command refused the operator's request (unknown id, bad option).
+    case refused
+}

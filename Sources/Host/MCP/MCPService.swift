@@ -1,0 +1,93 @@
+import JSON
+
+/// The one request core every transport uses (HTTP, stdio, and later the console). For one
+/// message, top to bottom:
+///   1. parse the body (strict JSON; duplicate member names refused, I-JSON)
+///   2. admission: the access layers (Access/AccessControl) for the endpoint and the called tool
+///   3. era selection (EraSelection): stateless 2026-07-28 or the handshake era
+///   4. dispatch (ModernDispatcher / LegacyDispatcher → ToolMethods)
+/// Tool calls come back deferred, so the transport decides where they run.
+struct MCPService: Sendable {
+    let access: AccessControl
+    let legacy: LegacyDispatcher
+    let modern: ModernDispatcher
+    let eras: EraSelection
+    /// OAuth 401/403 challenges and resource binding (HTTP only; nil: bearer PATs only).
+    let oauth: AuthorizationServer?
+
+    init(access: AccessControl, tools: ToolMethods, sessions: SessionStore, oauth: AuthorizationServer?) {
+        self.access = access
+        self.legacy = LegacyDispatcher(tools: tools)
+        self.modern = ModernDispatcher(tools: tools)
+        self.eras = EraSelection(sessions: sessions)
+        self.oauth = oauth
+    }
+
+    func handle(_ request: MCPRequest) -> MCPOutcome {
+        let body: JSONValue
+        do {
+            body = try JSONParser.parse(request.body)
+        } catch {
+            return .answered(MCPAnswer(reply: .error(id: .null, .parse("\(error)"))))
+        }
+        let requestID = body["id"] ?? .null
+        let caller: Caller
+        switch admit(request, tool: MCPService.calledTool(body)) {
+        case .failure(let error):
+            let isNotification = body.objectValue != nil && body["id"] == nil
+            return .answered(MCPAnswer(reply: .error(id: requestID, error), refusesNotification: isNotification))
+        case .success(let admitted): caller = admitted
+        }
+        let dispatch: @Sendable () -> MCPAnswer
+        switch eras.select(request, body: body, caller: caller) {
+        case .failure(let error):
+            return .answered(MCPAnswer(reply: .error(id: requestID, error)))
+        case .success(.modern):
+            dispatch = { MCPAnswer(reply: self.modern.handle(body, caller: caller, header: request.headers)) }
+        case .success(.legacy(let version)):
+            dispatch = {
+                MCPAnswer(reply: self.legacy.handle(body, caller: caller, protocolVersion: version) { negotiated in
+                    self.eras.startSession(request, caller: caller, version: negotiated)
+                })
+            }
+        }
+        return MCPService.callsTools(body) ? .deferred(dispatch) : .answered(dispatch())
+    }
+
+    /// DELETE on HTTP: ends a handshake-era session of the same token and endpoint.
+    func endSession(_ request: MCPRequest, sessionID: String) -> RPCReply? {
+        switch admit(request, tool: nil) {
+        case .failure(let error): return .error(id: .null, error)
+        case .success(let caller):
+            guard eras.sessions.find(sessionID, tokenID: caller.token.id, endpoint: request.endpointKey) != nil else {
+                return .error(id: .null, RPCError(code: RPCCode.invalidRequest, message: "Session not found", httpStatus: 404))
+            }
+            eras.sessions.remove(sessionID)
+            return nil
+        }
+    }
+
+    /// The access layers, with what this transport adds: over HTTP an OAuth token must be bound
+    /// to this endpoint, and 401/403 challenges name its protected resource metadata (RFC 9728 §5.1).
+    private func admit(_ request: MCPRequest, tool: String?) -> Result<Caller, RPCError> {
+        var target = Target(tenant: request.tenant, toolset: request.toolset, tool: tool, client: request.client)
+        guard case .http = request.transport, let oauth else {
+            return access.admit(authorization: request.authorization, target: target)
+        }
+        let (tenant, toolset) = (request.tenant, request.toolset)
+        target.resources = { oauth.acceptedResources(tenant: tenant, toolset: toolset) }
+        return access.admit(authorization: request.authorization, target: target).mapError { error in
+            oauth.decorate(error, tenant: tenant, toolset: toolset)
+        }
+    }
+
+    /// The tool a single tools/call names; batches are checked per message by the dispatcher.
+    private static func calledTool(_ body: JSONValue) -> String? {
+        body.mcpMethod == .toolsCall ? body["params"]?["name"]?.stringValue : nil
+    }
+
+    private static func callsTools(_ body: JSONValue) -> Bool {
+        if case .array(let messages) = body { return messages.contains { $0.mcpMethod == .toolsCall } }
+        return body.mcpMethod == .toolsCall
+    }
+}
