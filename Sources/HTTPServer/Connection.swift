@@ -330,6 +330,7 @@ final class Connection {
     // MARK: - Output
 
     private func flushOutput() {
+        guard !closed else { return }   // e.g. a refused transition closed it (release builds)
         while outputStart < output.count {
             let n = output.withUnsafeBytes {
                 send(fd, $0.baseAddress! + outputStart, output.count - outputStart, Int32(MSG_NOSIGNAL))

@@ -12,9 +12,8 @@ private let currentLoopKey: pthread_key_t = {
     return key
 }()
 
-// @unchecked: responders on any thread hold the loop, but from other threads they only call
-// deliver() → enqueue(), which touches nothing but the Mutex-guarded inbox and the eventfd;
-// every other mutable member is used only on the loop's own thread (inside run()).
+// @unchecked: other threads only reach enqueue() (via deliver/requestShutdown), which touches the
+// Mutex-guarded inbox and the eventfd; all other mutable state is used on the loop thread only.
 final class EventLoop: @unchecked Sendable {
     /// Work handed to the loop by other threads.
     private enum Task {

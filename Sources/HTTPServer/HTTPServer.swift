@@ -3,7 +3,8 @@
 // Architecture: `loopThreads` pthreads, each running one EventLoop (EventLoop.swift) with its own
 // SO_REUSEPORT listener, so the kernel balances accepts and no state is shared between loops
 // except the connection counter. Connections (Connection.swift) are edge-triggered, non-blocking,
-// processed strictly one request at a time (pipelined bytes wait in the input buffer). The handler
+// processed strictly one request at a time (pipelined bytes wait in the input buffer); which step
+// is allowed when is an explicit state machine (ConnectionState.swift). The handler
 // runs on the loop thread; a responder called there writes directly, one called from another
 // thread queues the response to the owning loop and wakes it through an eventfd.
 // Request heads and chunked bodies are parsed from bytes (RequestParser.swift), never via
