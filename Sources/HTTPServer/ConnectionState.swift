@@ -8,13 +8,15 @@
 // (debug builds trap, so tests catch it) and, in release builds, closes the connection rather
 // than carry on in a state nobody designed.
 //
-//            headBytesBuffered          headParsed (body)          bodyComplete
-//   idle ─────────────────────▶ readingHead ─────────────▶ readingBody ─────────────┐
-//    ▲                              │ headParsed (no body)                           ▼
-//    │ responseQueued (keep-alive)  └──────────────────────────────────────▶ awaitingResponse
-//    └───────────────────────────────────────────────────────────────────────────────┤
-//   idle/readingHead/readingBody ── protocolErrorQueued ──▶ closingAfterFlush ◀──────┘ responseQueued (close)
-//   closingAfterFlush ── startLingering ──▶ lingering ── close ──▶ closed   (close is legal from anywhere)
+// Legal moves:
+//   idle              ── headBytesBuffered ──▶ readingHead
+//   readingHead       ── headParsed ─────────▶ readingBody, or awaitingResponse when there is no body
+//   readingBody       ── bodyComplete ───────▶ awaitingResponse
+//   awaitingResponse  ── responseQueued ─────▶ idle (keep-alive) or closingAfterFlush
+//   idle, readingHead, readingBody ── protocolErrorQueued ──▶ closingAfterFlush
+//   closingAfterFlush ── startLingering ─────▶ lingering
+//   any phase         ── close ──────────────▶ closed
+// peerClosedInput only records the EOF (`inputEnded`), which is orthogonal to the phase.
 
 /// A transition the current phase does not allow; always a bug in the caller.
 struct IllegalTransition: Error, CustomStringConvertible {
