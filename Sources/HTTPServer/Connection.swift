@@ -1,21 +1,10 @@
-// Per-connection state machine: input/output buffers, one request at a time, keep-alive,
-// backpressure, timeouts and lingering close. Only ever touched on its loop's thread.
+// One connection's I/O: input/output buffers, parsing, backpressure, timeouts and lingering
+// close. Which step is allowed when is decided by `ConnectionState` (ConnectionState.swift).
+// Only ever touched on its loop's thread.
 import CShims
 import Glibc
 
 final class Connection {
-    private enum Phase {
-        /// Waiting for (the rest of) a request head; idle when no input is buffered.
-        case head
-        /// Head parsed, reading a Content-Length or chunked body.
-        case body
-        /// Handler running; further pipelined input stays buffered until it responds.
-        case awaitingResponse
-        /// Last response flushed and our side shut down; draining input until the peer closes,
-        /// so unread request bytes don't turn our close into a RST that destroys the response.
-        case lingering
-    }
-
     /// Stop parsing new requests while this much output is still unsent (slow reader).
     private static let outputHighWater = 256 << 10
     private static let lingerSeconds = 2.0
@@ -31,35 +20,23 @@ final class Connection {
     /// is still incomplete never pauses reading (it either completes or is answered 431).
     private let inputHighWater: Int
 
-    private var phase = Phase.head
+    private var state: ConnectionState
     private var input: [UInt8] = []
     private var inputStart = 0
     private var headScan = 0
     private var output: [UInt8] = []
     private var outputStart = 0
 
-    private var head: ParsedHead?
-    private var body: [UInt8] = []
-    private var chunkDecoder = ChunkedDecoder()
-
-    /// Number of the request currently with the handler; stale responders are ignored.
-    private var sequence: UInt64 = 0
-    private var keepAlive = true
-    private var isHTTP10 = false
-    private var isHEAD = false
-
-    private var closeAfterFlush = false
-    private var peerClosed = false
+    /// Backpressure on the input side, orthogonal to the request phase: reading stopped because
+    /// too much is buffered, and no epoll edge will come to restart it, so process() must.
     private var readPaused = false
-    private(set) var closed = false
+    /// Re-entrancy guard, about the call stack rather than the protocol: a responder called
+    /// inside the handler runs inside process(); the inner call must leave the work to the outer.
     private var processing = false
 
-    /// When the first byte of the current request was seen (0 = no request in progress).
-    private var requestStartedAt = 0.0
-    /// Last time the connection was (re)armed for a new request: accept or response queued.
-    private var lastActivity: Double
+    /// Output side, orthogonal to the phase: a response may still be draining to a slow reader
+    /// while the next request is parsed. Stalled output for longer than the idle timeout closes.
     private var lastWriteProgress: Double
-    private var lingerDeadline = 0.0
 
     init(fd: Int32, id: UInt64, remoteAddress: String, loop: EventLoop, counted: Bool) {
         self.fd = fd
@@ -68,8 +45,24 @@ final class Connection {
         self.loop = loop
         self.counted = counted
         inputHighWater = max(64 << 10, loop.configuration.maxHeaderBytes + 4096)
-        lastActivity = loop.now
+        state = ConnectionState(now: loop.now)
         lastWriteProgress = loop.now
+    }
+
+    private var closed: Bool { state.isClosed }
+
+    /// Applies a state transition. An illegal one is a bug in this file: it traps in debug
+    /// builds (so tests catch it); in release builds it closes the connection rather than go
+    /// on in a state nobody designed. Returns nil when refused.
+    @discardableResult
+    private func transition<T>(_ move: (inout ConnectionState) throws -> T) -> T? {
+        do {
+            return try move(&state)
+        } catch {
+            assertionFailure("\(error)")
+            close()
+            return nil
+        }
     }
 
     private var unreadInput: Int { input.count - inputStart }
@@ -93,20 +86,20 @@ final class Connection {
     /// Reads until the socket is drained (edge-triggered), or pauses when enough is buffered.
     /// `shortReadMeansDrained` saves the final EAGAIN recv() when the edge carried only data.
     private func readInput(shortReadMeansDrained: Bool = false) {
-        while !closed && !peerClosed {
-            if phase != .lingering && unreadInput >= inputHighWater {
+        while !closed && !state.inputEnded {
+            if !state.discardsInput && unreadInput >= inputHighWater {
                 readPaused = true   // resumed from process() once the buffer was consumed
                 return
             }
             let n = recv(fd, loop.scratch, EventLoop.readChunk, 0)
             if n > 0 {
-                if phase != .lingering {
+                if !state.discardsInput {
                     input.append(contentsOf: UnsafeRawBufferPointer(start: loop.scratch, count: n))
                 }
                 // A short read means the socket buffer is empty; new data brings a new edge.
                 if shortReadMeansDrained && n < EventLoop.readChunk { return }
             } else if n == 0 {
-                peerClosed = true
+                transition { try $0.peerClosedInput() }
             } else if errno == EINTR {
                 continue
             } else if errno == EAGAIN || errno == EWOULDBLOCK {
@@ -130,42 +123,33 @@ final class Connection {
             guard !closed else { return }
             // Edge-triggered: a fully flushed buffer brings no further event, so resume here.
             if blockedByOutput && pendingOutput <= Connection.outputHighWater { continue }
-            if readPaused && unreadInput < inputHighWater && phase != .lingering {
+            if readPaused && unreadInput < inputHighWater && !state.discardsInput {
                 readPaused = false
                 let before = input.count
                 readInput()
-                if input.count != before || peerClosed { continue }
+                if input.count != before || state.inputEnded { continue }
             }
             break
         }
         guard !closed else { return }
-        if peerClosed {
-            // Nothing more will arrive: close once no response is pending.
-            switch phase {
-            case .lingering: close()
-            case .head, .body: if pendingOutput == 0 { close() }
-            case .awaitingResponse: break
-            }
-        }
+        // Nothing more will arrive: close once no response is pending.
+        if state.isFinishedAfterInputEnded(outputPending: pendingOutput > 0) { close() }
     }
 
     /// Returns true when it stopped only because too much output is waiting (backpressure).
     private func parseAndDispatch() -> Bool {
         while !closed {
-            switch phase {
-            case .awaitingResponse, .lingering:
+            switch state.inputConsumer {
+            case .nothing:
                 return false
-            case .head:
-                if closeAfterFlush { return false }
+            case .requestHead:
                 if pendingOutput > Connection.outputHighWater { return true }
                 if unreadInput == 0 {
                     compactInput()
-                    requestStartedAt = 0
                     return false
                 }
-                if requestStartedAt == 0 { requestStartedAt = loop.now }
-                guard parseHead() else { return false }
-            case .body:
+                guard transition({ try $0.headBytesBuffered(now: loop.now) }) != nil, parseHead() else { return false }
+            case .requestBody:
                 guard readBody() else { return false }
             }
         }
@@ -187,17 +171,14 @@ final class Connection {
         case .complete(let parsed, let consumed):
             inputStart += consumed
             headScan = 0
-            head = parsed
-            body = []
-            if parsed.chunked {
-                chunkDecoder = ChunkedDecoder()
-                phase = .body
-            } else if parsed.contentLength > 0 {
-                body.reserveCapacity(parsed.contentLength)
-                phase = .body
-            } else {
-                dispatch()
+            switch transition({ try $0.headParsed(parsed) }) {
+            case nil:
+                return false
+            case .dispatch(let request):
+                dispatch(request)
                 return true
+            case .readBody:
+                break
             }
             // The client waits for this before sending the body (unless it already did).
             if parsed.expectContinue && unreadInput == 0 {
@@ -207,66 +188,80 @@ final class Connection {
         }
     }
 
+    private enum BodyProgress {
+        case needMore
+        case complete
+        case failed(HTTPError)
+    }
+
     /// Returns true when the body is complete and the request was dispatched.
     private func readBody() -> Bool {
-        guard let parsed = head else { return false }
-        if parsed.chunked {
-            let result = input.withUnsafeBufferPointer {
-                chunkDecoder.decode(UnsafeBufferPointer(rebasing: $0[inputStart...]), into: &body,
-                                    maxBodyBytes: loop.configuration.maxBodyBytes,
-                                    maxTrailerBytes: loop.configuration.maxHeaderBytes)
-            }
-            switch result {
-            case .needMore(let consumed):
-                inputStart += consumed
-                return false
-            case .failure(let error):
-                fail(error)
-                return false
-            case .done(let consumed):
-                inputStart += consumed
-            }
-        } else {
-            let needed = parsed.contentLength - body.count
-            let n = min(needed, unreadInput)
-            body.append(contentsOf: input[inputStart..<(inputStart + n)])
-            inputStart += n
-            if n < needed {
-                compactInput()
-                return false
+        // The closure touches only the buffers, never `state` (it is being modified in place).
+        let progress = transition { state in
+            try state.modifyIncomingRequest { incoming in
+                incoming.head.chunked ? decodeChunks(into: &incoming) : copyContentLengthBody(into: &incoming)
             }
         }
-        dispatch()
-        return true
+        switch progress {
+        case nil, .needMore:
+            return false
+        case .failed(let error):
+            fail(error)
+            return false
+        case .complete:
+            guard let request = transition({ try $0.bodyComplete() }) else { return false }
+            dispatch(request)
+            return true
+        }
+    }
+
+    private func decodeChunks(into incoming: inout IncomingRequest) -> BodyProgress {
+        let result = input.withUnsafeBufferPointer {
+            incoming.chunkDecoder.decode(UnsafeBufferPointer(rebasing: $0[inputStart...]), into: &incoming.body,
+                                         maxBodyBytes: loop.configuration.maxBodyBytes,
+                                         maxTrailerBytes: loop.configuration.maxHeaderBytes)
+        }
+        switch result {
+        case .needMore(let consumed):
+            inputStart += consumed
+            return .needMore
+        case .failure(let error):
+            return .failed(error)
+        case .done(let consumed):
+            inputStart += consumed
+            return .complete
+        }
+    }
+
+    private func copyContentLengthBody(into incoming: inout IncomingRequest) -> BodyProgress {
+        let needed = incoming.head.contentLength - incoming.body.count
+        let n = min(needed, unreadInput)
+        incoming.body.append(contentsOf: input[inputStart..<(inputStart + n)])
+        inputStart += n
+        if n < needed {
+            compactInput()
+            return .needMore
+        }
+        return .complete
     }
 
     /// Hands the complete request to the handler; the response may come back synchronously.
-    private func dispatch() {
-        guard let parsed = head else { return }
-        head = nil
-        phase = .awaitingResponse
-        sequence &+= 1
-        keepAlive = parsed.keepAlive
-        isHTTP10 = parsed.version == "HTTP/1.0"
-        isHEAD = parsed.isHEAD
-        requestStartedAt = 0
+    private func dispatch(_ complete: CompleteRequest) {
+        let parsed = complete.head
         let request = HTTPRequest(method: parsed.method, target: parsed.target, version: parsed.version,
-                                  headers: parsed.headers, body: body, remoteAddress: remoteAddress)
-        body = []
+                                  headers: parsed.headers, body: complete.body, remoteAddress: remoteAddress)
         compactInput()
-        let responder = HTTPResponder(loop: loop, fd: fd, connectionID: id, sequence: sequence)
+        let responder = HTTPResponder(loop: loop, fd: fd, connectionID: id, sequence: complete.sequence)
         loop.handler(request, responder)
     }
 
     // MARK: - Responses
 
     func responseArrived(_ response: HTTPResponse, sequence: UInt64) {
-        guard !closed, phase == .awaitingResponse, sequence == self.sequence else { return }
-        let close = !keepAlive || loop.shuttingDown || wantsClose(response)
-        writeResponse(response, close: close)
-        phase = .head
-        lastActivity = loop.now
-        if close { closeAfterFlush = true }
+        let decision = state.responseQueued(sequence: sequence, forceClose: loop.shuttingDown || wantsClose(response),
+                                            now: loop.now)
+        guard case .write(let framing) = decision else { return }   // stale responder
+        writeResponse(response, framing: framing)
         process()   // no-op when called from inside the handler; the outer process() continues
     }
 
@@ -275,7 +270,7 @@ final class Connection {
         return value.lowercased().contains("close")
     }
 
-    private func writeResponse(_ response: HTTPResponse, close: Bool) {
+    private func writeResponse(_ response: HTTPResponse, framing: ResponseFraming) {
         let status = response.status
         output.append(contentsOf: "HTTP/1.1 ".utf8)
         output.append(contentsOf: String(status).utf8)
@@ -301,13 +296,13 @@ final class Connection {
             output.append(contentsOf: String(response.body.count).utf8)
             output.append(contentsOf: "\r\n".utf8)
         }
-        if close {
+        if framing.close {
             output.append(contentsOf: "Connection: close\r\n".utf8)
-        } else if isHTTP10 {
+        } else if framing.announceKeepAlive {
             output.append(contentsOf: "Connection: keep-alive\r\n".utf8)
         }
         output.append(contentsOf: "\r\n".utf8)
-        if bodyAllowed && !isHEAD {
+        if bodyAllowed && !framing.omitBody {
             output.append(contentsOf: response.body)
         }
     }
@@ -318,14 +313,10 @@ final class Connection {
 
     /// Answers a protocol error ourselves and closes after flushing.
     private func fail(_ error: HTTPError) {
+        guard let framing = transition({ try $0.protocolErrorQueued() }) else { return }
         var headers = HTTPHeaders()
         headers.add("Content-Type", "text/plain; charset=utf-8")
-        isHEAD = false
-        writeResponse(HTTPResponse(status: error.status, headers: headers, body: Array(error.message.utf8)), close: true)
-        closeAfterFlush = true
-        phase = .head
-        head = nil
-        body = []
+        writeResponse(HTTPResponse(status: error.status, headers: headers, body: Array(error.message.utf8)), framing: framing)
         input = []
         inputStart = 0
     }
@@ -339,6 +330,7 @@ final class Connection {
     // MARK: - Output
 
     private func flushOutput() {
+        guard !closed else { return }   // e.g. a refused transition closed it (release builds)
         while outputStart < output.count {
             let n = output.withUnsafeBytes {
                 send(fd, $0.baseAddress! + outputStart, output.count - outputStart, Int32(MSG_NOSIGNAL))
@@ -358,18 +350,18 @@ final class Connection {
         // Drop the buffer entirely if a big response made it large.
         output.removeAll(keepingCapacity: output.capacity <= 64 << 10)
         outputStart = 0
-        if closeAfterFlush && phase != .lingering {
+        if state.isClosingAfterFlush {
             startLingering()
         }
     }
 
     private func startLingering() {
-        phase = .lingering
+        let deadline = min(loop.now + Connection.lingerSeconds, max(loop.now, lingerCap))
+        guard transition({ try $0.startLingering(until: deadline) }) != nil else { return }
         input = []
         inputStart = 0
-        lingerDeadline = min(loop.now + Connection.lingerSeconds, max(loop.now, lingerCap))
         _ = Glibc.shutdown(fd, Int32(SHUT_WR))
-        if peerClosed { close() } else { readInput() }   // discard what's already there
+        if state.inputEnded { close() } else { readInput() }   // discard what's already there
     }
 
     /// During server shutdown don't linger past a short bound.
@@ -390,37 +382,48 @@ final class Connection {
     func checkTimeouts(now: Double) {
         guard !closed else { return }
         let config = loop.configuration
-        switch phase {
-        case .lingering:
-            if now >= lingerDeadline { close() }
-        case .awaitingResponse:
+        let outputStalled = now - lastWriteProgress > config.idleTimeoutSeconds
+        switch state.phase {
+        case .lingering(let deadline):
+            if now >= deadline { close() }
+        case .closed, .modifying:
+            break
+        case _ where pendingOutput > 0:
             // The handler may take as long as it likes; only a reader stuck for long is dropped.
-            if pendingOutput > 0 && now - lastWriteProgress > config.idleTimeoutSeconds { close() }
-        case .head, .body:
-            if pendingOutput > 0 {
-                if now - lastWriteProgress > config.idleTimeoutSeconds { close() }
-            } else if requestStartedAt > 0 {
-                if now - requestStartedAt > config.headerTimeoutSeconds {
-                    fail(HTTPError(status: 408, message: "Request not received within \(formatSeconds(config.headerTimeoutSeconds)) seconds"))
-                    process()
-                }
-            } else if now - lastActivity > config.idleTimeoutSeconds || loop.shuttingDown {
+            if outputStalled { close() }
+        case .awaitingResponse:
+            break
+        case .readingHead, .readingBody:
+            checkHeaderTimeout(now: now)
+        case .idle(let since):
+            if now - since > config.idleTimeoutSeconds || loop.shuttingDown {
                 close()   // idle keep-alive connection: close silently
             }
+        case .closingAfterFlush:
+            // Not reached in practice (a drained final response starts lingering at once);
+            // kept so a connection can never outlive its final response unbounded.
+            if outputStalled || loop.shuttingDown { close() }
         }
+    }
+
+    /// Head and body must both arrive within the header timeout, counted from the first byte.
+    private func checkHeaderTimeout(now: Double) {
+        let limit = loop.configuration.headerTimeoutSeconds
+        guard let startedAt = state.requestStartedAt, now - startedAt > limit else { return }
+        fail(HTTPError(status: 408, message: "Request not received within \(formatSeconds(limit)) seconds"))
+        process()
     }
 
     /// Server is shutting down: idle connections go now; busy ones finish their request.
     func shutdownRequested() {
         guard !closed else { return }
-        if phase == .head && unreadInput == 0 && pendingOutput == 0 && !closeAfterFlush {
+        if state.awaitsRequestHead && unreadInput == 0 && pendingOutput == 0 {
             close()
         }
     }
 
     func close() {
-        guard !closed else { return }
-        closed = true
+        guard state.close() else { return }
         Glibc.close(fd)   // also removes it from the epoll set
         loop.connectionClosed(self)
     }

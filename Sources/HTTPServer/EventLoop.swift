@@ -2,27 +2,7 @@
 // cross-thread wakeups and a periodic timeout sweep.
 import CShims
 import Glibc
-
-/// Server-wide connection count, shared by all loops to enforce `maxConnections`.
-final class ConnectionCounter: @unchecked Sendable {
-    private let lock = Mutex()
-    private var value = 0
-    let limit: Int
-
-    init(limit: Int) { self.limit = limit }
-
-    func tryAcquire() -> Bool {
-        lock.withLock {
-            guard value < limit else { return false }
-            value += 1
-            return true
-        }
-    }
-
-    func release() { lock.withLock { value -= 1 } }
-
-    var current: Int { lock.withLock { value } }
-}
+import Synchronization
 
 /// Thread-local "which loop runs on this thread", used to recognise responder calls made
 /// synchronously inside the handler (the fast path) without trusting reusable thread ids.
@@ -32,11 +12,19 @@ private let currentLoopKey: pthread_key_t = {
     return key
 }()
 
+// @unchecked: other threads only reach enqueue() (via deliver/requestShutdown), which touches the
+// Mutex-guarded inbox and the eventfd; all other mutable state is used on the loop thread only.
 final class EventLoop: @unchecked Sendable {
     /// Work handed to the loop by other threads.
     private enum Task {
         case response(HTTPResponse, fd: Int32, connectionID: UInt64, sequence: UInt64)
         case shutdown(deadline: Double)
+    }
+
+    /// Cross-thread queue; `stopped` makes late responders no-ops once the loop is gone.
+    private struct Inbox {
+        var tasks: [Task] = []
+        var stopped = false
     }
 
     private static let listenerTag = UInt64.max
@@ -73,10 +61,7 @@ final class EventLoop: @unchecked Sendable {
     private let eventData = UnsafeMutablePointer<UInt64>.allocate(capacity: EventLoop.maxEvents)
     private let eventFlags = UnsafeMutablePointer<UInt32>.allocate(capacity: EventLoop.maxEvents)
 
-    /// Cross-thread queue; `stopped` makes late responders no-ops once the loop is gone.
-    private let queueLock = Mutex()
-    private var queue: [Task] = []
-    private var stopped = false
+    private let inbox = Mutex(Inbox())
 
     init(listenFd: Int32, configuration: HTTPServer.Configuration, counter: ConnectionCounter,
          handler: @escaping @Sendable (HTTPRequest, HTTPResponder) -> Void) throws {
@@ -226,10 +211,10 @@ final class EventLoop: @unchecked Sendable {
     }
 
     private func enqueue(_ task: Task) {
-        queueLock.withLock {
-            guard !stopped else { return }
-            let wasEmpty = queue.isEmpty
-            queue.append(task)
+        inbox.withLock { inbox in
+            guard !inbox.stopped else { return }
+            let wasEmpty = inbox.tasks.isEmpty
+            inbox.tasks.append(task)
             // Only the first task needs a wakeup; the loop drains the whole queue at once.
             // Written under the lock so tearDown() can't close wakeFd underneath us.
             if wasEmpty {
@@ -242,9 +227,9 @@ final class EventLoop: @unchecked Sendable {
     private func drainQueue() {
         var counterValue: UInt64 = 0
         _ = read(wakeFd, &counterValue, 8)   // reset before taking the queue, see enqueue()
-        let tasks = queueLock.withLock { () -> [Task] in
-            let tasks = queue
-            queue.removeAll()
+        let tasks = inbox.withLock { inbox -> [Task] in
+            let tasks = inbox.tasks
+            inbox.tasks.removeAll()
             return tasks
         }
         for task in tasks {
@@ -295,9 +280,9 @@ final class EventLoop: @unchecked Sendable {
             close(listenFd)
             listenFd = -1
         }
-        queueLock.withLock {
-            stopped = true
-            queue.removeAll()
+        inbox.withLock { inbox in
+            inbox.stopped = true
+            inbox.tasks.removeAll()
             close(wakeFd)
         }
         close(epfd)

@@ -3,15 +3,17 @@
 // Architecture: `loopThreads` pthreads, each running one EventLoop (EventLoop.swift) with its own
 // SO_REUSEPORT listener, so the kernel balances accepts and no state is shared between loops
 // except the connection counter. Connections (Connection.swift) are edge-triggered, non-blocking,
-// processed strictly one request at a time (pipelined bytes wait in the input buffer). The handler
+// processed strictly one request at a time (pipelined bytes wait in the input buffer); which step
+// is allowed when is an explicit state machine (ConnectionState.swift). The handler
 // runs on the loop thread; a responder called there writes directly, one called from another
 // thread queues the response to the owning loop and wakes it through an eventfd.
 // Request heads and chunked bodies are parsed from bytes (RequestParser.swift), never via
 // Foundation strings.
 import CShims
 import Glibc
+import Synchronization
 
-public final class HTTPServer: @unchecked Sendable {
+public final class HTTPServer: Sendable {
     public struct Configuration: Sendable {
         /// IPv4 or IPv6 literal ("::1", "[::1]" also accepted), or "localhost".
         public var host: String = "127.0.0.1"
@@ -34,16 +36,21 @@ public final class HTTPServer: @unchecked Sendable {
 
     private enum State { case idle, running, stopped }
 
+    /// What start() sets up and shutdown() tears down, guarded together.
+    private struct Lifecycle {
+        var state = State.idle
+        var loops: [EventLoop] = []
+        var threads: [pthread_t] = []
+        var port = 0
+    }
+
     public let configuration: Configuration
     private let handler: @Sendable (HTTPRequest, HTTPResponder) -> Void
     private let counter: ConnectionCounter
-    private let stateLock = Mutex()
-    /// Held for the whole of shutdown so concurrent callers all return after the loops exited.
-    private let shutdownLock = Mutex()
-    private var state = State.idle
-    private var loops: [EventLoop] = []
-    private var threads: [pthread_t] = []
-    private var port = 0
+    private let lifecycle = Mutex(Lifecycle())
+    /// Held for the whole of shutdown so concurrent callers all return after the loops exited
+    /// (they block on it; the holder blocks in pthread_join: no polling anywhere).
+    private let shutdownInProgress = Mutex(())
 
     public init(configuration: Configuration, handler: @escaping @Sendable (HTTPRequest, HTTPResponder) -> Void) {
         self.configuration = configuration
@@ -56,7 +63,7 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     /// The port actually listened on (useful with `port = 0`); 0 before `start()`.
-    public var boundPort: Int { stateLock.withLock { port } }
+    public var boundPort: Int { lifecycle.withLock { $0.port } }
 
     /// Connections currently open and admitted (over-cap rejections are not counted).
     public var activeConnectionCount: Int { counter.current }
@@ -64,8 +71,8 @@ public final class HTTPServer: @unchecked Sendable {
     /// Binds, listens and spawns the loop threads. Throws `HTTPServerError`, e.g.
     /// "cannot listen on 127.0.0.1:8787: Address already in use".
     public func start() throws {
-        try stateLock.withLock {
-            guard state == .idle else { throw HTTPServerError("HTTPServer.start(): already started (a server cannot be restarted)") }
+        try lifecycle.withLock { lifecycle in
+            guard lifecycle.state == .idle else { throw HTTPServerError("HTTPServer.start(): already started (a server cannot be restarted)") }
             // A peer closing mid-write must not kill the process; send() also uses MSG_NOSIGNAL.
             signal(SIGPIPE, SIG_IGN)
             let host = configuration.host
@@ -83,12 +90,12 @@ public final class HTTPServer: @unchecked Sendable {
                 for fd in openFds { close(fd) }
                 throw error
             }
-            loops = created
-            port = resolvedPort
-            threads = try loops.map { loop in
+            lifecycle.loops = created
+            lifecycle.port = resolvedPort
+            lifecycle.threads = try created.map { loop in
                 try spawnThread { loop.run() }
             }
-            state = .running
+            lifecycle.state = .running
         }
     }
 
@@ -99,22 +106,22 @@ public final class HTTPServer: @unchecked Sendable {
     public func shutdown(graceSeconds: Double = 10) {
         if EventLoop.isLoopThread {
             let deadline = monotonicNow() + max(0, graceSeconds)
-            let running = stateLock.withLock { state == .running ? loops : [] }
+            let running = lifecycle.withLock { $0.state == .running ? $0.loops : [] }
             for loop in running { loop.requestShutdown(deadline: deadline) }
             return
         }
-        shutdownLock.withLock {
-            let running: (loops: [EventLoop], threads: [pthread_t])? = stateLock.withLock {
-                defer { state = .stopped }
-                return state == .running ? (loops, threads) : nil
+        shutdownInProgress.withLock { _ in
+            let running: (loops: [EventLoop], threads: [pthread_t])? = lifecycle.withLock { lifecycle in
+                defer { lifecycle.state = .stopped }
+                return lifecycle.state == .running ? (lifecycle.loops, lifecycle.threads) : nil
             }
             guard let running else { return }
             let deadline = monotonicNow() + max(0, graceSeconds)
             for loop in running.loops { loop.requestShutdown(deadline: deadline) }
             for thread in running.threads { pthread_join(thread, nil) }
-            stateLock.withLock {
-                loops = []
-                threads = []
+            lifecycle.withLock { lifecycle in
+                lifecycle.loops = []
+                lifecycle.threads = []
             }
         }
     }

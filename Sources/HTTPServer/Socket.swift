@@ -1,4 +1,4 @@
-// Socket helpers: address parsing, listening sockets, small syscall wrappers, a mutex, a clock.
+// Socket helpers: address parsing, listening sockets, small syscall wrappers, a clock.
 import CShims
 import Glibc
 
@@ -138,26 +138,4 @@ func setIntOption(_ fd: Int32, _ level: Int32, _ name: Int32, _ value: Int32) {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
-
-/// A plain pthread mutex; heap-allocated so its address is stable.
-final class Mutex: @unchecked Sendable {
-    private let m: UnsafeMutablePointer<pthread_mutex_t>
-
-    init() {
-        m = .allocate(capacity: 1)
-        m.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(m, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(m)
-        m.deallocate()
-    }
-
-    @inline(__always) func withLock<R>(_ body: () throws -> R) rethrows -> R {
-        pthread_mutex_lock(m)
-        defer { pthread_mutex_unlock(m) }
-        return try body()
-    }
 }
