@@ -1,26 +1,7 @@
+// The authorization server: issuer, resource URLs (RFC 8707 / RFC 9728), the metadata documents and JSON responses.
 import Foundation
 import HTTPServer
 import JSON
-
-/// Token formats: `tha_<12 hex id>_<43 base62>` (access) and `thr_…` (refresh), stored as SHA-256
-/// like personal access tokens; authorization codes are 43 random base62 characters, stored as SHA-256.
-enum OAuthTokens {
-    static let accessPrefix = "tha_"
-    static let refreshPrefix = "thr_"
-
-    static func generate(prefix: String) -> (id: String, text: String, hash: [UInt8]) {
-        let id = Crypto.hex(Crypto.randomBytes(6))
-        let text = prefix + id + "_" + Crypto.randomBase62(43)
-        return (id, text, Crypto.sha256(Array(text.utf8)))
-    }
-
-    /// The id and hash of a presented `prefix` token, or nil if it is not shaped like one.
-    static func parse(_ text: String, prefix: String) -> (id: String, hash: [UInt8])? {
-        let parsed = PersonalAccessToken.fromAuthorizationHeader("Bearer " + text, prefix: prefix)
-        guard let id = parsed.id, let hash = parsed.hash else { return nil }
-        return (id, hash)
-    }
-}
 
 /// The built-in OAuth 2.1 authorization server and the resource-server metadata of every MCP endpoint:
 /// RFC 9728 (protected resource metadata), RFC 8414 (AS metadata), RFC 7591 (registration),
