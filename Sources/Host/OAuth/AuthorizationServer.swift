@@ -2,12 +2,13 @@
 import Foundation
 import HTTPServer
 import JSON
+import Synchronization
 
 /// The built-in OAuth 2.1 authorization server and the resource-server metadata of every MCP endpoint:
 /// RFC 9728 (protected resource metadata), RFC 8414 (AS metadata), RFC 7591 (registration),
 /// RFC 7636 (PKCE, S256 only), RFC 8707 (resource indicators), RFC 7009 (revocation), RFC 9207 (`iss`).
 /// No password grant and no implicit grant: OAuth 2.1 removed both.
-final class AuthorizationServer: @unchecked Sendable {
+final class AuthorizationServer: Sendable {
     /// Verified against when a sign-in names no account, so that case takes as long as a wrong password.
     static let decoyPasswordHash = Crypto.hashPassword(Crypto.randomBase62(32))
 
@@ -16,21 +17,20 @@ final class AuthorizationServer: @unchecked Sendable {
     let settings: OAuthSettings
     /// Failed sign-ins count towards the same per-address lockout as failed bearer authentications.
     let abuse: AbuseGuard?
-    private let lock = NSLock()
-    private var publicURL: String
+    private let publicURL: Mutex<String>
 
     init(stores: ConnectionPool<HostStore>, registry: PluginRegistry, settings: OAuthSettings, publicURL: String, abuse: AbuseGuard? = nil) {
         self.abuse = abuse
         self.stores = stores
         self.registry = registry
         self.settings = settings
-        self.publicURL = AuthorizationServer.normalize(publicURL)
+        self.publicURL = Mutex(AuthorizationServer.normalize(publicURL))
     }
 
     /// The issuer: `--public-url`, else `http://HOST:PORT` once the port is bound.
     var issuer: String {
-        get { lock.lock(); defer { lock.unlock() }; return publicURL }
-        set { lock.lock(); publicURL = AuthorizationServer.normalize(newValue); lock.unlock() }
+        get { publicURL.withLock { $0 } }
+        set { publicURL.withLock { $0 = AuthorizationServer.normalize(newValue) } }
     }
 
     var secureCookies: Bool { issuer.lowercased().hasPrefix("https://") }

@@ -4,6 +4,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import Synchronization
 
 extension ClientMetadataDocument {
     static let maxBytes = 64 * 1024
@@ -39,12 +40,16 @@ extension ClientMetadataDocument {
 }
 
 /// One bounded GET: redirects are refused, the body is cut off past 64 KiB, 5 seconds in all.
-private final class MetadataFetch: NSObject, URLSessionDataDelegate, @unchecked Sendable {
-    private let lock = NSLock()
-    private var body: [UInt8] = []
-    private var status = 0
-    private var tooLarge = false
-    private var failure: String?
+private final class MetadataFetch: NSObject, URLSessionDataDelegate, Sendable {
+    /// What the delegate callbacks have seen so far.
+    private struct Received {
+        var body: [UInt8] = []
+        var status = 0
+        var tooLarge = false
+        var failure: String?
+    }
+
+    private let received = Mutex(Received())
     private let done = DispatchSemaphore(value: 0)
 
     /// Fetches block a worker for up to 5 s: at most this many run at once, so slow documents cannot occupy the pool.
@@ -71,14 +76,14 @@ private final class MetadataFetch: NSObject, URLSessionDataDelegate, @unchecked 
             throw CIMDError("fetching the client metadata document timed out after 5 seconds")
         }
         session.finishTasksAndInvalidate()
-        fetch.lock.lock(); defer { fetch.lock.unlock() }
-        if fetch.tooLarge { throw CIMDError("the client metadata document is larger than 64 KiB") }
-        if let failure = fetch.failure { throw CIMDError("the client metadata document could not be fetched: \(failure)") }
-        if (300..<400).contains(fetch.status) {
-            throw CIMDError("the client metadata document URL answered with a redirect (HTTP \(fetch.status)); redirects are not followed")
+        let received = fetch.received.withLock { $0 }
+        if received.tooLarge { throw CIMDError("the client metadata document is larger than 64 KiB") }
+        if let failure = received.failure { throw CIMDError("the client metadata document could not be fetched: \(failure)") }
+        if (300..<400).contains(received.status) {
+            throw CIMDError("the client metadata document URL answered with a redirect (HTTP \(received.status)); redirects are not followed")
         }
-        guard fetch.status == 200 else { throw CIMDError("the client metadata document URL answered with HTTP \(fetch.status)") }
-        return fetch.body
+        guard received.status == 200 else { throw CIMDError("the client metadata document URL answered with HTTP \(received.status)") }
+        return received.body
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
@@ -88,28 +93,30 @@ private final class MetadataFetch: NSObject, URLSessionDataDelegate, @unchecked 
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
                     completionHandler: @escaping @Sendable (URLSession.ResponseDisposition) -> Void) {
-        lock.lock()
-        status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         let declared = response.expectedContentLength
-        if declared > Int64(ClientMetadataDocument.maxBytes) { tooLarge = true }
-        let cancel = tooLarge
-        lock.unlock()
+        let cancel = received.withLock { received in
+            received.status = status
+            if declared > Int64(ClientMetadataDocument.maxBytes) { received.tooLarge = true }
+            return received.tooLarge
+        }
         completionHandler(cancel ? .cancel : .allow)
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        lock.lock()
-        body.append(contentsOf: data)
-        let over = body.count > ClientMetadataDocument.maxBytes
-        if over { tooLarge = true; body = [] }
-        lock.unlock()
+        let over = received.withLock { received in
+            received.body.append(contentsOf: data)
+            let over = received.body.count > ClientMetadataDocument.maxBytes
+            if over { received.tooLarge = true; received.body = [] }
+            return over
+        }
         if over { dataTask.cancel() }
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
-        lock.lock()
-        if let error, !tooLarge { failure = error.localizedDescription }
-        lock.unlock()
+        received.withLock { received in
+            if let error, !received.tooLarge { received.failure = error.localizedDescription }
+        }
         done.signal()
     }
 }
