@@ -1,32 +1,14 @@
+// The authorization server: issuer, resource URLs (RFC 8707 / RFC 9728), the metadata documents and JSON responses.
 import Foundation
 import HTTPServer
 import JSON
-
-/// Token formats: `tha_<12 hex id>_<43 base62>` (access) and `thr_…` (refresh), stored as SHA-256
-/// like personal access tokens; authorization codes are 43 random base62 characters, stored as SHA-256.
-enum OAuthTokens {
-    static let accessPrefix = "tha_"
-    static let refreshPrefix = "thr_"
-
-    static func generate(prefix: String) -> (id: String, text: String, hash: [UInt8]) {
-        let id = Crypto.hex(Crypto.randomBytes(6))
-        let text = prefix + id + "_" + Crypto.randomBase62(43)
-        return (id, text, Crypto.sha256(Array(text.utf8)))
-    }
-
-    /// The id and hash of a presented `prefix` token, or nil if it is not shaped like one.
-    static func parse(_ text: String, prefix: String) -> (id: String, hash: [UInt8])? {
-        let parsed = PersonalAccessToken.fromAuthorizationHeader("Bearer " + text, prefix: prefix)
-        guard let id = parsed.id, let hash = parsed.hash else { return nil }
-        return (id, hash)
-    }
-}
+import Synchronization
 
 /// The built-in OAuth 2.1 authorization server and the resource-server metadata of every MCP endpoint:
 /// RFC 9728 (protected resource metadata), RFC 8414 (AS metadata), RFC 7591 (registration),
 /// RFC 7636 (PKCE, S256 only), RFC 8707 (resource indicators), RFC 7009 (revocation), RFC 9207 (`iss`).
 /// No password grant and no implicit grant: OAuth 2.1 removed both.
-final class AuthorizationServer: @unchecked Sendable {
+final class AuthorizationServer: Sendable {
     /// Verified against when a sign-in names no account, so that case takes as long as a wrong password.
     static let decoyPasswordHash = Crypto.hashPassword(Crypto.randomBase62(32))
 
@@ -35,21 +17,20 @@ final class AuthorizationServer: @unchecked Sendable {
     let settings: OAuthSettings
     /// Failed sign-ins count towards the same per-address lockout as failed bearer authentications.
     let abuse: AbuseGuard?
-    private let lock = NSLock()
-    private var publicURL: String
+    private let publicURL: Mutex<String>
 
     init(stores: ConnectionPool<HostStore>, registry: PluginRegistry, settings: OAuthSettings, publicURL: String, abuse: AbuseGuard? = nil) {
         self.abuse = abuse
         self.stores = stores
         self.registry = registry
         self.settings = settings
-        self.publicURL = AuthorizationServer.normalize(publicURL)
+        self.publicURL = Mutex(AuthorizationServer.normalize(publicURL))
     }
 
     /// The issuer: `--public-url`, else `http://HOST:PORT` once the port is bound.
     var issuer: String {
-        get { lock.lock(); defer { lock.unlock() }; return publicURL }
-        set { lock.lock(); publicURL = AuthorizationServer.normalize(newValue); lock.unlock() }
+        get { publicURL.withLock { $0 } }
+        set { publicURL.withLock { $0 = AuthorizationServer.normalize(newValue) } }
     }
 
     var secureCookies: Bool { issuer.lowercased().hasPrefix("https://") }

@@ -1,3 +1,4 @@
+// PKCE (RFC 7636): S256 challenges and verifier checks.
 import Foundation
 
 /// PKCE (RFC 7636), S256 only: OAuth 2.1 removed `plain`.
@@ -20,46 +21,5 @@ enum PKCE {
 
     private static func isUnreserved(_ c: UInt8) -> Bool {
         (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2D || c == 0x2E || c == 0x5F || c == 0x7E
-    }
-}
-
-/// Redirect URIs: https anywhere, or http on a loopback host (RFC 8252 §7.3); never a fragment.
-/// They are matched exactly, as registered.
-enum RedirectURI {
-    static func isAcceptable(_ text: String) -> Bool {
-        guard let components = URLComponents(string: text), components.fragment == nil, let scheme = components.scheme?.lowercased(),
-              let host = components.host?.lowercased(), !host.isEmpty else { return false }
-        if scheme == "https" { return true }
-        return scheme == "http" && ["127.0.0.1", "localhost", "[::1]", "::1"].contains(host)
-    }
-}
-
-/// `application/x-www-form-urlencoded` bodies and query strings.
-struct FormData {
-    private(set) var pairs: [(String, String)] = []
-
-    static func parse(_ text: String) -> FormData {
-        var form = FormData()
-        for part in text.split(separator: "&", omittingEmptySubsequences: true) {
-            let pieces = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ s: Substring) -> String {
-                String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
-            }
-            form.pairs.append((decode(pieces[0]), pieces.count > 1 ? decode(pieces[1]) : ""))
-        }
-        return form
-    }
-
-    static func parse(_ bytes: [UInt8]) -> FormData { parse(String(decoding: bytes, as: UTF8.self)) }
-
-    subscript(_ name: String) -> String? { pairs.first { $0.0 == name }?.1 }
-    func all(_ name: String) -> [String] { pairs.filter { $0.0 == name }.map(\.1) }
-
-    /// Encodes for a query string (RFC 3986 unreserved characters kept).
-    static func encode(_ pairs: [(String, String)]) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return pairs.map { "\($0.0.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }
-            .joined(separator: "&")
     }
 }

@@ -1,3 +1,4 @@
+// The token endpoint (POST /oauth/token: code exchange, refresh rotation) and revocation (POST /oauth/revoke).
 import Foundation
 import HTTPServer
 import JSON

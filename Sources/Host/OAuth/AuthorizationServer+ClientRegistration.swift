@@ -1,3 +1,4 @@
+// Dynamic client registration (RFC 7591): POST /oauth/register.
 import Foundation
 import HTTPServer
 import JSON

@@ -1,3 +1,6 @@
+// The authorization endpoint's flow: GET /oauth/authorize, POST /oauth/signin, POST /oauth/consent,
+// the checks both form POSTs share (Origin, browser cookie, CSRF), sign-in sessions and the redirect
+// back to the client.
 import Foundation
 import HTTPServer
 
@@ -223,7 +226,7 @@ extension AuthorizationServer {
         "\(name)=\(value); Path=/oauth; Max-Age=\(maxAge); HttpOnly; SameSite=Lax" + (secureCookies ? "; Secure" : "")
     }
 
-    // MARK: Responses
+    // MARK: Redirect to the client
 
     private func redirect(to uri: String, _ parameters: [(String, String)], state: String?) -> HTTPResponse {
         var all = parameters
@@ -231,130 +234,5 @@ extension AuthorizationServer {
         all.append(("iss", issuer))
         let location = uri + (uri.contains("?") ? "&" : "?") + FormData.encode(all)
         return HTTPResponse(status: 303, headers: HTTPHeaders([("Location", location), ("Cache-Control", "no-store")] + AuthorizationServer.pageSecurityHeaders))
-    }
-
-    static let pageSecurityHeaders: [(String, String)] = [
-        ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"),
-        ("X-Frame-Options", "DENY"),
-        // Not no-referrer: under it browsers send `Origin: null` on form POSTs, which the Origin check would refuse.
-        ("Referrer-Policy", "same-origin"),
-        ("X-Content-Type-Options", "nosniff"),
-    ]
-
-    func page(_ status: Int, _ html: String, cookies: [String]) -> HTTPResponse {
-        var headers = HTTPHeaders([("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store")] + AuthorizationServer.pageSecurityHeaders)
-        for cookie in cookies { headers.add("Set-Cookie", cookie) }
-        return HTTPResponse(status: status, headers: headers, body: Array(html.utf8))
-    }
-
-    func errorPage(_ status: Int, _ title: String, _ message: String) -> HTTPResponse {
-        page(status, HTMLPage.render(title: title, body: "<h1>\(HTMLPage.escape(title))</h1>\n<p class=\"error\">\(HTMLPage.escape(message))</p>"), cookies: [])
-    }
-
-    private func hidden(_ pending: PendingAuthorization) -> String {
-        """
-        <input type="hidden" name="request" value="\(HTMLPage.escape(pending.id))">
-        <input type="hidden" name="csrf" value="\(HTMLPage.escape(pending.csrf))">
-        """
-    }
-
-    private func signInPage(_ pending: PendingAuthorization, client: OAuthClient, error: String?) -> String {
-        let e = HTMLPage.escape
-        return HTMLPage.render(title: "Sign in", body: """
-        <h1>Sign in to \(e(pending.tenant))</h1>
-        <p><strong>\(e(client.name))</strong> wants to connect to your workspace <strong>\(e(pending.tenant))</strong>. Sign in to continue.</p>
-        \(error.map { "<p class=\"error\" role=\"alert\">\(e($0))</p>" } ?? "")
-        <form method="post" action="/oauth/signin">
-        \(hidden(pending))
-        <label for="email">Email</label>
-        <input id="email" name="email" type="email" autocomplete="username" required autofocus>
-        <label for="password">Password</label>
-        <input id="password" name="password" type="password" autocomplete="current-password" required>
-        <div class="buttons"><button type="submit" class="primary">Sign in</button></div>
-        </form>
-        """)
-    }
-
-    private func consentPage(_ pending: PendingAuthorization, client: OAuthClient, user: UserRecord) -> String {
-        let e = HTMLPage.escape
-        let items = pending.scopes.map { scope -> String in
-            let name = scope.hasSuffix(":read") ? String(scope.dropLast(5)) : scope
-            let title = registry.toolsetsByName[name]?.title ?? name
-            let access = scope.hasSuffix(":read") ? "read only" : "read and change"
-            return """
-            <li><label><input type="checkbox" name="scope" value="\(e(scope))" checked> <strong>\(e(title))</strong> <span class="muted">(\(e(name)), \(access))</span></label></li>
-            """
-        }.joined(separator: "\n")
-        let returnHost = URLComponents(string: pending.redirectURI)?.host ?? pending.redirectURI
-        return HTMLPage.render(title: "Authorize access", body: """
-        <h1>Authorize access</h1>
-        <p><strong>\(e(client.name))</strong> is requesting access to your workspace <strong>\(e(pending.tenant))</strong>.</p>
-        <p class="muted">Signed in as \(e(user.email)). Untick any toolset it should not use.</p>
-        <form method="post" action="/oauth/consent">
-        \(hidden(pending))
-        <ul class="scopes">
-        \(items)
-        </ul>
-        <p class="muted">You will be returned to \(e(returnHost)). You can revoke this connection at any time (<code>toolhost connections</code>).</p>
-        <div class="buttons">
-        <button type="submit" name="decision" value="allow" class="primary">Authorize</button>
-        <button type="submit" name="decision" value="deny">Cancel</button>
-        </div>
-        </form>
-        """)
-    }
-}
-
-/// The page shell: readable on a phone, no external assets, no script.
-enum HTMLPage {
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.count)
-        for c in text {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
-
-    static func render(title: String, body: String) -> String {
-        """
-        <!doctype html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>\(escape(title)) · Toolhost</title>
-        <style>
-        body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f4f5f7;color:#1d2129;margin:0;padding:1rem;line-height:1.5}
-        main{max-width:28rem;margin:2rem auto;background:#fff;border-radius:12px;padding:1.5rem;box-shadow:0 1px 4px rgba(0,0,0,.08)}
-        h1{font-size:1.35rem;margin:0 0 1rem}
-        label{display:block;margin:.75rem 0 .25rem;font-weight:600}
-        input[type=email],input[type=password]{width:100%;box-sizing:border-box;padding:.65rem;font-size:1rem;border:1px solid #c4c8cf;border-radius:8px}
-        ul.scopes{list-style:none;padding:0;margin:1rem 0}
-        ul.scopes li{padding:.6rem;border:1px solid #e1e4e8;border-radius:8px;margin-bottom:.5rem}
-        ul.scopes label{display:flex;gap:.5rem;align-items:baseline;margin:0;font-weight:400;flex-wrap:wrap}
-        .buttons{display:flex;gap:.75rem;margin-top:1.25rem;flex-wrap:wrap}
-        button{flex:1;min-width:8rem;padding:.75rem 1rem;font-size:1rem;border-radius:8px;border:1px solid #c4c8cf;background:#fff;cursor:pointer}
-        button.primary{background:#1f6feb;border-color:#1f6feb;color:#fff}
-        .muted{color:#5c6370;font-size:.9rem}
-        .error{color:#b42318;background:#fef3f2;padding:.6rem;border-radius:8px}
-        code{font-size:.85rem}
-        </style>
-        </head>
-        <body>
-        <main>
-        \(body)
-        </main>
-        </body>
-        </html>
-
-        """
     }
 }
