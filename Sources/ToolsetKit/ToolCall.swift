@@ -76,7 +76,10 @@ public final class ToolCall {
 
     /// Hands the wrapper back at the end of the call; its prepared statements stay cached for the
     /// next call that is leased the same connection.
-    func endLease() { borrowed = nil }
+    func endLease() {
+        if let borrowed { LeasedDatabases.endLease(borrowed) }
+        borrowed = nil
+    }
 
     /// Records an audit event (e.g. "booking.created") attributed to this call. False if the host refused it.
     @discardableResult
