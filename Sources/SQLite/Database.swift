@@ -88,6 +88,15 @@ public final class Database: @unchecked Sendable {
         return statement
     }
 
+    /// How many prepared statements `prepare` keeps for reuse.
+    public var cachedStatementCount: Int { statementCache.count }
+
+    /// Resets every kept statement still in the middle of a run (e.g. a query whose row mapping
+    /// threw), so that none holds its read transaction, and the snapshot it pins, once its user is done.
+    public func resetActiveStatements() {
+        for statement in statementCache.values where sqlite3_stmt_busy(statement.raw) != 0 { statement.reset() }
+    }
+
     /// Runs a statement with bound parameters and returns nothing.
     public func run(_ sql: String, _ parameters: [SQLValue] = []) throws(DatabaseError) {
         let statement = try prepare(sql)

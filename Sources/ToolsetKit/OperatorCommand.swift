@@ -2,9 +2,6 @@ import Foundation
 import JSON
 import PluginABI
 import SQLite
-#if canImport(Glibc)
-import Glibc
-#endif
 
 // ABI 1.1 operator commands in Swift (header section 7):
 //
@@ -93,11 +90,11 @@ public final class OperatorContext {
         events.append(["kind": .string(kind), "details": details])
     }
 
-    public func log(_ message: String, level: LogLevel = .info) { HostServices.log(message, level: level) }
+    public func log(_ message: String, level: LogLevel = .info) { HostAPI.log(message, level: level) }
 
-    public var nowMilliseconds: Int64 { HostServices.nowMilliseconds() }
+    public var nowMilliseconds: Int64 { HostAPI.nowMilliseconds() }
 
-    public var configuration: JSONObject { HostServices.shared?.configuration ?? JSONObject() }
+    public var configuration: JSONObject { HostAPI.configurationObject }
 }
 
 public typealias OperatorHandler = @Sendable (OperatorContext, OperatorArguments) throws -> OperatorResult
@@ -113,91 +110,5 @@ public struct OperatorCommand: Sendable {
         self.name = name
         self.summary = summary
         self.handler = handler
-    }
-}
-
-// MARK: - The C boundary
-
-final class RegisteredOperatorCommand: @unchecked Sendable {
-    let command: OperatorCommand
-    init(_ command: OperatorCommand) { self.command = command }
-}
-
-extension ExportedPlugin {
-    /// Registers the definition's operator commands when the host's registrar offers ABI 1.1's member.
-    static func registerOperatorCommands(_ definition: PluginDefinition, _ registrarPointer: UnsafePointer<th_registrar>) -> (th_status, String)? {
-        guard !definition.operatorCommands.isEmpty else { return nil }
-        guard hasField(registrarPointer, \th_registrar.add_operator_command),
-              let add = registrarPointer.pointee.add_operator_command else {
-            HostServices.log("this host predates ABI 1.1 operator commands; \(definition.operatorCommands.count) command(s) not offered", level: .warning)
-            return nil
-        }
-        for command in definition.operatorCommands {
-            let data = Unmanaged.passRetained(RegisteredOperatorCommand(command)).toOpaque()
-            let status = add(registrarPointer.pointee.host, command.group, command.name, command.summary,
-                             operatorThunk, releaseThunk, data)
-            if status != TH_OK { return (status, "the host refused operator command \"\(command.group) \(command.name)\"") }
-        }
-        return nil
-    }
-}
-
-let operatorThunk: th_operator_fn = { data, context, args, length, result in
-    OperatorDispatcher.dispatch(data, context, args, length, result)
-}
-
-enum OperatorDispatcher {
-    static func dispatch(
-        _ data: UnsafeMutableRawPointer?, _ contextPointer: UnsafePointer<th_operator_context>?,
-        _ args: UnsafePointer<CChar>?, _ length: Int, _ result: UnsafeMutablePointer<th_call_result>?
-    ) -> th_status {
-        guard let result else { return TH_INVALID_ARGUMENT }
-        func fail(_ status: th_status, _ message: String) -> th_status { failCall(result, status, message) }
-        guard let data else { return fail(TH_INVALID_ARGUMENT, "operator command was given no command_data") }
-        let command = Unmanaged<RegisteredOperatorCommand>.fromOpaque(data).takeUnretainedValue().command
-
-        var positional: [String] = []
-        var options = JSONObject()
-        if let args, length > 0 {
-            guard let parsed = try? JSONParser.parse(UnsafeRawBufferPointer(start: UnsafeRawPointer(args), count: length)),
-                  case .object(let object) = parsed else {
-                return fail(TH_INVALID_ARGUMENT, "operator arguments are not a JSON object")
-            }
-            positional = (object["positional"]?.arrayValue ?? []).compactMap(\.stringValue)
-            options = object["options"]?.objectValue ?? JSONObject()
-        }
-        func string(_ field: KeyPath<th_operator_context, UnsafePointer<CChar>?>) -> String {
-            guard let contextPointer, let value = loadField(contextPointer, field), let value else { return "" }
-            return String(cString: value)
-        }
-        var db: OpaquePointer?
-        if let contextPointer, let raw = loadField(contextPointer, \th_operator_context.db), let raw { db = OpaquePointer(raw) }
-        let context = OperatorContext(tenant: string(\.tenant), operatorName: string(\.operator_name),
-                                      requestID: string(\.request_id), db: db)
-        var object = JSONObject()
-        do {
-            switch try command.handler(context, OperatorArguments(positional: positional, options: options)) {
-            case .ok(let text, let data):
-                object["text"] = .string(text)
-                object["data"] = data ?? .null
-                if !context.events.isEmpty { object["events"] = .array(context.events) }
-            case .error(let message):
-                object["error"] = .string(message)
-            }
-        } catch let error as ToolError {
-            object["error"] = .string(error.message)
-        } catch {
-            context.endLease()
-            HostServices.log("operator command \(command.group) \(command.name) failed: \(error)", level: .error)
-            return fail(TH_ERROR, "operator command \(command.group) \(command.name) failed: \(error)")
-        }
-        context.endLease()
-        let bytes = JSONValue.object(object).serialized()
-        guard let memory = malloc(max(bytes.count, 1)) else { return fail(TH_ERROR, "out of memory") }
-        bytes.withUnsafeBytes { memory.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-        result.pointee.json = UnsafePointer(memory.assumingMemoryBound(to: CChar.self))
-        result.pointee.json_len = bytes.count
-        result.pointee.release_data = nil
-        return TH_OK
     }
 }

@@ -19,7 +19,7 @@ final class ToolsetKitUnitTests: XCTestCase {
     }
 
     func testArgumentGetters() throws {
-        let args = Arguments((["start": 5, "name": "Ada", "flag": true, "n": 3, "gone": nil, "list": [1]] as JSONValue).objectValue!)
+        let args = ToolArguments((["start": 5, "name": "Ada", "flag": true, "n": 3, "gone": nil, "list": [1]] as JSONValue).objectValue!)
         XCTAssertEqual(try args.string("name"), "Ada")
         XCTAssertThrowsError(try args.string("start")) { XCTAssertEqual(($0 as? ToolError)?.message, "\"start\" must be a string") }
         XCTAssertThrowsError(try args.string("missing")) { XCTAssertEqual(($0 as? ToolError)?.message, "\"missing\" is required") }

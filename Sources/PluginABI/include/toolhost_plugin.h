@@ -52,7 +52,8 @@
  *     keep the pointer and call its functions from any later call().
  *   - Other host → plugin data (strings, the call context, argument bytes, the
  *     database handle, the registrar) is BORROWED: valid only until the
- *     function it was passed to returns. Copy what you need to keep.
+ *     function it was passed to returns. Copy what you need to keep. (What a
+ *     plugin may keep *about* a database handle between calls: section 5.)
  *   - Plugin → host data during registration (names, schemas, migration SQL)
  *     is copied by the host before the registrar function returns.
  *   - A call result (th_call_result.json, .message, .release_data) is
@@ -72,8 +73,9 @@
  *     synchronised by the plugin. Per-call state lives on the stack or in the
  *     database.
  *   - The database handle in a call context is leased to that call alone for
- *     its duration: no other thread uses it until call() returns. Do not keep
- *     it after returning.
+ *     its duration: no other thread uses it until call() returns. Do not use
+ *     it after returning (section 5 says what you may keep for the next call
+ *     that is given the same handle).
  *   - Host API functions are thread-safe and may be called from call().
  *   - Never let an exception, Swift error, longjmp or panic escape a function
  *     the host calls. Report failures as values (th_status / isError results).
@@ -93,6 +95,31 @@
  *   transaction, before the first call for a tenant, and records the version
  *   in the database's PRAGMA user_version. Never edit a released migration:
  *   append a new one.
+ *
+ *   Connection lifetime and caching. The host keeps a pool of connections per
+ *   (tenant, plugin) and guarantees, for every ctx->db it passes (to call()
+ *   and to operator commands alike):
+ *     - it is open and migrated, and used by no one else until the function
+ *       it was passed to returns;
+ *     - between calls it stays open in the pool and is only ever passed again
+ *       to this plugin, for the same tenant (a later call may get it or
+ *       another connection of the pool);
+ *     - it is closed only when the host shuts down, never while a call is
+ *       using it, with sqlite3_close_v2(); the host never finalizes a
+ *       statement it did not prepare.
+ *   A plugin MAY therefore keep per-connection state between calls, typically
+ *   prepared statements keyed by the handle, and use it only inside a later
+ *   call that is given the same handle. Keep such state only while it holds
+ *   at least one unfinalized statement of that connection: that statement
+ *   keeps the connection allocated even after sqlite3_close_v2(), so no other
+ *   connection can appear at the same address. State kept for a handle
+ *   without one (or after finalizing them) may be found again for a NEW
+ *   connection at a reused address; drop it instead. Before returning, leave
+ *   the connection as you found it: every statement reset or done (a
+ *   statement left mid-run holds its read snapshot into the next call), no
+ *   open transaction, no changed connection settings (PRAGMAs, busy
+ *   handler). ToolsetKit's statement cache follows these rules for Swift
+ *   toolsets.
  *
  * ---------------------------------------------------------------------------
  * 6. CALLS AND RESULTS
@@ -143,6 +170,8 @@
  *                    th_registrar.add_operator_command (appended last).
  *        2026-12-01  Documented, no layout change: `args` never holds duplicate
  *                    member names; results that do are refused as malformed.
+ *                    What the host guarantees about ctx->db between calls;
+ *                    plugins may cache prepared statements per handle (section 5).
  */
 #ifndef TOOLHOST_PLUGIN_H
 #define TOOLHOST_PLUGIN_H
@@ -246,7 +275,7 @@ struct th_call_context {
     const char *scopes_json;       /* JSON array of granted scopes, e.g. ["scheduling"] */
     const char *restrictions_json; /* JSON object of resource restrictions, "{}" when none */
     const char *request_id;        /* unique id of this request, for logs and events */
-    void *db;                      /* sqlite3 * for this (tenant, plugin); leased to this call only */
+    void *db;                      /* sqlite3 * for this (tenant, plugin); leased to this call only; see section 5 */
 };
 
 /* ------------------------------------------------------------------------- */
