@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import SQLite
+import CivilDate
 import ToolsetKit
 
 // The scheduling toolset: booking requests a model can create, list, read, confirm and cancel.

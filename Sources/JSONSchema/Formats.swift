@@ -22,66 +22,12 @@ extension StringFormat {
 
     func accepts(_ string: String) -> Bool {
         switch self {
-        case .dateTime: return isDateTime(Array(string.utf8))
-        case .date: let bytes = Array(string.utf8); return bytes.count == 10 && isFullDate(bytes[...])
+        case .dateTime: return RFC3339DateTime(string) != nil
+        case .date: return RFC3339.fullDate(string) != nil
         case .email: return isEmail(string)
         case .uri: return isURI(string)
         }
     }
-}
-
-/// Reads `count` ASCII digits at `start`; nil if any is not a digit or the slice is too short.
-private func digits(_ bytes: ArraySlice<UInt8>, _ start: Int, _ count: Int) -> Int? {
-    let from = bytes.startIndex + start
-    guard from + count <= bytes.endIndex else { return nil }
-    var value = 0
-    for index in from..<(from + count) {
-        let byte = bytes[index]
-        guard byte >= 0x30 && byte <= 0x39 else { return nil }
-        value = value * 10 + Int(byte - 0x30)
-    }
-    return value
-}
-
-private func byte(_ bytes: ArraySlice<UInt8>, _ offset: Int) -> UInt8? {
-    let index = bytes.startIndex + offset
-    return index < bytes.endIndex ? bytes[index] : nil
-}
-
-/// RFC 3339 full-date: YYYY-MM-DD with a real calendar day (leap years included).
-private func isFullDate(_ bytes: ArraySlice<UInt8>) -> Bool {
-    guard bytes.count >= 10,
-          let year = digits(bytes, 0, 4), byte(bytes, 4) == UInt8(ascii: "-"),
-          let month = digits(bytes, 5, 2), byte(bytes, 7) == UInt8(ascii: "-"),
-          let day = digits(bytes, 8, 2)
-    else { return false }
-    return CivilDate.isValid(year: year, month: month, day: day)
-}
-
-/// RFC 3339 date-time: full-date "T" HH:MM:SS[.fraction] ("Z" / ±HH:MM). "T" and "Z" may be lowercase.
-private func isDateTime(_ all: [UInt8]) -> Bool {
-    let bytes = all[...]
-    guard bytes.count >= 20, isFullDate(bytes[0..<10]) else { return false }
-    guard let t = byte(bytes, 10), t == UInt8(ascii: "T") || t == UInt8(ascii: "t") else { return false }
-    guard let hour = digits(bytes, 11, 2), byte(bytes, 13) == UInt8(ascii: ":"),
-          let minute = digits(bytes, 14, 2), byte(bytes, 16) == UInt8(ascii: ":"),
-          let second = digits(bytes, 17, 2),
-          hour <= 23, minute <= 59, second <= 60
-    else { return false }
-    var offset = 19
-    if byte(bytes, offset) == UInt8(ascii: ".") {
-        offset += 1
-        let fractionStart = offset
-        while let b = byte(bytes, offset), b >= 0x30 && b <= 0x39 { offset += 1 }
-        guard offset > fractionStart else { return false }
-    }
-    guard let zone = byte(bytes, offset) else { return false }
-    if zone == UInt8(ascii: "Z") || zone == UInt8(ascii: "z") { return offset + 1 == bytes.count }
-    guard zone == UInt8(ascii: "+") || zone == UInt8(ascii: "-"), offset + 6 == bytes.count,
-          let offsetHour = digits(bytes, offset + 1, 2), byte(bytes, offset + 3) == UInt8(ascii: ":"),
-          let offsetMinute = digits(bytes, offset + 4, 2)
-    else { return false }
-    return offsetHour <= 23 && offsetMinute <= 59
 }
 
 /// Deliberately simple: one "@", a non-empty local part, a dotted domain, no whitespace.

@@ -18,39 +18,25 @@ enum Clock {
     }
 }
 
-/// RFC 3339 formatting and parsing without Foundation's slow DateFormatter.
+/// The CLI's and logs' times, through the one RFC 3339 parser and formatter (CivilDate), so a
+/// time the CLI accepts is exactly a time a tool's `date-time` argument accepts.
 enum Timestamp {
     static func iso8601(millisecondsSinceEpoch ms: Int64, fractional: Bool = false) -> String {
-        var seconds = time_t(ms / 1000)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        let date = String(format: "%04d-%02d-%02dT%02d:%02d:%02d", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
-                          Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
-        return fractional ? date + String(format: ".%03dZ", Int(ms % 1000)) : date + "Z"
+        RFC3339.format(epochMilliseconds: ms, fractional: fractional)
     }
 
     /// Parses `YYYY-MM-DD` (meaning: through the end of that day, UTC) or a full RFC 3339 time.
     /// Returns milliseconds since the epoch of the moment the validity ends.
     static func parseExpiry(_ text: String) -> Int64? {
-        if text.count == 10, let day = parseDate(text) { return day + 86_400_000 }
+        if let day = parseDate(text) { return day + 86_400_000 }
         return parseRFC3339(text)
     }
 
     /// `YYYY-MM-DD` → milliseconds at 00:00 UTC of that day.
     static func parseDate(_ text: String) -> Int64? {
-        let fields = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard fields.count == 3, fields[0].count == 4, fields[1].count == 2, fields[2].count == 2,
-              let year = Int(fields[0]), let month = Int(fields[1]), let day = Int(fields[2]),
-              CivilDate.isValid(year: year, month: month, day: day) else { return nil }
+        guard let (year, month, day) = RFC3339.fullDate(text) else { return nil }
         return Int64(CivilDate.daysSinceEpoch(year: year, month: month, day: day)) * 86_400_000
     }
 
-    static func parseRFC3339(_ text: String) -> Int64? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) { return Int64((date.timeIntervalSince1970 * 1000).rounded()) }
-        formatter.formatOptions = [.withInternetDateTime]
-        if let date = formatter.date(from: text) { return Int64((date.timeIntervalSince1970 * 1000).rounded()) }
-        return nil
-    }
+    static func parseRFC3339(_ text: String) -> Int64? { RFC3339DateTime(text)?.epochMilliseconds }
 }
