@@ -13,7 +13,7 @@ import Synchronization
 ///   `lockoutWindowSeconds` → that address is locked out until the window that began with its
 ///   first counted failure ends ("for the rest of the hour"). Failures during the lockout are not
 ///   counted towards a new one, so retrying does not extend it.
-final class AbuseGuard: @unchecked Sendable {
+final class AbuseGuard: Sendable {
     struct Limits: Sendable {
         var burstLimit = 250
         var burstWindowSeconds = 60
@@ -26,8 +26,12 @@ final class AbuseGuard: @unchecked Sendable {
     /// Lockouts ever started; while zero, the per-request lockout check needs no lock at all.
     private let lockoutsStarted = Atomic<Int>(0)
 
-    private final class Shard {
-        let lock = NSLock()
+    /// One shard's counters; only ever touched inside its Mutex. (A class: a Mutex cannot be copied
+    /// into an array.)
+    private final class Shard: Sendable {
+        let state = Mutex(ShardState())
+    }
+    private struct ShardState {
         var bursts: [String: BurstCounter] = [:]
         var failures: [String: FailureWindow] = [:]
     }
@@ -75,61 +79,64 @@ final class AbuseGuard: @unchecked Sendable {
         shards = (0..<shardCount).map { _ in Shard() }
     }
 
-    private func shard(for key: String) -> Shard {
+    private func shardIndex(for key: String) -> Int {
         var hasher = Hasher()
         hasher.combine(key)
-        return shards[Int(UInt(bitPattern: hasher.finalize()) % UInt(shards.count))]
+        return Int(UInt(bitPattern: hasher.finalize()) % UInt(shards.count))
     }
 
     /// Records an admitted request by `tokenID`, or returns the denial if it would exceed the burst limit.
     func admitBurst(tokenID: String, now: Int64) -> Denial? {
-        let shard = shard(for: tokenID)
         let second = now / 1000
-        shard.lock.lock()
-        defer { shard.lock.unlock() }
-        let counter: BurstCounter
-        if let existing = shard.bursts[tokenID] {
-            counter = existing
-        } else {
-            counter = BurstCounter(window: limits.burstWindowSeconds)
-            shard.bursts[tokenID] = counter
+        let (limit, window) = (limits.burstLimit, limits.burstWindowSeconds)
+        let retryAfter: Int? = shards[shardIndex(for: tokenID)].state.withLock { shard in
+            let counter: BurstCounter
+            if let existing = shard.bursts[tokenID] {
+                counter = existing
+            } else {
+                counter = BurstCounter(window: window)
+                shard.bursts[tokenID] = counter
+            }
+            let (count, oldest) = counter.total(at: second)
+            if count >= limit {
+                // The oldest counted second leaves the window first.
+                return max(1, Int((oldest ?? second) + Int64(window) - second))
+            }
+            counter.add(at: second)
+            return nil
         }
-        let (count, oldest) = counter.total(at: second)
-        if count >= limits.burstLimit {
-            // The oldest counted second leaves the window first.
-            let retry = Int((oldest ?? second) + Int64(limits.burstWindowSeconds) - second)
-            return AbuseGuard.burstDenial(retryAfter: max(1, retry))
-        }
-        counter.add(at: second)
-        return nil
+        return retryAfter.map(AbuseGuard.burstDenial(retryAfter:))
     }
 
     /// Counts a failed authentication from `address`.
     func recordFailedAuthentication(address: String, now: Int64) {
-        let shard = shard(for: address)
         let window = Int64(limits.lockoutWindowSeconds) * 1000
-        shard.lock.lock()
-        defer { shard.lock.unlock() }
-        var entry = shard.failures[address] ?? FailureWindow(windowStart: now, count: 0, lockedUntil: nil)
-        if let until = entry.lockedUntil, now < until { return }  // locked: retrying extends nothing
-        if now - entry.windowStart >= window { entry = FailureWindow(windowStart: now, count: 0, lockedUntil: nil) }
-        entry.count += 1
-        if entry.count > limits.failedAuthLimit {
-            entry.lockedUntil = entry.windowStart + window
-            lockoutsStarted.add(1, ordering: .releasing)
-            Log.warning("abuse", "address \(address) locked out after \(entry.count) failed authentications until \(Timestamp.iso8601(millisecondsSinceEpoch: entry.windowStart + window))")
+        let limit = limits.failedAuthLimit
+        let lockedOut: FailureWindow? = shards[shardIndex(for: address)].state.withLock { shard in
+            var entry = shard.failures[address] ?? FailureWindow(windowStart: now, count: 0, lockedUntil: nil)
+            if let until = entry.lockedUntil, now < until { return nil }  // locked: retrying extends nothing
+            if now - entry.windowStart >= window { entry = FailureWindow(windowStart: now, count: 0, lockedUntil: nil) }
+            entry.count += 1
+            let startsLockout = entry.count > limit
+            if startsLockout {
+                entry.lockedUntil = entry.windowStart + window
+                // Before the shard is unlocked, so no request can see the entry but skip the check.
+                lockoutsStarted.add(1, ordering: .releasing)
+            }
+            shard.failures[address] = entry
+            if shard.failures.count > 100_000 { AbuseGuard.prune(&shard, now: now, window: window) }
+            return startsLockout ? entry : nil
         }
-        shard.failures[address] = entry
-        if shard.failures.count > 100_000 { prune(shard, now: now, window: window) }
+        if let entry = lockedOut, let until = entry.lockedUntil {
+            Log.warning("abuse", "address \(address) locked out after \(entry.count) failed authentications until \(Timestamp.iso8601(millisecondsSinceEpoch: until))")
+        }
     }
 
     /// The lockout denial for `address`, if it is locked out now.
     func lockout(address: String, now: Int64) -> Denial? {
         guard lockoutsStarted.load(ordering: .acquiring) > 0 else { return nil }
-        let shard = shard(for: address)
-        shard.lock.lock()
-        defer { shard.lock.unlock() }
-        guard let until = shard.failures[address]?.lockedUntil, now < until else { return nil }
+        let lockedUntil = shards[shardIndex(for: address)].state.withLock { $0.failures[address]?.lockedUntil }
+        guard let until = lockedUntil, now < until else { return nil }
         var denial = Denial(layer: .abuse, httpStatus: 429, message: "Too many failed authentication attempts from your IP", challenge: nil)
         denial.retryAfterSeconds = max(1, Int((until - now + 999) / 1000))
         return denial
@@ -142,7 +149,7 @@ final class AbuseGuard: @unchecked Sendable {
     }
 
     /// Keeps memory bounded under an address-spraying attack: forget windows that are over.
-    private func prune(_ shard: Shard, now: Int64, window: Int64) {
+    private static func prune(_ shard: inout ShardState, now: Int64, window: Int64) {
         shard.failures = shard.failures.filter { _, entry in
             now - entry.windowStart < window || (entry.lockedUntil.map { now < $0 } ?? false)
         }

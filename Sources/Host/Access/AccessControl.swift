@@ -9,7 +9,7 @@ import JSON
 ///   4. abuse guard: address lockout, per-token burst (AbuseGuard.swift)       → 429
 /// Layers 2 and 3 run together per toolset and per tool (Caller+Layers.swift). Tool-level checks
 /// need the tool's name, which the MCP core reads from the request first (Target.tool).
-final class AccessControl: @unchecked Sendable {
+final class AccessControl: Sendable {
     let stores: ConnectionPool<HostStore>
     let registry: PluginRegistry
     let lastUsed: LastUsedTracker

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import JSON
 import SQLite
 
@@ -27,6 +28,8 @@ struct AuditEvent {
 /// Audit and event records, written to `audit.db` in batches by a background thread so the hot
 /// path only appends to an in-memory queue (one lock, no I/O). Flushed every 200 ms, when the
 /// queue grows large, and on shutdown.
+// @unchecked: the queue and the flag are guarded by `lock`, an NSCondition because the flush
+// thread waits on it with a timeout (Mutex has no wait); periodic tasks are added before start().
 final class EventSink: @unchecked Sendable {
     static let migrations = [
         """
@@ -61,7 +64,8 @@ final class EventSink: @unchecked Sendable {
     private let lock = NSCondition()
     private var queue: [AuditEvent] = []
     private var stopping = false
-    private var thread: Thread?
+    /// Entered when the flush thread starts, left when it returns: stop() waits on it.
+    private let flushThreadRunning = DispatchGroup()
     /// Extra work done on the flush thread at each tick (the last-used flush).
     private var periodicTasks: [() -> Void] = []
 
@@ -80,10 +84,13 @@ final class EventSink: @unchecked Sendable {
     }
 
     func start() {
-        let thread = Thread { [self] in run() }
+        flushThreadRunning.enter()
+        let thread = Thread { [self] in
+            run()
+            flushThreadRunning.leave()
+        }
         thread.name = "toolhost-flush"
         thread.start()
-        self.thread = thread
     }
 
     /// Flushes what is queued and stops the thread; returns when everything is on disk.
@@ -92,7 +99,7 @@ final class EventSink: @unchecked Sendable {
         stopping = true
         lock.signal()
         lock.unlock()
-        while thread != nil && !(thread?.isFinished ?? true) { usleep(1000) }
+        flushThreadRunning.wait()  // returns at once if the thread never started
         flush()
         for task in periodicTasks { task() }
     }
@@ -143,21 +150,18 @@ final class EventSink: @unchecked Sendable {
 
 /// Remembers when each token was last used, in memory; written to host.db in one transaction
 /// per flush tick instead of a database write per request.
-final class LastUsedTracker: @unchecked Sendable {
-    private let lock = NSLock()
-    private var pending: [String: Int64] = [:]
+final class LastUsedTracker: Sendable {
+    private let pending = Mutex<[String: Int64]>([:])
 
     func touch(tokenID: String, at time: Int64) {
-        lock.lock()
-        pending[tokenID] = time
-        lock.unlock()
+        pending.withLock { $0[tokenID] = time }
     }
 
     func drain() -> [String: Int64] {
-        lock.lock()
-        defer { lock.unlock() }
-        let drained = pending
-        pending.removeAll(keepingCapacity: true)
-        return drained
+        pending.withLock { pending in
+            let drained = pending
+            pending.removeAll(keepingCapacity: true)
+            return drained
+        }
     }
 }

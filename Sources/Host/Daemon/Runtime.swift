@@ -36,7 +36,7 @@ struct Settings {
 
 /// The pieces every command shares: the host database, the loaded plugins and the services
 /// they use. `serve` and `stdio` add the request path on top.
-final class Runtime: @unchecked Sendable {
+final class Runtime: Sendable {
     let settings: Settings
     let configuration: Configuration
     let stores: ConnectionPool<HostStore>

@@ -1,5 +1,3 @@
-import JSON
-
 /// The JSON-RPC methods Toolhost answers, named once. Which era offers which is the dispatchers'
 /// business (LegacyDispatcher, ModernDispatcher); anything else is "Method not found".
 enum MCPMethod: String {
@@ -11,9 +9,4 @@ enum MCPMethod: String {
     case serverDiscover = "server/discover"
     case toolsList = "tools/list"
     case toolsCall = "tools/call"
-}
-
-extension JSONValue {
-    /// The `method` of a single JSON-RPC message, if it is one Toolhost knows.
-    var mcpMethod: MCPMethod? { self["method"]?.stringValue.flatMap(MCPMethod.init(rawValue:)) }
 }

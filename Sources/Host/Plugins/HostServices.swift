@@ -4,7 +4,7 @@ import PluginABI
 
 /// The services a plugin reaches through its th_host_api table: logging, the clock, audit
 /// events and its configuration. (Its database arrives per call, in the call context.)
-final class HostServices: @unchecked Sendable {
+final class HostServices: Sendable {
     let events: EventSink?
     /// Per-plugin configuration: `<data>/plugins.json` → {"<plugin>": {…}}; "{}" when absent.
     private let configuration: JSONObject

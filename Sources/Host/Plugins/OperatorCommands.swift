@@ -4,6 +4,8 @@ import PluginABI
 
 /// An operator command a plugin registered (ABI 1.1, header section 7): `toolhost <group> <name> …`.
 /// The host only routes and prints; what the command does with the tenant's database is the plugin's business.
+// @unchecked: registered during plugin load and read-only after; holds the plugin's C function
+// and data pointers, which Swift cannot check.
 final class RegisteredOperatorCommand: @unchecked Sendable {
     let group: String
     let name: String

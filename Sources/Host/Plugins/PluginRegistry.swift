@@ -4,6 +4,9 @@ import PluginABI
 
 /// Everything the loaded plugins registered, immutable after start-up (so it is read without
 /// locks on every request). Schemas are parsed and compiled here, once.
+// @unchecked: filled in while plugins load, on one thread, before any request; read-only after.
+// It also holds what plugins handed over through the C ABI (function pointers, their data
+// pointers), which Swift cannot check; the header's thread rule says they may be called from any thread.
 final class PluginRegistry: @unchecked Sendable {
     private(set) var plugins: [LoadedPlugin] = []
     /// Toolsets in load order (plugin files sorted by name, toolsets in registration order).
@@ -33,6 +36,7 @@ final class PluginRegistry: @unchecked Sendable {
     }
 }
 
+// @unchecked: as PluginRegistry (built while plugins load, read-only after; holds C pointers).
 final class LoadedPlugin: @unchecked Sendable {
     let name: String
     let version: String
@@ -55,6 +59,7 @@ final class LoadedPlugin: @unchecked Sendable {
     }
 }
 
+// @unchecked: as PluginRegistry (built while plugins load, read-only after; holds C pointers).
 final class RegisteredToolset: @unchecked Sendable {
     let name: String
     let title: String
@@ -111,6 +116,7 @@ struct ToolAnnotations {
     }
 }
 
+// @unchecked: as PluginRegistry (built while plugins load, read-only after; holds C pointers).
 final class RegisteredTool: @unchecked Sendable {
     let name: String
     let title: String?

@@ -3,6 +3,9 @@ import Foundation
 /// Hands out one resource (a database connection) per concurrent user and takes it back; a
 /// connection is never used by two threads at once. With `maxSize`, a user waits for a free one
 /// instead of opening more.
+///
+/// @unchecked: `idle` and `created` are guarded by `condition`, an NSCondition because a user
+/// waits on it for a free resource (Mutex has no wait).
 final class ConnectionPool<Resource>: @unchecked Sendable {
     private let condition = NSCondition()
     private var idle: [Resource] = []

@@ -1,5 +1,5 @@
-import Foundation
 import Glibc
+import Synchronization
 
 /// Tells the request path, cheaply, whether anyone changed `host.db` since it last looked.
 ///
@@ -10,11 +10,10 @@ import Glibc
 /// The request path does one non-blocking read() on that descriptor; only when something changed
 /// do the per-connection caches get dropped. A revocation is therefore seen on the very next
 /// request, without a database read per request.
-final class HostDatabaseWatcher: @unchecked Sendable {
+final class HostDatabaseWatcher: Sendable {
     private let descriptor: Int32
-    private let lock = NSLock()
-    private var generation: UInt64 = 1
-    private var buffer = [UInt8](repeating: 0, count: 4096)
+    /// The generation and the read buffer, used by one request thread at a time.
+    private let state = Mutex<(generation: UInt64, buffer: [UInt8])>((1, [UInt8](repeating: 0, count: 4096)))
 
     /// nil when inotify is unavailable; callers then fall back to asking SQLite.
     init?(dataDirectory: String) {
@@ -32,17 +31,17 @@ final class HostDatabaseWatcher: @unchecked Sendable {
 
     /// A number that changes whenever host.db (or its -wal/-shm) was written since the last call.
     func currentGeneration() -> UInt64 {
-        lock.lock()
-        defer { lock.unlock() }
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            guard count > 0 else { break }  // EAGAIN: nothing new
-            if containsHostDatabaseEvent(count) { generation &+= 1 }
+        state.withLock { state in
+            while true {
+                let count = state.buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+                guard count > 0 else { break }  // EAGAIN: nothing new
+                if HostDatabaseWatcher.containsHostDatabaseEvent(state.buffer, count) { state.generation &+= 1 }
+            }
+            return state.generation
         }
-        return generation
     }
 
-    private func containsHostDatabaseEvent(_ count: Int) -> Bool {
+    private static func containsHostDatabaseEvent(_ buffer: [UInt8], _ count: Int) -> Bool {
         var offset = 0
         var relevant = false
         buffer.withUnsafeBytes { bytes in

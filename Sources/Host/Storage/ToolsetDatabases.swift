@@ -1,13 +1,14 @@
 import Foundation
+import Synchronization
 import SQLite
 
 /// One SQLite database per (tenant, plugin), at `<data>/tenants/<tenant>/<plugin>.db`, opened by
 /// the host and leased to one call at a time. A toolset only ever receives the handle of the
 /// calling tenant's file, so it cannot read another tenant's data even by mistake.
-final class ToolsetDatabases: @unchecked Sendable {
+final class ToolsetDatabases: Sendable {
     private let dataDirectory: String
-    private let lock = NSLock()
-    private var pools: [String: ConnectionPool<Database>] = [:]
+    /// One pool per "tenant/plugin"; created (and its database migrated) under the lock, once.
+    private let pools = Mutex<[String: ConnectionPool<Database>]>([:])
 
     init(dataDirectory: String) { self.dataDirectory = dataDirectory }
 
@@ -17,9 +18,15 @@ final class ToolsetDatabases: @unchecked Sendable {
 
     private func pool(tenant: String, plugin: LoadedPlugin) throws -> ConnectionPool<Database> {
         let key = tenant + "/" + plugin.name
-        lock.lock()
-        defer { lock.unlock() }
-        if let pool = pools[key] { return pool }
+        return try pools.withLock { pools throws in
+            if let pool = pools[key] { return pool }
+            let pool = try openPool(tenant: tenant, plugin: plugin)
+            pools[key] = pool
+            return pool
+        }
+    }
+
+    private func openPool(tenant: String, plugin: LoadedPlugin) throws -> ConnectionPool<Database> {
         // First use of this pair: create the folder and bring the schema up to date once,
         // under the lock, before any call can see the database.
         let folder = dataDirectory + "/tenants/" + tenant
@@ -33,16 +40,14 @@ final class ToolsetDatabases: @unchecked Sendable {
         }
         // A connection per concurrent call (so readers run in parallel under WAL); two writers
         // that collide wait in the Database's microsecond busy handler.
-        let pool = ConnectionPool<Database> { try Database(path: path) }
-        pools[key] = pool
         _ = first
-        return pool
+        return ConnectionPool<Database> { try Database(path: path) }
     }
 
     func closeAll() {
-        lock.lock()
-        for pool in pools.values { pool.drain() }
-        pools.removeAll()
-        lock.unlock()
+        pools.withLock { pools in
+            for pool in pools.values { pool.drain() }
+            pools.removeAll()
+        }
     }
 }

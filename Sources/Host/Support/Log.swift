@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// One line per event on stderr: `2026-11-23T07:00:00.123Z INFO  [component] message`.
 /// Stderr keeps stdout free for what commands print (a token, MCP messages on stdio).
@@ -17,23 +18,30 @@ enum Log {
         }
     }
 
-    nonisolated(unsafe) static var minimumLevel: Level = {
+    /// Set once at start-up (commands other than `serve` raise it to .warning); read on every line.
+    static var minimumLevel: Level {
+        get { Level(rawValue: threshold.load(ordering: .relaxed)) ?? .info }
+        set { threshold.store(newValue.rawValue, ordering: .relaxed) }
+    }
+
+    private static let threshold = Atomic<Int>(initialLevel.rawValue)
+
+    private static var initialLevel: Level {
         switch ProcessInfo.processInfo.environment["TOOLHOST_LOG_LEVEL"]?.lowercased() {
         case "debug": return .debug
         case "warning", "warn": return .warning
         case "error": return .error
         default: return .info
         }
-    }()
+    }
 
-    private static let lock = NSLock()
+    /// Whole lines, never interleaved between threads.
+    private static let output = Mutex(())
 
     static func write(_ level: Level, _ component: String, _ message: String) {
         guard level >= minimumLevel else { return }
         let line = "\(Timestamp.iso8601(millisecondsSinceEpoch: Clock.nowMilliseconds(), fractional: true)) \(level.label) [\(component)] \(message)\n"
-        lock.lock()
-        FileHandle.standardError.write(Data(line.utf8))
-        lock.unlock()
+        output.withLock { _ in FileHandle.standardError.write(Data(line.utf8)) }
     }
 
     static func debug(_ component: String, _ message: String) { write(.debug, component, message) }

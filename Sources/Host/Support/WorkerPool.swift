@@ -3,19 +3,26 @@ import Foundation
 /// A fixed set of threads that run tool calls, so a slow toolset occupies a worker instead of
 /// an event loop (which would stall every other connection on that loop). Requests that are
 /// cheap and bounded (ping, tools/list, denials, errors) stay on the loop threads.
+///
+/// @unchecked: the queue and the flag are guarded by `condition`, an NSCondition because idle
+/// workers wait on it (Mutex has no wait).
 final class WorkerPool: @unchecked Sendable {
     private let condition = NSCondition()
     private var queue: [() -> Void] = []
     private var head = 0
     private var stopping = false
-    private var threads: [Thread] = []
+    /// Each worker is in it while it runs: stop() waits on it instead of polling.
+    private let running = DispatchGroup()
 
     init(threads count: Int, name: String) {
         for index in 0..<count {
-            let thread = Thread { [self] in work() }
+            running.enter()
+            let thread = Thread { [self] in
+                work()
+                running.leave()
+            }
             thread.name = "\(name)-\(index)"
             thread.stackSize = 4 << 20  // deep JSON and schema recursion stay well inside this
-            threads.append(thread)
             thread.start()
         }
     }
@@ -33,7 +40,7 @@ final class WorkerPool: @unchecked Sendable {
         stopping = true
         condition.broadcast()
         condition.unlock()
-        while threads.contains(where: { !$0.isFinished }) { usleep(1000) }
+        running.wait()
     }
 
     private func work() {
