@@ -15,7 +15,7 @@ let package = Package(
     targets: [
         // The public plugin contract: a C header, nothing else.
         .target(name: "PluginABI", path: "Sources/PluginABI"),
-        // Glibc gaps (epoll, accept4, getrandom) filled by a tiny C shim.
+        // Glibc gaps (epoll, eventfd, accept4 with flags, RTLD_NODELETE, dlsym) filled by a tiny C shim.
         .target(name: "CShims", path: "Sources/CShims"),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),

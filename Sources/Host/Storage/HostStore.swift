@@ -7,9 +7,10 @@ import JSON
 /// uses its own connection (SQLite's recommended model) and keeps its own read cache.
 final class HostStore {
     let database: Database
-    /// Per-connection read cache for the per-request access check. Invalidated whenever
-    /// `PRAGMA data_version` says another connection (another thread, or the CLI in another
-    /// process) committed: that is how `token revoke` takes effect on the very next request.
+    /// Per-connection read cache for the per-request access check. Dropped whenever host.db
+    /// changed since this connection last looked (HostDatabaseWatcher's inotify generation, or
+    /// `PRAGMA data_version` without inotify): that is how `token revoke` from another process
+    /// takes effect on the very next request.
     private var tokenCache: [String: TokenRecord] = [:]
     private var tenantCache: [String: TenantRecord] = [:]
     /// OAuth access tokens (`tha_…`), cached like PATs and dropped on the same signal.
