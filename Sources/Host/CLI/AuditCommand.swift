@@ -8,11 +8,22 @@ import SQLite
 enum AuditCommand {
     static let outcomes = ["ok", "tool_error", "error", "denied", "invalid_arguments", "invalid"]
 
+    static let spec = CommandSpec(
+        "audit", summary: "Read a tenant's audit trail: tool calls, denials (with the layer that refused) and toolset events.",
+        options: [
+            .valued("tenant", "T", "the tenant whose trail to read", required: true),
+            .valued("token", "ID", "only the entries of this token or OAuth grant"),
+            .valued("since", "2h|DATE", "only entries since a duration ago (15m, 2h, 7d), a date or an RFC 3339 time"),
+            .valued("outcome", "OUTCOME", "only entries with this outcome: " + outcomes.joined(separator: ", ")),
+            .valued("kind", "KIND", "only entries of this kind, e.g. tool.call or knowledge.visibility_changed"),
+            .valued("limit", "N", "at most the newest N entries (default 1000)"),
+            .flag("json", "one JSON object per line instead of a table"),
+        ])
+
     static func run(_ words: ArraySlice<String>) throws -> Int32 {
-        let arguments = try Arguments(words, valued: commonValuedOptions.union(["tenant", "token", "since", "outcome", "limit", "kind"]), boolean: ["json"])
+        let arguments = try Arguments(words, for: spec)
         let tenant = try arguments.required("tenant")
-        let settings = Settings(data: arguments.value("data"), plugins: arguments.value("plugins"))
-        let path = settings.dataDirectory + "/audit.db"
+        let path = settings(arguments).dataDirectory + "/audit.db"
         guard FileManager.default.fileExists(atPath: path) else { throw CommandError("no audit trail at \(path) yet (the daemon creates it)") }
         let database = try Database(path: path, readOnly: true)
 

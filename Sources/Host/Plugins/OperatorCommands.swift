@@ -87,7 +87,8 @@ extension LoadedPlugin {
         guard PluginLoader.isValidName(group), PluginLoader.isValidName(name) else {
             return "operator command \"\(group) \(name)\": group and name must match [a-z0-9_-]{1,32}"
         }
-        guard !OperatorCommand.builtInCommands.contains(group) else {
+        // The CLI's dispatch table answers these words first: such a group could never be reached.
+        guard !BuiltInCommands.reservedNames.contains(group) else {
             return "operator command group \"\(group)\" collides with the built-in toolhost command of that name"
         }
         guard let run, let release else { return "operator command \"\(group) \(name)\" lacks its function or release function" }
