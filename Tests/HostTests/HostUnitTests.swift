@@ -100,8 +100,10 @@ final class TimestampTests: XCTestCase {
 }
 
 final class ArgumentsTests: XCTestCase {
+    private let spec = CommandSpec("test", summary: "A command for the tests.", options: [.valued("name", "N", "a name"), .json])
+
     func testValuedBooleanAndPositional() throws {
-        let arguments = try Arguments(["create", "--name", "x", "--json", "--data=/tmp/d"], valued: ["name", "data"], boolean: ["json"])
+        let arguments = try Arguments(["create", "--name", "x", "--json", "--data=/tmp/d"], for: spec)
         XCTAssertEqual(arguments.positionals, ["create"])
         XCTAssertEqual(arguments.value("name"), "x")
         XCTAssertEqual(arguments.value("data"), "/tmp/d")
@@ -109,10 +111,10 @@ final class ArgumentsTests: XCTestCase {
     }
 
     func testUnknownOptionAndMissingValueAreErrors() {
-        XCTAssertThrowsError(try Arguments(["--nmae", "x"], valued: ["name"])) { error in
+        XCTAssertThrowsError(try Arguments(["--nmae", "x"], for: spec)) { error in
             XCTAssertTrue("\(error)".contains("unknown option --nmae"))
         }
-        XCTAssertThrowsError(try Arguments(["--name"], valued: ["name"])) { error in
+        XCTAssertThrowsError(try Arguments(["--name"], for: spec)) { error in
             XCTAssertTrue("\(error)".contains("--name needs a value"))
         }
     }

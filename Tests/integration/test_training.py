@@ -170,3 +170,24 @@ def test_operator_mistakes_exit_1_on_stderr(shared, training):
     assert bad.returncode == 1 and "--visibility" in bad.stderr
     usage = _knowledge(shared, "promote", check=False)
     assert usage.returncode == 2 and "--tenant" in usage.stderr
+
+
+def test_refused_operator_commands_are_found_by_their_outcome(shared, training):
+    """Operator commands write the outcome `refused`; `toolhost audit --outcome refused` used to exit 2
+    because the reader's list of outcomes had drifted from the writers'. Both now share one enum."""
+    tenant, _ = training
+    _knowledge(shared, "promote", "--tenant", tenant, "kn_00000000000000ff", check=False)
+    deadline = time.time() + 5
+    while True:  # audit events are written in batches
+        proc = shared.cli("audit", "--tenant", tenant, "--outcome", "refused", "--json", check=False)
+        assert proc.returncode == 0, proc.stderr
+        entries = [json.loads(line) for line in proc.stdout.splitlines()]
+        if entries or time.time() > deadline:
+            break
+        time.sleep(0.1)
+    assert entries and all(e["outcome"] == "refused" and e["kind"] == "operator.command" for e in entries), entries
+    assert any(e["tool"] == "knowledge promote" for e in entries), entries
+    # The table names each event's kind.
+    table = shared.cli("audit", "--tenant", tenant).stdout.splitlines()
+    assert table[0].split()[:3] == ["TIME", "KIND", "TOKEN"], table[0]
+    assert any(" operator.command " in row and " refused" in row for row in table[1:]), table

@@ -1,5 +1,7 @@
 /// A small, strict command-line parser: `--name value`, `--name=value`, boolean `--flag`s and
-/// positionals. Unknown options are errors, so a typo never silently changes behaviour.
+/// positionals, checked against the command's `CommandSpec`. Unknown options are errors, so a typo
+/// never silently changes behaviour; so is a missing required one. `--help` or `-h` throws
+/// `HelpRequested` with the spec's help.
 struct Arguments {
     private(set) var positionals: [String] = []
     private var options: [String: String] = [:]
@@ -10,12 +12,11 @@ struct Arguments {
         init(_ description: String) { self.description = description }
     }
 
-    /// - Parameters:
-    ///   - valued: options that take a value (without the leading dashes).
-    ///   - boolean: options that take none.
-    init(_ arguments: ArraySlice<String>, valued: Set<String>, boolean: Set<String> = []) throws {
+    init(_ arguments: ArraySlice<String>, for command: CommandSpec) throws {
         var remaining = arguments[...]
         while let argument = remaining.popFirst() {
+            // Checked in option position only: the value of `--name -h` stays a value.
+            if HelpFlag.matches(argument) { throw HelpRequested(text: command.help) }
             guard argument.hasPrefix("--"), argument.count > 2 else {
                 positionals.append(argument)
                 continue
@@ -26,17 +27,24 @@ struct Arguments {
                 inlineValue = String(name[name.index(after: equals)...])
                 name = String(name[..<equals])
             }
-            if boolean.contains(name) {
-                guard inlineValue == nil else { throw UsageError("--\(name) takes no value") }
-                flags.insert(name)
-            } else if valued.contains(name) {
+            guard let option = command.option(named: name) else { throw Self.unknownOption(name, of: command) }
+            if option.takesValue {
                 guard let value = inlineValue ?? remaining.popFirst() else { throw UsageError("--\(name) needs a value") }
                 options[name] = value
             } else {
-                let known = (valued.map { "--\($0) VALUE" } + boolean.map { "--\($0)" }).sorted().joined(separator: ", ")
-                throw UsageError("unknown option --\(name) (known: \(known.isEmpty ? "none" : known))")
+                guard inlineValue == nil else { throw UsageError("--\(name) takes no value") }
+                flags.insert(name)
             }
         }
+        // After the loop, so `--help` anywhere wins over a missing option.
+        for option in command.acceptedOptions where option.isRequired {
+            _ = try required(option.name)
+        }
+    }
+
+    private static func unknownOption(_ name: String, of command: CommandSpec) -> UsageError {
+        let known = command.acceptedOptions.map { $0.takesValue ? "--\($0.name) VALUE" : "--\($0.name)" }.sorted().joined(separator: ", ")
+        return UsageError("unknown option --\(name) (known: \(known.isEmpty ? "none" : known))")
     }
 
     func value(_ name: String) -> String? { options[name] }

@@ -8,11 +8,22 @@ import SQLite
 enum AuditCommand {
     static let outcomes = AuditOutcome.allCases.map(\.rawValue)
 
+    static let spec = CommandSpec(
+        "audit", summary: "Read a tenant's audit trail: tool calls, denials (with the layer that refused) and toolset events.",
+        options: [
+            .valued("tenant", "T", "the tenant whose trail to read", required: true),
+            .valued("token", "ID", "only the entries of this token or OAuth grant"),
+            .valued("since", "2h|DATE", "only entries since a duration ago (15m, 2h, 7d), a date or an RFC 3339 time"),
+            .valued("outcome", "OUTCOME", "only entries with this outcome: " + outcomes.joined(separator: ", ")),
+            .valued("kind", "KIND", "only entries of this kind, e.g. tool.call or knowledge.visibility_changed"),
+            .valued("limit", "N", "at most the newest N entries (default 1000)"),
+            .flag("json", "one JSON object per line instead of a table"),
+        ])
+
     static func run(_ words: ArraySlice<String>) throws -> Int32 {
-        let arguments = try Arguments(words, valued: commonValuedOptions.union(["tenant", "token", "since", "outcome", "limit", "kind"]), boolean: ["json"])
+        let arguments = try Arguments(words, for: spec)
         let tenant = try arguments.required("tenant")
-        let settings = Settings(data: arguments.value("data"), plugins: arguments.value("plugins"))
-        let path = settings.dataDirectory + "/audit.db"
+        let path = settings(arguments).dataDirectory + "/audit.db"
         guard FileManager.default.fileExists(atPath: path) else { throw CommandError("no audit trail at \(path) yet (the daemon creates it)") }
         let database = try Database(path: path, readOnly: true)
 
@@ -51,12 +62,13 @@ enum AuditCommand {
         if arguments.has("json") {
             for entry in entries { print(entry.jsonString) }
         } else {
-            printTable(["TIME", "TOKEN", "TOOLSET", "TOOL", "OUTCOME", "MS", "CLIENT", "DETAIL"], entries.map { entry in
-                let outcome = entry["outcome"]?.stringValue ?? entry["kind"]?.stringValue ?? "-"
+            printTable(["TIME", "KIND", "TOKEN", "TOOLSET", "TOOL", "OUTCOME", "MS", "CLIENT", "DETAIL"], entries.map { entry in
+                let kind = AuditKind(stored: entry["kind"]?.stringValue ?? "")
+                let outcome = entry["outcome"]?.stringValue ?? "-"
                 let layer = entry["layer"]?.stringValue.map { " (\($0))" } ?? ""
                 let duration = entry["duration_ms"]?.doubleValue.map { String(format: "%.2f", $0) } ?? "-"
-                let detail = entry["details"]?["message"]?.stringValue ?? (entry["kind"]?.stringValue == "tool.call" ? "" : entry["details"].map(\.jsonString) ?? "")
-                return [entry["time"]?.stringValue ?? "", entry["token_id"]?.stringValue ?? "-", entry["toolset"]?.stringValue ?? "-",
+                let detail = entry["details"]?["message"]?.stringValue ?? (kind == .toolCall ? "" : entry["details"].map(\.jsonString) ?? "")
+                return [entry["time"]?.stringValue ?? "", kind.stored, entry["token_id"]?.stringValue ?? "-", entry["toolset"]?.stringValue ?? "-",
                         entry["tool"]?.stringValue ?? "-", outcome + layer, duration, entry["client"]?.stringValue ?? "-", detail]
             })
         }

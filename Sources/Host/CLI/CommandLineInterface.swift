@@ -3,60 +3,24 @@ import Foundation
 /// `toolhost <command> …`. Results go to stdout (so `TOKEN=$(toolhost token create …)` works);
 /// everything meant for a person goes to stderr. Exit codes: 0 ok, 1 failed, 2 usage error.
 enum CommandLineInterface {
-    static let usage = """
-    Toolhost — a self-hosted MCP server host.
-
-    Usage:
-      toolhost serve [--host 127.0.0.1] [--port 8787] [--public-url URL] [--data DIR] [--plugins DIR] [--no-demo]
-      toolhost stdio --tenant T [--toolset S] [--data DIR] [--plugins DIR]      (token in TOOLHOST_TOKEN)
-      toolhost tenant create NAME [--plan P] [--data DIR]
-      toolhost tenant list [--json] | tenant show NAME [--json]
-      toolhost tenant set-plan NAME PLAN [--trial-until YYYY-MM-DD]
-      toolhost tenant enable|disable NAME TOOLSET…
-      toolhost token create --tenant T --name N --toolsets a,b[:read] [--expires YYYY-MM-DD|RFC3339]
-                            [--read-only] [--tools x,y] [--restrict JSON]
-      toolhost token list --tenant T [--json]
-      toolhost token revoke ID | token rotate ID
-      toolhost user create --tenant T --email E [--role owner|member]        (password on stdin, one line)
-      toolhost connections --tenant T [--all] [--json] | connections revoke ID   (tokens and OAuth grants)
-      toolhost audit --tenant T [--token ID] [--since 2h|DATE] [--outcome denied] [--limit N] [--json]
-      toolhost plugins [--json] [--plugins DIR]
-      toolhost knowledge list --tenant T [--visibility draft|live|hidden] [--source external|manual] [--json]
-      toolhost knowledge show|promote|hide|delete --tenant T ID | knowledge add --tenant T --title … --content …
-      toolhost GROUP COMMAND --tenant T …        (operator commands plugins register; `toolhost GROUP help`)
-      toolhost version
-
-    Every command accepts --data DIR (env TOOLHOST_DATA, default ./var) and --plugins DIR
-    (env TOOLHOST_PLUGINS, default: next to the toolhost binary).
-    """
-
     static func run(_ arguments: [String]) -> Int32 {
         var words = arguments.dropFirst()
-        guard let command = words.popFirst() else {
-            printError(usage)
-            return 2
-        }
         // Commands that are not the daemon keep the log quiet; their output is the point.
-        if command != "serve" && ProcessInfo.processInfo.environment["TOOLHOST_LOG_LEVEL"] == nil {
+        if words.first != "serve" && ProcessInfo.processInfo.environment["TOOLHOST_LOG_LEVEL"] == nil {
             Log.minimumLevel = .warning
         }
+        guard let command = words.popFirst() else {
+            printError(TopLevelUsage.text(plugins: PluginCommandLine.probe(Settings(data: nil, plugins: nil))))
+            return 2
+        }
         do {
-            switch command {
-            case "serve": return try ServeCommand.run(words)
-            case "stdio": return try StdioCommand.run(words)
-            case "tenant": return try TenantCommands.run(words)
-            case "token": return try TokenCommands.run(words)
-            case "plugins": return try PluginsCommand.run(words)
-            case "audit": return try AuditCommand.run(words)
-            case "user": return try UserCommands.run(words)
-            case "connections": return try ConnectionsCommand.run(words)
-            case "version", "--version": print("toolhost \(ServerIdentity.version)"); return 0
-            case "help", "--help", "-h": print(usage); return 0
-            default:
-                if let status = try OperatorCommand.run(command, words) { return status }  // plugin operator commands (ABI 1.1)
-                printError("toolhost: unknown command \"\(command)\"\n\n\(usage)")
-                return 2
-            }
+            guard let builtIn = BuiltInCommands.named(command) else { return try runPluginCommand(command, words) }
+            // A group's help lists its actions, which the group's own parsing never sees.
+            if let first = words.first, HelpFlag.matches(first) { throw HelpRequested(text: builtIn.help) }
+            return try builtIn.run(words)
+        } catch let help as HelpRequested {
+            print(help.text)
+            return 0
         } catch let error as Arguments.UsageError {
             printError("toolhost \(command): \(error.description)")
             return 2
@@ -64,6 +28,17 @@ enum CommandLineInterface {
             printError("toolhost \(command): \(error)")
             return 1
         }
+    }
+
+    /// Operator commands plugins register (ABI 1.1); a word no plugin registered is an unknown command.
+    private static func runPluginCommand(_ group: String, _ words: ArraySlice<String>) throws -> Int32 {
+        let invocation = try PluginCommandLine.Invocation(group: group, words)
+        let registry = PluginCommandLine.probe(invocation.settings)
+        guard !registry.operatorCommands(group: group).isEmpty else {
+            printError("toolhost: unknown command \"\(group)\"\n\n\(TopLevelUsage.text(plugins: registry))")
+            return 2
+        }
+        return try PluginCommandLine.run(invocation, registry: registry)
     }
 }
 
@@ -77,11 +52,13 @@ func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
 }
 
-/// Options every command shares.
-let commonValuedOptions: Set<String> = ["data", "plugins"]
+/// The data and plugins folders given by the shared --data and --plugins options (or their defaults).
+func settings(_ arguments: Arguments) -> Settings {
+    Settings(data: arguments.value("data"), plugins: arguments.value("plugins"))
+}
 
 func makeRuntime(_ arguments: Arguments, withEvents: Bool = false) throws -> Runtime {
-    try Runtime(settings: Settings(data: arguments.value("data"), plugins: arguments.value("plugins")), withEvents: withEvents)
+    try Runtime(settings: settings(arguments), withEvents: withEvents)
 }
 
 func formatTime(_ ms: Int64?) -> String { ms.map { Timestamp.iso8601(millisecondsSinceEpoch: $0) } ?? "-" }

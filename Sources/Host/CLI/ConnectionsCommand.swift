@@ -4,13 +4,26 @@ import JSON
 /// one list, like a "Connected applications" page; `toolhost connections revoke ID` (or
 /// `toolhost token revoke ID`) stops either on its next request.
 enum ConnectionsCommand {
+    static let listSpec = CommandSpec(
+        "connections", summary: "List a tenant's personal access tokens and OAuth grants together, like a \"Connected applications\" page.",
+        options: [
+            .valued("tenant", "T", "the tenant whose connections to list", required: true),
+            .flag("all", "include revoked and expired ones"),
+            .json,
+        ],
+        note: "(tokens and OAuth grants)")
+    static let revokeSpec = CommandSpec(
+        "connections revoke", operands: "ID",
+        summary: "Revoke a token or OAuth grant (the same as toolhost token revoke ID): its next request is refused.")
+    static let forms = [listSpec, revokeSpec]
+
     static func run(_ words: ArraySlice<String>) throws -> Int32 {
         if words.first == "revoke" {
-            let arguments = try Arguments(words.dropFirst(), valued: commonValuedOptions)
-            guard arguments.positionals.count == 1 else { throw Arguments.UsageError("usage: toolhost connections revoke ID") }
+            let arguments = try Arguments(words.dropFirst(), for: revokeSpec)
+            guard arguments.positionals.count == 1 else { throw Arguments.UsageError("usage: \(revokeSpec.synopsis)") }
             return try TokenCommands.revoke(arguments.positionals[0], runtime: try makeRuntime(arguments))
         }
-        let arguments = try Arguments(words, valued: commonValuedOptions.union(["tenant"]), boolean: ["json", "all"])
+        let arguments = try Arguments(words, for: listSpec)
         guard arguments.positionals.isEmpty else { throw Arguments.UsageError("unexpected argument \"\(arguments.positionals[0])\" (list: connections --tenant T; revoke: connections revoke ID)") }
         let tenant = try arguments.required("tenant")
         let runtime = try makeRuntime(arguments)

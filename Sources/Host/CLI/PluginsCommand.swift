@@ -1,8 +1,12 @@
 import JSON
 
 enum PluginsCommand {
+    static let spec = CommandSpec(
+        "plugins", summary: "List the loaded plugins with their toolsets, tools and operator commands, and every refused file with the reason.",
+        options: [.flag("json", "print JSON instead of text")])
+
     static func run(_ words: ArraySlice<String>) throws -> Int32 {
-        let arguments = try Arguments(words, valued: commonValuedOptions, boolean: ["json"])
+        let arguments = try Arguments(words, for: spec)
         let runtime = try makeRuntime(arguments)
         let registry = runtime.registry
         if arguments.has("json") {

@@ -3,29 +3,47 @@ import JSON
 enum TenantCommands {
     static let defaultPlan = "pro"
 
+    static let createSpec = CommandSpec(
+        "tenant create", operands: "NAME", summary: "Create a tenant; every installed toolset starts enabled.",
+        options: [.valued("plan", "P", "its plan (default \(defaultPlan))")])
+    static let listSpec = CommandSpec(
+        "tenant list", summary: "List the tenants with their plans and enabled toolsets.", options: [.json])
+    static let showSpec = CommandSpec(
+        "tenant show", operands: "NAME", summary: "Show one tenant: plan, trial, toolsets and tokens.", options: [.json])
+    static let setPlanSpec = CommandSpec(
+        "tenant set-plan", operands: "NAME PLAN", summary: "Change a tenant's plan, from its next request on.",
+        options: [.valued("trial-until", "YYYY-MM-DD", "grant PLAN as a trial through that day (UTC, or an RFC 3339 time), then return to the current plan")])
+    static let enableSpec = CommandSpec(
+        "tenant enable", operands: "NAME TOOLSET…", summary: "Enable toolsets for a tenant.")
+    static let disableSpec = CommandSpec(
+        "tenant disable", operands: "NAME TOOLSET…",
+        summary: "Disable toolsets for a tenant: their tools are no longer listed and calls to them are refused; their data is kept.")
+    static let forms = [createSpec, listSpec, showSpec, setPlanSpec, enableSpec, disableSpec]
+
     static func run(_ words: ArraySlice<String>) throws -> Int32 {
         var words = words
         guard let action = words.popFirst() else { throw Arguments.UsageError("tenant needs an action: create, list, show, set-plan, enable, disable") }
         switch action {
         case "create":
-            let arguments = try Arguments(words, valued: commonValuedOptions.union(["plan"]))
-            guard arguments.positionals.count == 1 else { throw Arguments.UsageError("usage: toolhost tenant create NAME [--plan P]") }
+            let arguments = try Arguments(words, for: createSpec)
+            guard arguments.positionals.count == 1 else { throw Arguments.UsageError("usage: \(createSpec.synopsis)") }
             return try create(name: arguments.positionals[0], plan: arguments.value("plan") ?? defaultPlan, runtime: try makeRuntime(arguments))
         case "list":
-            let arguments = try Arguments(words, valued: commonValuedOptions, boolean: ["json"])
+            let arguments = try Arguments(words, for: listSpec)
             return try list(runtime: try makeRuntime(arguments), json: arguments.has("json"))
         case "show":
-            let arguments = try Arguments(words, valued: commonValuedOptions, boolean: ["json"])
-            guard arguments.positionals.count == 1 else { throw Arguments.UsageError("usage: toolhost tenant show NAME [--json]") }
+            let arguments = try Arguments(words, for: showSpec)
+            guard arguments.positionals.count == 1 else { throw Arguments.UsageError("usage: \(showSpec.synopsis)") }
             return try show(name: arguments.positionals[0], runtime: try makeRuntime(arguments), json: arguments.has("json"))
         case "set-plan":
-            let arguments = try Arguments(words, valued: commonValuedOptions.union(["trial-until"]))
-            guard arguments.positionals.count == 2 else { throw Arguments.UsageError("usage: toolhost tenant set-plan NAME PLAN [--trial-until YYYY-MM-DD]") }
+            let arguments = try Arguments(words, for: setPlanSpec)
+            guard arguments.positionals.count == 2 else { throw Arguments.UsageError("usage: \(setPlanSpec.synopsis)") }
             return try setPlan(name: arguments.positionals[0], plan: arguments.positionals[1], trialUntil: arguments.value("trial-until"),
                                runtime: try makeRuntime(arguments))
         case "enable", "disable":
-            let arguments = try Arguments(words, valued: commonValuedOptions)
-            guard arguments.positionals.count >= 2 else { throw Arguments.UsageError("usage: toolhost tenant \(action) NAME TOOLSET…") }
+            let spec = action == "enable" ? enableSpec : disableSpec
+            let arguments = try Arguments(words, for: spec)
+            guard arguments.positionals.count >= 2 else { throw Arguments.UsageError("usage: \(spec.synopsis)") }
             return try toggle(name: arguments.positionals[0], toolsets: Array(arguments.positionals.dropFirst()),
                               enabled: action == "enable", runtime: try makeRuntime(arguments))
         default:

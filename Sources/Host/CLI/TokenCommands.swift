@@ -1,13 +1,34 @@
 import JSON
 
 enum TokenCommands {
+    static let createSpec = CommandSpec(
+        "token create",
+        summary: "Create a personal access token and print it alone on stdout (TOKEN=$(toolhost token create …)); it is shown only this once.",
+        options: [
+            .valued("tenant", "T", "the tenant it belongs to", required: true),
+            .valued("name", "N", "a name for it, e.g. the client or person it is for", required: true),
+            .valued("toolsets", "a,b[:read]", "the toolsets it may use; toolset:read grants only that toolset's read-only tools", required: true),
+            .valued("expires", "YYYY-MM-DD|RFC3339", "when it stops working (a date: valid through that day, UTC); default never"),
+            .flag("read-only", "only tools that declare readOnlyHint"),
+            .valued("tools", "x,y", "only these tools"),
+            .valued("restrict", "JSON", "resource restrictions the toolsets define, e.g. '{\"inboxes\": [\"billing\"]}'"),
+        ])
+    static let listSpec = CommandSpec(
+        "token list", summary: "List a tenant's tokens: id, name, toolsets, access, last used, created, expires, status.",
+        options: [.valued("tenant", "T", "the tenant whose tokens to list", required: true), .json])
+    static let revokeSpec = CommandSpec(
+        "token revoke", operands: "ID", summary: "Revoke a token or OAuth grant: its very next request is refused.")
+    static let rotateSpec = CommandSpec(
+        "token rotate", operands: "ID",
+        summary: "Print a replacement token with the same grants and expiry, and revoke the old one in the same step.")
+    static let forms = [createSpec, listSpec, revokeSpec, rotateSpec]
+
     static func run(_ words: ArraySlice<String>) throws -> Int32 {
         var words = words
         guard let action = words.popFirst() else { throw Arguments.UsageError("token needs an action: create, list, revoke, rotate") }
         switch action {
         case "create":
-            let arguments = try Arguments(words, valued: commonValuedOptions.union(["tenant", "name", "toolsets", "expires", "tools", "restrict"]),
-                                          boolean: ["read-only"])
+            let arguments = try Arguments(words, for: createSpec)
             guard arguments.positionals.isEmpty else { throw Arguments.UsageError("unexpected argument \"\(arguments.positionals[0])\"") }
             let runtime = try makeRuntime(arguments)
             var grants = Grants(toolsets: list(try arguments.required("toolsets")), readOnly: arguments.has("read-only"))
@@ -26,15 +47,15 @@ enum TokenCommands {
             printError("It is shown only this once and stored as a hash: copy it now.")
             return 0
         case "rotate":
-            let arguments = try Arguments(words, valued: commonValuedOptions)
-            guard arguments.positionals.count == 1 else { throw Arguments.UsageError("usage: toolhost token rotate ID") }
+            let arguments = try Arguments(words, for: rotateSpec)
+            guard arguments.positionals.count == 1 else { throw Arguments.UsageError("usage: \(rotateSpec.synopsis)") }
             return try rotate(arguments.positionals[0], runtime: try makeRuntime(arguments))
         case "list":
-            let arguments = try Arguments(words, valued: commonValuedOptions.union(["tenant"]), boolean: ["json"])
+            let arguments = try Arguments(words, for: listSpec)
             return try list(tenant: try arguments.required("tenant"), json: arguments.has("json"), runtime: try makeRuntime(arguments))
         case "revoke":
-            let arguments = try Arguments(words, valued: commonValuedOptions)
-            guard arguments.positionals.count == 1 else { throw Arguments.UsageError("usage: toolhost token revoke ID") }
+            let arguments = try Arguments(words, for: revokeSpec)
+            guard arguments.positionals.count == 1 else { throw Arguments.UsageError("usage: \(revokeSpec.synopsis)") }
             return try revoke(arguments.positionals[0], runtime: try makeRuntime(arguments))
         default:
             throw Arguments.UsageError("unknown token action \"\(action)\" (create, list, revoke, rotate)")

@@ -3,11 +3,22 @@ import Foundation
 /// `toolhost user create --tenant T --email E [--role owner|member]`: an operator account that
 /// signs in on the OAuth consent screen. The password is read from stdin (one line), never argv.
 enum UserCommands {
+    static let createSpec = CommandSpec(
+        "user create",
+        summary: "Create an operator account that signs in on the OAuth consent screen; its password is read from stdin (one line), never from arguments.",
+        options: [
+            .valued("tenant", "T", "the tenant it belongs to", required: true),
+            .valued("email", "E", "the address it signs in with", required: true),
+            .valued("role", "owner|member", "what it may grant (default member)"),
+        ],
+        note: "(password on stdin, one line)")
+    static let forms = [createSpec]
+
     static func run(_ words: ArraySlice<String>) throws -> Int32 {
         var words = words
         guard let action = words.popFirst() else { throw Arguments.UsageError("user needs an action: create") }
         guard action == "create" else { throw Arguments.UsageError("unknown user action \"\(action)\" (create)") }
-        let arguments = try Arguments(words, valued: commonValuedOptions.union(["tenant", "email", "role"]))
+        let arguments = try Arguments(words, for: createSpec)
         guard arguments.positionals.isEmpty else { throw Arguments.UsageError("unexpected argument \"\(arguments.positionals[0])\"") }
         let tenant = try arguments.required("tenant")
         let email = try arguments.required("email").trimmingCharacters(in: .whitespaces)

@@ -5,8 +5,17 @@ import HTTPServer
 
 /// `toolhost serve`: the daemon.
 enum ServeCommand {
+    static let spec = CommandSpec(
+        "serve", summary: "Run the daemon: MCP over HTTP at /{tenant}/mcp and /{tenant}/mcp/{toolset}; SIGTERM or SIGINT stops it gracefully.",
+        options: [
+            .valued("host", "HOST", "address to listen on (env TOOLHOST_HOST, default 127.0.0.1)"),
+            .valued("port", "PORT", "port to listen on, 0 for any free one (env TOOLHOST_PORT, default 8787)"),
+            .valued("public-url", "URL", "the origin clients reach this server by, e.g. https://mcp.example.com (env TOOLHOST_PUBLIC_URL)"),
+            .flag("no-demo", "do not create the demo tenant and token on a first start (env TOOLHOST_NO_DEMO=1)"),
+        ])
+
     static func run(_ words: ArraySlice<String>) throws -> Int32 {
-        let arguments = try Arguments(words, valued: commonValuedOptions.union(["host", "port", "public-url"]), boolean: ["no-demo"])
+        let arguments = try Arguments(words, for: spec)
         let environment = ProcessInfo.processInfo.environment
         let host = arguments.value("host") ?? environment["TOOLHOST_HOST"] ?? "127.0.0.1"
         let portText = arguments.value("port") ?? environment["TOOLHOST_PORT"] ?? "8787"

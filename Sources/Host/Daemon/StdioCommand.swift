@@ -2,8 +2,16 @@ import Foundation
 
 /// `toolhost stdio --tenant T`: serve MCP on stdin/stdout for a local client.
 enum StdioCommand {
+    static let spec = CommandSpec(
+        "stdio", summary: "Serve MCP on stdin/stdout for a local client; the token comes from the environment variable TOOLHOST_TOKEN.",
+        options: [
+            .valued("tenant", "T", "the tenant to serve", required: true),
+            .valued("toolset", "S", "serve only this toolset's tools"),
+        ],
+        note: "(token in TOOLHOST_TOKEN)")
+
     static func run(_ words: ArraySlice<String>) throws -> Int32 {
-        let arguments = try Arguments(words, valued: commonValuedOptions.union(["tenant", "toolset"]))
+        let arguments = try Arguments(words, for: spec)
         let tenant = try arguments.required("tenant")
         guard let token = ProcessInfo.processInfo.environment["TOOLHOST_TOKEN"], !token.isEmpty else {
             throw CommandError("set TOOLHOST_TOKEN to a token of tenant \(tenant) (see `toolhost token create`)")
