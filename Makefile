@@ -1,7 +1,7 @@
 # Toolhost — build, run, test, bench.
 #   make build   release build (.build/release/toolhost + libToolhost*.so)
 #   make run     install deps, build, serve (data in ./var)
-#   make test    install deps, venv, debug build, swift test, pytest Tests/integration
+#   make test    install deps, venv, debug build, swift test, pytest Tests/integration, then pytest again on the release build
 #   make bench   release build + wrk benchmark (bench/run.sh)
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c

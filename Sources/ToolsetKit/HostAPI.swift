@@ -11,13 +11,13 @@ final class HostAPI: @unchecked Sendable {
 
     /// The table installed by init(); nil before (e.g. in unit tests): logs are dropped, time comes from the system clock.
     /// A lock rather than a write-once value because a test harness may run init() again with another configuration.
-    private static let installed = Mutex<HostAPI?>(nil)
+    private static let installed = StaticMutex<HostAPI?>(nil)  // a class: see StaticMutex for why
 
-    static var current: HostAPI? { installed.withLock { $0 } }
+    static var current: HostAPI? { installed.mutex.withLock { $0 } }
 
     static func install(copying pointer: UnsafePointer<th_host_api>) {
         let api = HostAPI(copying: pointer)
-        installed.withLock { $0 = api }
+        installed.mutex.withLock { $0 = api }
     }
 
     private init(copying pointer: UnsafePointer<th_host_api>) {

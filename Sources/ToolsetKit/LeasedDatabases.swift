@@ -13,11 +13,11 @@ import Synchronization
 ///   free), so no other connection can ever appear at a kept wrapper's address. A wrapper without
 ///   statements pins nothing, so it is dropped when its lease ends.
 enum LeasedDatabases {
-    private static let kept = Mutex<[Int: Database]>([:])
+    private static let kept = StaticMutex<[Int: Database]>([:])  // a class: see StaticMutex for why
 
     /// The kept wrapper for `handle`, or a new one.
     static func lease(_ handle: OpaquePointer) -> Database {
-        kept.withLock { wrappers in
+        kept.mutex.withLock { wrappers in
             if let existing = wrappers[key(handle)] { return existing }
             let created = Database(borrowing: handle)
             wrappers[key(handle)] = created
@@ -30,14 +30,14 @@ enum LeasedDatabases {
     static func endLease(_ database: Database) {
         database.resetActiveStatements()
         guard database.cachedStatementCount == 0 else { return }
-        kept.withLock { wrappers in
+        kept.mutex.withLock { wrappers in
             if wrappers[key(database.handle)] === database { wrappers[key(database.handle)] = nil }
         }
     }
 
     /// Whether a wrapper for `handle` is kept (for tests).
     static func isKept(_ handle: OpaquePointer) -> Bool {
-        kept.withLock { $0[key(handle)] != nil }
+        kept.mutex.withLock { $0[key(handle)] != nil }
     }
 
     private static func key(_ handle: OpaquePointer) -> Int { Int(bitPattern: handle) }

@@ -5,6 +5,11 @@ import SQLite
 /// One SQLite database per (tenant, plugin), at `<data>/tenants/<tenant>/<plugin>.db`, opened by
 /// the host and leased to one call at a time. A toolset only ever receives the handle of the
 /// calling tenant's file, so it cannot read another tenant's data even by mistake.
+///
+/// The header (section 5, "Connection lifetime and caching") promises plugins that a handle stays
+/// open between calls and is only closed at shutdown, with sqlite3_close_v2, never finalizing a
+/// statement the host did not prepare: plugins cache prepared statements per handle on that
+/// promise. Keep it when changing how pools are created or drained.
 final class ToolsetDatabases: Sendable {
     private let dataDirectory: String
     /// One pool per "tenant/plugin"; created (and its database migrated) under the lock, once.
