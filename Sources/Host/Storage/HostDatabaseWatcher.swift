@@ -1,5 +1,5 @@
+import Foundation
 import Glibc
-import Synchronization
 
 /// Tells the request path, cheaply, whether anyone changed `host.db` since it last looked.
 ///
@@ -10,10 +10,17 @@ import Synchronization
 /// The request path does one non-blocking read() on that descriptor; only when something changed
 /// do the per-connection caches get dropped. A revocation is therefore seen on the very next
 /// request, without a database read per request.
-final class HostDatabaseWatcher: Sendable {
+///
+/// @unchecked: the generation and the buffer are guarded by `lock`, an NSLock (a pthread mutex)
+/// rather than a Mutex because every request's check makes a read() while holding it, and a
+/// contended Mutex spins while the holder is in the kernel (see HTTPServer's BlockingLock). Held
+/// across the read on purpose: a request that starts after a change must see it, even while
+/// another thread is still consuming that change's event.
+final class HostDatabaseWatcher: @unchecked Sendable {
     private let descriptor: Int32
-    /// The generation and the read buffer, used by one request thread at a time.
-    private let state = Mutex<(generation: UInt64, buffer: [UInt8])>((1, [UInt8](repeating: 0, count: 4096)))
+    private let lock = NSLock()
+    private var generation: UInt64 = 1
+    private var buffer = [UInt8](repeating: 0, count: 4096)
 
     /// nil when inotify is unavailable; callers then fall back to asking SQLite.
     init?(dataDirectory: String) {
@@ -31,13 +38,13 @@ final class HostDatabaseWatcher: Sendable {
 
     /// A number that changes whenever host.db (or its -wal/-shm) was written since the last call.
     func currentGeneration() -> UInt64 {
-        state.withLock { state in
+        lock.withLock {
             while true {
-                let count = state.buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+                let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
                 guard count > 0 else { break }  // EAGAIN: nothing new
-                if HostDatabaseWatcher.containsHostDatabaseEvent(state.buffer, count) { state.generation &+= 1 }
+                if HostDatabaseWatcher.containsHostDatabaseEvent(buffer, count) { generation &+= 1 }
             }
-            return state.generation
+            return generation
         }
     }
 
