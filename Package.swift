@@ -27,13 +27,15 @@ let package = Package(
         .target(name: "JSON", path: "Sources/JSON", linkerSettings: [.linkedLibrary("m")]),
         // JSON Schema (2020-12 subset) compiled once, validated per call.
         .target(name: "JSONSchema", dependencies: ["JSON", "CivilDate"], path: "Sources/JSONSchema"),
+        // The non-spinning lock for hot, shared locks (see BlockingLock.swift for why).
+        .target(name: "Locking", path: "Sources/Locking"),
         // Event-driven (epoll) HTTP/1.1 server.
-        .target(name: "HTTPServer", dependencies: ["CShims"], path: "Sources/HTTPServer"),
+        .target(name: "HTTPServer", dependencies: ["CShims", "Locking"], path: "Sources/HTTPServer"),
         // What a Swift toolset links statically: typed tools, argument decoding, results.
-        .target(name: "ToolsetKit", dependencies: ["PluginABI", "JSON", "SQLite"], path: "Sources/ToolsetKit"),
+        .target(name: "ToolsetKit", dependencies: ["PluginABI", "JSON", "SQLite", "Locking"], path: "Sources/ToolsetKit"),
         .executableTarget(
             name: "Host",
-            dependencies: ["PluginABI", "CShims", "CSQLite", "SQLite", "CCrypto", "JSON", "JSONSchema", "HTTPServer", "CivilDate"],
+            dependencies: ["PluginABI", "CShims", "CSQLite", "SQLite", "CCrypto", "JSON", "JSONSchema", "HTTPServer", "CivilDate", "Locking"],
             path: "Sources/Host"
         ),
         // Toolsets. Each is its own dynamic library product.

@@ -1,6 +1,7 @@
 // One epoll loop per thread: owns a SO_REUSEPORT listener, its connections, an eventfd for
 // cross-thread wakeups and a periodic timeout sweep.
 import CShims
+import Locking
 import Glibc
 import Synchronization
 

@@ -1,7 +1,7 @@
 import Foundation
 import JSON
+import Locking
 import PluginABI
-import Synchronization
 
 /// The host's service table (th_host_api) as init() received it, and this plugin's configuration.
 final class HostAPI: @unchecked Sendable {
@@ -11,13 +11,19 @@ final class HostAPI: @unchecked Sendable {
 
     /// The table installed by init(); nil before (e.g. in unit tests): logs are dropped, time comes from the system clock.
     /// A lock rather than a write-once value because a test harness may run init() again with another configuration.
-    private static let installed = StaticMutex<HostAPI?>(nil)  // a class: see StaticMutex for why
+    /// Read by calls on any host thread: a BlockingLock (see BlockingLock), in a class instance
+    /// (see StaticMutex for why not a bare static).
+    private static let installed = Installed()
+    private final class Installed: @unchecked Sendable {  // `api` is guarded by `lock`
+        let lock = BlockingLock()
+        var api: HostAPI?
+    }
 
-    static var current: HostAPI? { installed.mutex.withLock { $0 } }
+    static var current: HostAPI? { installed.lock.withLock { installed.api } }
 
     static func install(copying pointer: UnsafePointer<th_host_api>) {
         let api = HostAPI(copying: pointer)
-        installed.mutex.withLock { $0 = api }
+        installed.lock.withLock { installed.api = api }
     }
 
     private init(copying pointer: UnsafePointer<th_host_api>) {

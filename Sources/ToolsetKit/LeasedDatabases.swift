@@ -1,5 +1,5 @@
+import Locking
 import SQLite
-import Synchronization
 
 /// One `Database` wrapper per connection the host leases to calls, kept from call to call so its
 /// prepared statements survive: preparing (parsing SQL) costs more than running a simple query.
@@ -13,11 +13,18 @@ import Synchronization
 ///   free), so no other connection can ever appear at a kept wrapper's address. A wrapper without
 ///   statements pins nothing, so it is dropped when its lease ends.
 enum LeasedDatabases {
-    private static let kept = StaticMutex<[Int: Database]>([:])  // a class: see StaticMutex for why
+    /// Every call takes this lock, on whichever host thread runs it: a BlockingLock, not a Mutex
+    /// (see BlockingLock), held in a class instance (see StaticMutex for why not a bare static).
+    private static let kept = Kept()
+    private final class Kept: @unchecked Sendable {  // `wrappers` is guarded by `lock`
+        let lock = BlockingLock()
+        var wrappers: [Int: Database] = [:]
+        func withLock<T>(_ body: (inout [Int: Database]) -> T) -> T { lock.withLock { body(&wrappers) } }
+    }
 
     /// The kept wrapper for `handle`, or a new one.
     static func lease(_ handle: OpaquePointer) -> Database {
-        kept.mutex.withLock { wrappers in
+        kept.withLock { wrappers in
             if let existing = wrappers[key(handle)] { return existing }
             let created = Database(borrowing: handle)
             wrappers[key(handle)] = created
@@ -30,14 +37,14 @@ enum LeasedDatabases {
     static func endLease(_ database: Database) {
         database.resetActiveStatements()
         guard database.cachedStatementCount == 0 else { return }
-        kept.mutex.withLock { wrappers in
+        kept.withLock { wrappers in
             if wrappers[key(database.handle)] === database { wrappers[key(database.handle)] = nil }
         }
     }
 
     /// Whether a wrapper for `handle` is kept (for tests).
     static func isKept(_ handle: OpaquePointer) -> Bool {
-        kept.mutex.withLock { $0[key(handle)] != nil }
+        kept.withLock { $0[key(handle)] != nil }
     }
 
     private static func key(_ handle: OpaquePointer) -> Int { Int(bitPattern: handle) }

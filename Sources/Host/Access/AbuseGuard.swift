@@ -1,4 +1,5 @@
 import Foundation
+import Locking
 import Synchronization
 
 /// Layer 4 — the abuse guard, in memory, sharded so that concurrent requests rarely share a lock
@@ -26,10 +27,13 @@ final class AbuseGuard: Sendable {
     /// Lockouts ever started; while zero, the per-request lockout check needs no lock at all.
     private let lockoutsStarted = Atomic<Int>(0)
 
-    /// One shard's counters; only ever touched inside its Mutex. (A class: a Mutex cannot be copied
-    /// into an array.)
-    private final class Shard: Sendable {
-        let state = Mutex(ShardState())
+    /// One shard's counters, only ever touched under its lock: a BlockingLock because every
+    /// request takes one, and one busy token always lands on the same shard (see BlockingLock).
+    private final class Shard: @unchecked Sendable {
+        private let lock = BlockingLock()
+        private var state = ShardState()
+
+        func withLock<T>(_ body: (inout ShardState) -> T) -> T { lock.withLock { body(&state) } }
     }
     private struct ShardState {
         var bursts: [String: BurstCounter] = [:]
@@ -89,7 +93,7 @@ final class AbuseGuard: Sendable {
     func admitBurst(tokenID: String, now: Int64) -> Denial? {
         let second = now / 1000
         let (limit, window) = (limits.burstLimit, limits.burstWindowSeconds)
-        let retryAfter: Int? = shards[shardIndex(for: tokenID)].state.withLock { shard in
+        let retryAfter: Int? = shards[shardIndex(for: tokenID)].withLock { shard in
             let counter: BurstCounter
             if let existing = shard.bursts[tokenID] {
                 counter = existing
@@ -112,7 +116,7 @@ final class AbuseGuard: Sendable {
     func recordFailedAuthentication(address: String, now: Int64) {
         let window = Int64(limits.lockoutWindowSeconds) * 1000
         let limit = limits.failedAuthLimit
-        let lockedOut: FailureWindow? = shards[shardIndex(for: address)].state.withLock { shard in
+        let lockedOut: FailureWindow? = shards[shardIndex(for: address)].withLock { shard in
             var entry = shard.failures[address] ?? FailureWindow(windowStart: now, count: 0, lockedUntil: nil)
             if let until = entry.lockedUntil, now < until { return nil }  // locked: retrying extends nothing
             if now - entry.windowStart >= window { entry = FailureWindow(windowStart: now, count: 0, lockedUntil: nil) }
@@ -135,7 +139,7 @@ final class AbuseGuard: Sendable {
     /// The lockout denial for `address`, if it is locked out now.
     func lockout(address: String, now: Int64) -> Denial? {
         guard lockoutsStarted.load(ordering: .acquiring) > 0 else { return nil }
-        let lockedUntil = shards[shardIndex(for: address)].state.withLock { $0.failures[address]?.lockedUntil }
+        let lockedUntil = shards[shardIndex(for: address)].withLock { $0.failures[address]?.lockedUntil }
         guard let until = lockedUntil, now < until else { return nil }
         var denial = Denial(layer: .abuse, httpStatus: 429, message: "Too many failed authentication attempts from your IP", challenge: nil)
         denial.retryAfterSeconds = max(1, Int((until - now + 999) / 1000))

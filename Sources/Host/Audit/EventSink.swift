@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Locking
 import JSON
 import SQLite
 
@@ -150,15 +150,19 @@ final class EventSink: @unchecked Sendable {
 
 /// Remembers when each token was last used, in memory; written to host.db in one transaction
 /// per flush tick instead of a database write per request.
-final class LastUsedTracker: Sendable {
-    private let pending = Mutex<[String: Int64]>([:])
+///
+/// @unchecked: `pending` is guarded by `lock`, a BlockingLock because every admitted request on
+/// every thread touches it (see BlockingLock).
+final class LastUsedTracker: @unchecked Sendable {
+    private let lock = BlockingLock()
+    private var pending: [String: Int64] = [:]
 
     func touch(tokenID: String, at time: Int64) {
-        pending.withLock { $0[tokenID] = time }
+        lock.withLock { pending[tokenID] = time }
     }
 
     func drain() -> [String: Int64] {
-        pending.withLock { pending in
+        lock.withLock {
             let drained = pending
             pending.removeAll(keepingCapacity: true)
             return drained

@@ -7,7 +7,7 @@ import JSON
 ///   3. era selection (EraSelection): stateless 2026-07-28 or the handshake era
 ///   4. dispatch (ModernDispatcher / LegacyDispatcher → ToolMethods)
 /// Tool calls come back deferred, so the transport decides where they run.
-struct MCPService: Sendable {
+final class MCPService: Sendable {
     let access: AccessControl
     let legacy: LegacyDispatcher
     let modern: ModernDispatcher

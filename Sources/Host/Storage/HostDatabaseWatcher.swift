@@ -1,5 +1,5 @@
-import Foundation
 import Glibc
+import Locking
 
 /// Tells the request path, cheaply, whether anyone changed `host.db` since it last looked.
 ///
@@ -11,14 +11,13 @@ import Glibc
 /// do the per-connection caches get dropped. A revocation is therefore seen on the very next
 /// request, without a database read per request.
 ///
-/// @unchecked: the generation and the buffer are guarded by `lock`, an NSLock (a pthread mutex)
-/// rather than a Mutex because every request's check makes a read() while holding it, and a
-/// contended Mutex spins while the holder is in the kernel (see HTTPServer's BlockingLock). Held
+/// @unchecked: the generation and the buffer are guarded by `lock`, a BlockingLock because every
+/// request's check makes a read() while holding it (see BlockingLock). Held
 /// across the read on purpose: a request that starts after a change must see it, even while
 /// another thread is still consuming that change's event.
 final class HostDatabaseWatcher: @unchecked Sendable {
     private let descriptor: Int32
-    private let lock = NSLock()
+    private let lock = BlockingLock()
     private var generation: UInt64 = 1
     private var buffer = [UInt8](repeating: 0, count: 4096)
 

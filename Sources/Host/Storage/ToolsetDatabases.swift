@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Locking
 import SQLite
 
 /// One SQLite database per (tenant, plugin), at `<data>/tenants/<tenant>/<plugin>.db`, opened by
@@ -10,10 +10,14 @@ import SQLite
 /// open between calls and is only closed at shutdown, with sqlite3_close_v2, never finalizing a
 /// statement the host did not prepare: plugins cache prepared statements per handle on that
 /// promise. Keep it when changing how pools are created or drained.
-final class ToolsetDatabases: Sendable {
+///
+/// @unchecked: `pools` is guarded by `lock`, a BlockingLock because every tool call on every
+/// worker takes it (see BlockingLock).
+final class ToolsetDatabases: @unchecked Sendable {
     private let dataDirectory: String
     /// One pool per "tenant/plugin"; created (and its database migrated) under the lock, once.
-    private let pools = Mutex<[String: ConnectionPool<Database>]>([:])
+    private let lock = BlockingLock()
+    private var pools: [String: ConnectionPool<Database>] = [:]
 
     init(dataDirectory: String) { self.dataDirectory = dataDirectory }
 
@@ -23,7 +27,7 @@ final class ToolsetDatabases: Sendable {
 
     private func pool(tenant: String, plugin: LoadedPlugin) throws -> ConnectionPool<Database> {
         let key = tenant + "/" + plugin.name
-        return try pools.withLock { pools throws in
+        return try lock.withLock {
             if let pool = pools[key] { return pool }
             let pool = try openPool(tenant: tenant, plugin: plugin)
             pools[key] = pool
@@ -50,7 +54,7 @@ final class ToolsetDatabases: Sendable {
     }
 
     func closeAll() {
-        pools.withLock { pools in
+        lock.withLock {
             for pool in pools.values { pool.drain() }
             pools.removeAll()
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Locking
 import Synchronization
 
 /// One line per event on stderr: `2026-11-23T07:00:00.123Z INFO  [component] message`.
@@ -35,13 +36,13 @@ enum Log {
         }
     }
 
-    /// Whole lines, never interleaved between threads.
-    private static let output = Mutex(())
+    /// Whole lines, never interleaved between threads (a BlockingLock: the write is a syscall).
+    private static let output = BlockingLock()
 
     static func write(_ level: Level, _ component: String, _ message: String) {
         guard level >= minimumLevel else { return }
         let line = "\(Timestamp.iso8601(millisecondsSinceEpoch: Clock.nowMilliseconds(), fractional: true)) \(level.label) [\(component)] \(message)\n"
-        output.withLock { _ in FileHandle.standardError.write(Data(line.utf8)) }
+        output.withLock { FileHandle.standardError.write(Data(line.utf8)) }
     }
 
     static func debug(_ component: String, _ message: String) { write(.debug, component, message) }
