@@ -69,8 +69,11 @@ enum ServeCommand {
         runtime.events?.start()
         if publicURL == nil { oauth.issuer = "http://\(shownHost):\(server.boundPort)" }
         Log.info("server", "OAuth issuer \(oauth.issuer)\(publicURL == nil ? " (set --public-url when clients reach this server by another URL)" : "")")
-        Log.info("server", "listening on http://\(shownHost):\(server.boundPort) (endpoints /{tenant}/mcp and /{tenant}/mcp/{toolset}, health /healthz)")
+        // The welcome (with the one-time token) goes out before the "listening on" line: that line
+        // is the readiness signal scripts and tests wait for, so everything printed at start-up
+        // must already be there when it appears.
         if let demo { FirstStart.printWelcome(demo, host: host, port: server.boundPort, runtime: runtime) }
+        Log.info("server", "listening on http://\(shownHost):\(server.boundPort) (endpoints /{tenant}/mcp and /{tenant}/mcp/{toolset}, health /healthz)")
 
         let received = StopSignals.wait()
         Log.info("server", "\(received): shutting down: no new connections, finishing requests in flight")
