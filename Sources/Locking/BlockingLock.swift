@@ -11,7 +11,7 @@ import Glibc
 /// mutex sleeps in the kernel right away. State that one thread owns at a time, or that is
 /// rarely contended, uses Mutex.
 public final class BlockingLock: @unchecked Sendable {  // the pthread mutex is the synchronization
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    @usableFromInline let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
 
     public init() { pthread_mutex_init(mutex, nil) }
 
@@ -20,6 +20,8 @@ public final class BlockingLock: @unchecked Sendable {  // the pthread mutex is 
         mutex.deallocate()
     }
 
+    /// Inlinable so that callers in other modules get it specialized, with no generic call.
+    @inlinable
     public func withLock<T>(_ body: () throws -> T) rethrows -> T {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
