@@ -29,7 +29,7 @@ struct ToolInvoker {
         let strings = CStringBlock([caller.tenant.name, toolset.name, token.publicID, token.name, token.grants.effectiveScopesJSON, token.restrictionsJSON, requestID])
         do {
             return try databases.withDatabase(tenant: caller.tenant.name, plugin: toolset.plugin) { database in
-                strings.withPointers { p in
+                let outcome = strings.withPointers { p in
                     var context = th_call_context()
                     context.struct_size = UInt32(MemoryLayout<th_call_context>.size)
                     context.tenant = p[0]
@@ -42,6 +42,12 @@ struct ToolInvoker {
                     context.db = UnsafeMutableRawPointer(database.handle)
                     return callPlugin(tool, context: &context, arguments: arguments)
                 }
+                // Before the connection goes back to the pool: see TransactionGuard.
+                if let problem = TransactionGuard.rollBackIfOpen(database.handle, plugin: toolset.plugin.name, toolset: toolset.name,
+                                                                 action: "tool \(tool.name)") {
+                    return .failure(.plugin(problem))
+                }
+                return outcome
             }
         } catch {
             return .failure(.host("\(error)"))

@@ -121,6 +121,15 @@
  *   handler). ToolsetKit's statement cache follows these rules for Swift
  *   toolsets.
  *
+ *   Transactions. A call (and an operator command) starts with ctx->db in
+ *   autocommit mode and MUST return it in autocommit mode: COMMIT or ROLLBACK
+ *   whatever you BEGIN, on every path, errors included. The host checks after
+ *   every call; if a transaction is still open it rolls it back (the call's
+ *   writes are lost), logs an error naming the plugin, toolset and tool, and
+ *   answers the call with an internal error (an operator command fails with
+ *   exit code 1). Without that check the open transaction would swallow every
+ *   later write on the pooled connection and lock out the others.
+ *
  * ---------------------------------------------------------------------------
  * 6. CALLS AND RESULTS
  * ---------------------------------------------------------------------------
@@ -172,6 +181,9 @@
  *                    member names; results that do are refused as malformed.
  *                    What the host guarantees about ctx->db between calls;
  *                    plugins may cache prepared statements per handle (section 5).
+ *                    A call must return with ctx->db in autocommit mode; the
+ *                    host rolls back and fails a call that leaves a
+ *                    transaction open (section 5).
  */
 #ifndef TOOLHOST_PLUGIN_H
 #define TOOLHOST_PLUGIN_H
