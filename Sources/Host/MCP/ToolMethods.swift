@@ -74,6 +74,9 @@ struct ToolMethods {
         let record = AuditContext(started: started, requestID: requestID, arguments: arguments, argumentBytes: argumentBytes)
         switch invoker.invoke(tool, arguments: argumentBytes, caller: caller, requestID: requestID) {
         case .success(let result):
+            if let problem = ContentBlocks.problem(in: result["content"]?.arrayValue ?? []) {
+                return failed(tool, caller, record, "returned malformed content: \(problem)")
+            }
             let isError = result["isError"]?.boolValue == true
             if !isError, let validator = tool.outputValidator {
                 guard let structured = result["structuredContent"] else {

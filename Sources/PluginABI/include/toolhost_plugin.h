@@ -145,6 +145,14 @@
  *   non-OK status only when the plugin itself failed (the host answers the
  *   client with an internal error and logs `message`).
  *
+ *   The host checks every result before it leaves: each content block must
+ *   be one of text {text}, image or audio {data (base64), mimeType},
+ *   resource_link {uri, name, title?, description?, mimeType?, size?} or
+ *   resource {resource: {uri, mimeType?, text | blob}}, optionally with
+ *   annotations {audience, priority 0..1, lastModified} and _meta; and
+ *   structuredContent must match the outputSchema. A result that breaks
+ *   either is answered as an internal error, with the reason in the log.
+ *
  * ---------------------------------------------------------------------------
  * 7. OPERATOR COMMANDS (ABI 1.1)
  * ---------------------------------------------------------------------------
@@ -183,7 +191,8 @@
  *                    plugins may cache prepared statements per handle (section 5).
  *                    A call must return with ctx->db in autocommit mode; the
  *                    host rolls back and fails a call that leaves a
- *                    transaction open (section 5).
+ *                    transaction open (section 5). Content blocks are
+ *                    checked like structuredContent (section 6).
  */
 #ifndef TOOLHOST_PLUGIN_H
 #define TOOLHOST_PLUGIN_H
