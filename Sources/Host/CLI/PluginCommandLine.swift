@@ -109,9 +109,15 @@ enum PluginCommandLine {
         let operatorName = "cli:" + currentUser()
         let requestID = "op_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
         let started = Clock.nowMilliseconds()
-        let outcome = try runtime.toolsetDatabases.withDatabase(tenant: tenant, plugin: command.plugin) { database in
-            command.invoke(tenant: tenant, operatorName: operatorName, requestID: String(requestID), database: database.handle,
-                           positional: positional, options: invocation.options)
+        let outcome: RegisteredOperatorCommand.Outcome
+        do {
+            outcome = try runtime.toolsetDatabases.withDatabase(tenant: tenant, plugin: command.plugin,
+                                                                purpose: "operator command \(group) \(name)") { database in
+                command.invoke(tenant: tenant, operatorName: operatorName, requestID: String(requestID), database: database.handle,
+                               positional: positional, options: invocation.options)
+            }
+        } catch let openTransaction as OpenTransactionError {
+            outcome = .failed(openTransaction.description)  // audited like any other failure of the command
         }
 
         func audit(_ kind: AuditKind, outcome: AuditOutcome, details: JSONValue) {

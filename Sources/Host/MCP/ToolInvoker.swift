@@ -28,8 +28,9 @@ struct ToolInvoker {
         let token = caller.principal.token
         let strings = CStringBlock([caller.tenant.name, toolset.name, token.publicID, token.name, token.grants.effectiveScopesJSON, token.restrictionsJSON, requestID])
         do {
-            return try databases.withDatabase(tenant: caller.tenant.name, plugin: toolset.plugin) { database in
-                let outcome = strings.withPointers { p in
+            return try databases.withDatabase(tenant: caller.tenant.name, plugin: toolset.plugin,
+                                              purpose: "toolset \(toolset.name), tool \(tool.name)") { database in
+                strings.withPointers { p in
                     var context = th_call_context()
                     context.struct_size = UInt32(MemoryLayout<th_call_context>.size)
                     context.tenant = p[0]
@@ -42,12 +43,6 @@ struct ToolInvoker {
                     context.db = UnsafeMutableRawPointer(database.handle)
                     return callPlugin(tool, context: &context, arguments: arguments)
                 }
-                // Before the connection goes back to the pool: see TransactionGuard.
-                if let problem = TransactionGuard.rollBackIfOpen(database.handle, plugin: toolset.plugin.name, toolset: toolset.name,
-                                                                 action: "tool \(tool.name)") {
-                    return .failure(.plugin(problem))
-                }
-                return outcome
             }
         } catch {
             return .failure(.host("\(error)"))

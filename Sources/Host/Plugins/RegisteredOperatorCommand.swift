@@ -50,10 +50,6 @@ final class RegisteredOperatorCommand: @unchecked Sendable {
             run(commandData, &context, pointer, count, result)
         }
         let label = "\(group) \(name) (plugin \(plugin.name))"
-        // Before the connection goes back to the pool: see TransactionGuard.
-        if let problem = TransactionGuard.rollBackIfOpen(database, plugin: plugin.name, toolset: nil, action: "operator command \(group) \(name)") {
-            return .failed(problem)
-        }
         guard reply.status == TH_OK else { return .failed("\(label) failed with status \(reply.status.rawValue): \(reply.message ?? "no message given")") }
         if case .failure(let problem) = reply.json { return .failed("\(label) returned invalid JSON: \(problem)") }
         guard case .success(.object(let object)) = reply.json else { return .failed("\(label) returned no JSON object") }

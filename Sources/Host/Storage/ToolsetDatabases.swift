@@ -21,8 +21,15 @@ final class ToolsetDatabases: @unchecked Sendable {
 
     init(dataDirectory: String) { self.dataDirectory = dataDirectory }
 
-    func withDatabase<T>(tenant: String, plugin: LoadedPlugin, _ body: (Database) throws -> T) throws -> T {
-        try pool(tenant: tenant, plugin: plugin).withResource(body)
+    /// Leases the (tenant, plugin) database for `body`. The lease ends with the transaction check
+    /// of header section 5: a connection that comes back inside a transaction is rolled back and
+    /// the lease throws `OpenTransactionError` naming `purpose` (e.g. "toolset notes, tool add").
+    func withDatabase<T>(tenant: String, plugin: LoadedPlugin, purpose: String, _ body: (Database) throws -> T) throws -> T {
+        try pool(tenant: tenant, plugin: plugin).withResource { database in
+            let result = try body(database)
+            try OpenTransactionError.rollBackIfOpen(database.handle, lessee: "plugin \(plugin.name), \(purpose)")
+            return result
+        }
     }
 
     private func pool(tenant: String, plugin: LoadedPlugin) throws -> ConnectionPool<Database> {
