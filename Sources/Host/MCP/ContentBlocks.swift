@@ -1,3 +1,4 @@
+import Foundation
 import JSON
 
 /// What a toolset may put in a CallToolResult's `content` (spec digest §5), checked before any
@@ -86,21 +87,8 @@ enum ContentBlocks {
         type.first.map { "aeiou".contains($0) } == true ? "an" : "a"
     }
 
-    /// Base64 as RFC 4648 §4 writes it: the alphabet, then at most two "=" of padding, length a multiple of 4.
     private static func base64Problem(_ value: JSONValue?, of type: String) -> String? {
-        guard let text = value?.stringValue else { return nil }
-        let bytes = Array(text.utf8)
-        var padding = 0
-        for byte in bytes {
-            switch byte {
-            case UInt8(ascii: "="): padding += 1
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "+"), UInt8(ascii: "/"):
-                if padding > 0 { return "the data of \(article(type)) \(type) block is not base64 (characters after \"=\")" }
-            default:
-                return "the data of \(article(type)) \(type) block is not base64"
-            }
-        }
-        return bytes.count % 4 == 0 && padding <= 2 ? nil : "the data of \(article(type)) \(type) block is not base64 (length or padding)"
+        guard let text = value?.stringValue, Data(base64Encoded: text) == nil else { return nil }
+        return "the data of \(article(type)) \(type) block is not base64"
     }
 }

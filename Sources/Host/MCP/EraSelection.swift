@@ -20,7 +20,7 @@ struct EraSelection {
     let sessions: SessionStore
 
     func select(_ request: MCPRequest, body: JSONValue, caller: Caller) -> Result<Era, RPCError> {
-        let headerVersion = request.header("MCP-Protocol-Version")
+        let headerVersion = request.httpHeaders?["MCP-Protocol-Version"]
         if let bodyVersion = body["params"]?["_meta"]?[MetaKey.protocolVersion]?.stringValue {
             if let headerVersion, headerVersion != bodyVersion {
                 return .failure(RPCError(code: RPCCode.headerMismatch, message: "Header mismatch: MCP-Protocol-Version header \"\(headerVersion)\" must equal params._meta protocolVersion \"\(bodyVersion)\"", httpStatus: 400))

@@ -24,16 +24,10 @@ struct MCPRequest: Sendable {
         case stdio(ProcessSession)
     }
 
-    /// A request header (case-insensitive); nil on stdio.
-    func header(_ name: String) -> String? {
-        if case .http(let headers) = transport { return headers[name] }
-        return nil
-    }
-
-    /// Header lookup for the checks that only exist where headers do (the stateless era's
-    /// Mcp-* headers); nil on stdio, so those checks are skipped rather than failed.
-    var headers: ((String) -> String?)? {
-        if case .http(let headers) = transport { return { headers[$0] } }
+    /// The HTTP headers; nil on stdio, where the checks that only exist with headers (the
+    /// stateless era's Mcp-* headers) are skipped rather than failed.
+    var httpHeaders: HTTPHeaders? {
+        if case .http(let headers) = transport { return headers }
         return nil
     }
 

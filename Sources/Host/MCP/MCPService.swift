@@ -43,7 +43,7 @@ final class MCPService: Sendable {
         case .failure(let error):
             return .answered(MCPAnswer(reply: .error(id: requestID, error)))
         case .success(.modern):
-            dispatch = { MCPAnswer(reply: self.modern.handle(body, caller: caller, header: request.headers)) }
+            dispatch = { MCPAnswer(reply: self.modern.handle(body, caller: caller, headers: request.httpHeaders)) }
         case .success(.legacy(let version)):
             dispatch = {
                 MCPAnswer(reply: self.legacy.handle(body, caller: caller, protocolVersion: version) { negotiated in

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPServer
 import JSON
 
 /// The stateless era (2026-07-28): every request carries its own `_meta` envelope; no
@@ -6,9 +7,9 @@ import JSON
 struct ModernDispatcher {
     let tools: ToolMethods
 
-    /// - Parameter header: looks up an HTTP request header (case-insensitive); nil on stdio,
-    ///   where the Mcp-* header checks do not apply.
-    func handle(_ body: JSONValue, caller: Caller, header: ((String) -> String?)?) -> RPCReply {
+    /// - Parameter headers: the HTTP request headers; nil on stdio, where the Mcp-* header
+    ///   checks do not apply.
+    func handle(_ body: JSONValue, caller: Caller, headers: HTTPHeaders?) -> RPCReply {
         if case .array = body {
             return .error(id: .null, .invalidRequest("batches are not supported in protocol version 2026-07-28"))
         }
@@ -18,7 +19,7 @@ struct ModernDispatcher {
         case .failure(let reply): return reply
         }
         guard let method = message.method, let id = message.id else { return .accepted }
-        if let error = checkEnvelope(message, method: method, header: header) { return .error(id: id, error) }
+        if let error = checkEnvelope(message, method: method, headers: headers) { return .error(id: id, error) }
         switch MCPMethod(rawValue: method) {
         case .serverDiscover:
             return complete(id, .success(discover(caller)))
@@ -38,7 +39,7 @@ struct ModernDispatcher {
     }
 
     /// `_meta` (400/-32602), version (400/-32022), then the Mcp-* headers (400/-32020).
-    private func checkEnvelope(_ message: RPCMessage, method: String, header: ((String) -> String?)?) -> RPCError? {
+    private func checkEnvelope(_ message: RPCMessage, method: String, headers: HTTPHeaders?) -> RPCError? {
         let meta = message.params["_meta"]?.objectValue
         guard let version = meta?[MetaKey.protocolVersion]?.stringValue else {
             return .invalidParams("Missing params._meta[\"\(MetaKey.protocolVersion)\"]", httpStatus: 400)
@@ -49,16 +50,16 @@ struct ModernDispatcher {
         guard ProtocolVersion.isModern(version) else {
             return ModernDispatcher.unsupportedVersion(version)
         }
-        guard let header else { return nil }
-        if header("MCP-Protocol-Version") != version {
+        guard let headers else { return nil }
+        if headers["MCP-Protocol-Version"] != version {
             return headerMismatch("MCP-Protocol-Version header must equal params._meta protocolVersion \"\(version)\"")
         }
-        if decodeHeaderValue(header("Mcp-Method")) != method {
+        if decodeHeaderValue(headers["Mcp-Method"]) != method {
             return headerMismatch("Mcp-Method header must equal the request method \"\(method)\"")
         }
         if method == MCPMethod.toolsCall.rawValue {
             let name = message.params["name"]?.stringValue
-            if decodeHeaderValue(header("Mcp-Name")) != name {
+            if decodeHeaderValue(headers["Mcp-Name"]) != name {
                 return headerMismatch("Mcp-Name header must equal params.name \"\(name ?? "")\"")
             }
         }
