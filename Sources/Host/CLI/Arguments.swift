@@ -17,15 +17,9 @@ struct Arguments {
         while let argument = remaining.popFirst() {
             // Checked in option position only: the value of `--name -h` stays a value.
             if HelpFlag.matches(argument) { throw HelpRequested(text: command.help) }
-            guard argument.hasPrefix("--"), argument.count > 2 else {
+            guard let (name, inlineValue) = Arguments.option(argument) else {
                 positionals.append(argument)
                 continue
-            }
-            var name = String(argument.dropFirst(2))
-            var inlineValue: String?
-            if let equals = name.firstIndex(of: "=") {
-                inlineValue = String(name[name.index(after: equals)...])
-                name = String(name[..<equals])
             }
             guard let option = command.option(named: name) else { throw Self.unknownOption(name, of: command) }
             if option.takesValue {
@@ -40,6 +34,15 @@ struct Arguments {
         for option in command.acceptedOptions where option.isRequired {
             _ = try required(option.name)
         }
+    }
+
+    /// `--name=value` → ("name", "value"), `--name` → ("name", nil); nil for a positional word.
+    /// Shared with the operator commands' parser (PluginCommandLine), which passes unknown options on.
+    static func option(_ word: String) -> (name: String, inlineValue: String?)? {
+        guard word.hasPrefix("--"), word.count > 2 else { return nil }
+        let text = word.dropFirst(2)
+        guard let equals = text.firstIndex(of: "=") else { return (String(text), nil) }
+        return (String(text[..<equals]), String(text[text.index(after: equals)...]))
     }
 
     private static func unknownOption(_ name: String, of command: CommandSpec) -> UsageError {

@@ -37,15 +37,9 @@ enum PluginCommandLine {
                     wantsHelp = true
                     continue
                 }
-                guard word.hasPrefix("--"), word.count > 2 else {
+                guard let (name, value) = Arguments.option(word) else {
                     positional.append(word)
                     continue
-                }
-                var name = String(word.dropFirst(2))
-                var value: String?
-                if let equals = name.firstIndex(of: "=") {
-                    value = String(name[name.index(after: equals)...])
-                    name = String(name[..<equals])
                 }
                 if let option = PluginCommandLine.hostOptions.first(where: { $0.name == name }) {
                     try take(option, value: value, from: &remaining)
