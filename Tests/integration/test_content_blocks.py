@@ -11,7 +11,7 @@ import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
-from toolhost_testlib import Daemon, compile_fixture, rpc_error, rpc_result, run, tenant_with_token
+from toolhost_testlib import daemon_with_fixtures, rpc_error, rpc_result, run
 
 PATH = "/blocks-t/mcp"
 
@@ -30,15 +30,7 @@ MALFORMED = {
 
 @pytest.fixture(scope="module")
 def blocks(tmp_path_factory):
-    root = tmp_path_factory.mktemp("blocks")
-    plugins = root / "plugins"
-    plugins.mkdir()
-    compile_fixture("content_blocks", plugins)
-    data = root / "data"
-    data.mkdir()
-    token = tenant_with_token(data, "blocks-t", "blocks", plugins=plugins)
-    d = Daemon(data=data, plugins=plugins, logdir=root / "logs")
-    d.start()
+    d, token = daemon_with_fixtures(tmp_path_factory.mktemp("blocks"), ["content_blocks"], "blocks-t", "blocks")
     yield d, token
     assert d.stop() == 0, d.stderr[-3000:]
 

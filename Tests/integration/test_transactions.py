@@ -11,23 +11,16 @@ import time
 
 import pytest
 
-from toolhost_testlib import Daemon, cli, compile_fixture, rpc_error, rpc_result, tenant_with_token
+from toolhost_testlib import cli, daemon_with_fixtures, rpc_error, rpc_result
 
 PATH = "/txn-t/mcp"
 
 
 @pytest.fixture
 def txn(tmp_path):
-    plugins = tmp_path / "plugins"
-    plugins.mkdir()
-    compile_fixture("open_transaction", plugins)
-    data = tmp_path / "data"
-    data.mkdir()
-    token = tenant_with_token(data, "txn-t", "txn", plugins=plugins)
     # One worker thread: every call then runs on the same pooled connection, the worst case.
-    d = Daemon(data=data, plugins=plugins, logdir=tmp_path / "logs", env={"TOOLHOST_TOOL_THREADS": "1"})
-    d.start()
-    yield d, token, data, plugins
+    d, token = daemon_with_fixtures(tmp_path, ["open_transaction"], "txn-t", "txn", env={"TOOLHOST_TOOL_THREADS": "1"})
+    yield d, token, d.data, d.plugins
     if d.proc is not None and d.proc.poll() is None:
         assert d.stop() == 0, d.stderr[-3000:]
 

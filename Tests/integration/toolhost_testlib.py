@@ -446,6 +446,20 @@ def compile_fixture(name: str, outdir: Path, out_name: str | None = None) -> Pat
     return out
 
 
+def daemon_with_fixtures(root: Path, fixtures: list[str], tenant: str, toolsets: str,
+                         env: dict[str, str] | None = None) -> tuple["Daemon", str]:
+    """A started daemon whose plugins folder holds only the given C fixtures (compiled), with a
+    tenant and a token for `toolsets`. The caller stops it."""
+    plugins = root / "plugins"
+    plugins.mkdir(parents=True, exist_ok=True)
+    for name in fixtures:
+        compile_fixture(name, plugins)
+    data = root / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    token = tenant_with_token(data, tenant, toolsets, plugins=plugins)
+    return Daemon(data=data, plugins=plugins, logdir=root / "logs", env=env or {}).start(), token
+
+
 def plugins_dir_with_real(outdir: Path) -> Path:
     """A plugins folder holding copies of the real libToolhost*.so."""
     outdir.mkdir(parents=True, exist_ok=True)
