@@ -112,7 +112,7 @@ def test_missing_required_option_keeps_its_message(data, words, message):
     (("tenant", "disable", "acme"), "toolhost tenant: usage: toolhost tenant disable NAME TOOLSET…"),
     (("token", "rotate"), "toolhost token: usage: toolhost token rotate ID"),
     (("connections", "revoke"), "toolhost connections: usage: toolhost connections revoke ID"),
-    (("tenant", "bogus"), 'toolhost tenant: unknown tenant action "bogus" (create, list, show, enable, disable)'),
+    (("tenant", "bogus"), 'toolhost tenant: unknown tenant action "bogus" (create, list, show, set-plan, enable, disable)'),
 ])
 def test_wrong_operands_keep_their_usage_message(data, words, message):
     proc = cli(data, *words, check=False)

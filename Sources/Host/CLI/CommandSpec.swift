@@ -15,6 +15,12 @@ struct CommandSpec: Sendable {
     /// A short remark shown after the usage line in the top-level usage, e.g. "(token in TOOLHOST_TOKEN)".
     let note: String?
 
+    /// The last command word: the action of a group's form ("create" for "tenant create").
+    var action: Substring { words.split(separator: " ").last ?? Substring(words) }
+
+    /// "create, list, show" for a group's forms: said once, so an error can never list fewer actions than exist.
+    static func actions(_ forms: [CommandSpec]) -> String { forms.map { String($0.action) }.joined(separator: ", ") }
+
     init(_ words: String, operands: String = "", summary: String, options: [OptionSpec] = [],
          sharedOptions: [OptionSpec] = OptionSpec.common, note: String? = nil) {
         self.words = words

@@ -22,7 +22,7 @@ enum TenantCommands {
 
     static func run(_ words: ArraySlice<String>) throws -> Int32 {
         var words = words
-        guard let action = words.popFirst() else { throw Arguments.UsageError("tenant needs an action: create, list, show, set-plan, enable, disable") }
+        guard let action = words.popFirst() else { throw Arguments.UsageError("tenant needs an action: \(CommandSpec.actions(forms))") }
         switch action {
         case "create":
             let arguments = try Arguments(words, for: createSpec)
@@ -47,7 +47,7 @@ enum TenantCommands {
             return try toggle(name: arguments.positionals[0], toolsets: Array(arguments.positionals.dropFirst()),
                               enabled: action == "enable", runtime: try makeRuntime(arguments))
         default:
-            throw Arguments.UsageError("unknown tenant action \"\(action)\" (create, list, show, enable, disable)")
+            throw Arguments.UsageError("unknown tenant action \"\(action)\" (\(CommandSpec.actions(forms)))")
         }
     }
 

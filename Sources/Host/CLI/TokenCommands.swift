@@ -25,7 +25,7 @@ enum TokenCommands {
 
     static func run(_ words: ArraySlice<String>) throws -> Int32 {
         var words = words
-        guard let action = words.popFirst() else { throw Arguments.UsageError("token needs an action: create, list, revoke, rotate") }
+        guard let action = words.popFirst() else { throw Arguments.UsageError("token needs an action: \(CommandSpec.actions(forms))") }
         switch action {
         case "create":
             let arguments = try Arguments(words, for: createSpec)
@@ -58,7 +58,7 @@ enum TokenCommands {
             guard arguments.positionals.count == 1 else { throw Arguments.UsageError("usage: \(revokeSpec.synopsis)") }
             return try revoke(arguments.positionals[0], runtime: try makeRuntime(arguments))
         default:
-            throw Arguments.UsageError("unknown token action \"\(action)\" (create, list, revoke, rotate)")
+            throw Arguments.UsageError("unknown token action \"\(action)\" (\(CommandSpec.actions(forms)))")
         }
     }
 

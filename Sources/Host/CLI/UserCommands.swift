@@ -16,8 +16,8 @@ enum UserCommands {
 
     static func run(_ words: ArraySlice<String>) throws -> Int32 {
         var words = words
-        guard let action = words.popFirst() else { throw Arguments.UsageError("user needs an action: create") }
-        guard action == "create" else { throw Arguments.UsageError("unknown user action \"\(action)\" (create)") }
+        guard let action = words.popFirst() else { throw Arguments.UsageError("user needs an action: \(CommandSpec.actions(forms))") }
+        guard action == "create" else { throw Arguments.UsageError("unknown user action \"\(action)\" (\(CommandSpec.actions(forms)))") }
         let arguments = try Arguments(words, for: createSpec)
         guard arguments.positionals.isEmpty else { throw Arguments.UsageError("unexpected argument \"\(arguments.positionals[0])\"") }
         let tenant = try arguments.required("tenant")
