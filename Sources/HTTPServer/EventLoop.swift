@@ -14,7 +14,7 @@ private let currentLoopKey: pthread_key_t = {
 }()
 
 // @unchecked: other threads only reach enqueue() (via deliver/requestShutdown), which touches the
-// lock-guarded inbox and the eventfd; all other mutable state is used on the loop thread only.
+// Locked inbox and the eventfd; all other mutable state is used on the loop thread only.
 final class EventLoop: @unchecked Sendable {
     /// Work handed to the loop by other threads.
     private enum Task {
@@ -62,9 +62,8 @@ final class EventLoop: @unchecked Sendable {
     private let eventData = UnsafeMutablePointer<UInt64>.allocate(capacity: EventLoop.maxEvents)
     private let eventFlags = UnsafeMutablePointer<UInt32>.allocate(capacity: EventLoop.maxEvents)
 
-    /// A BlockingLock, not a Mutex: enqueue() writes the eventfd while holding it (see BlockingLock).
-    private let inboxLock = BlockingLock()
-    private var inbox = Inbox()
+    /// A Locked, not a Mutex: enqueue() writes the eventfd while holding it (see BlockingLock).
+    private let inbox = Locked(Inbox())
 
     init(listenFd: Int32, configuration: HTTPServer.Configuration, counter: ConnectionCounter,
          handler: @escaping @Sendable (HTTPRequest, HTTPResponder) -> Void) throws {
@@ -214,7 +213,7 @@ final class EventLoop: @unchecked Sendable {
     }
 
     private func enqueue(_ task: Task) {
-        inboxLock.withLock {
+        inbox.withLock { inbox in
             guard !inbox.stopped else { return }
             let wasEmpty = inbox.tasks.isEmpty
             inbox.tasks.append(task)
@@ -230,7 +229,7 @@ final class EventLoop: @unchecked Sendable {
     private func drainQueue() {
         var counterValue: UInt64 = 0
         _ = read(wakeFd, &counterValue, 8)   // reset before taking the queue, see enqueue()
-        let tasks = inboxLock.withLock { () -> [Task] in
+        let tasks = inbox.withLock { inbox -> [Task] in
             let tasks = inbox.tasks
             inbox.tasks.removeAll()
             return tasks
@@ -283,7 +282,7 @@ final class EventLoop: @unchecked Sendable {
             close(listenFd)
             listenFd = -1
         }
-        inboxLock.withLock {
+        inbox.withLock { inbox in
             inbox.stopped = true
             inbox.tasks.removeAll()
             close(wakeFd)

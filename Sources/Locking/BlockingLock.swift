@@ -28,3 +28,22 @@ public final class BlockingLock: @unchecked Sendable {  // the pthread mutex is 
         return try body()
     }
 }
+
+/// A value guarded by a BlockingLock: the form every shared, hot state in the project takes, so
+/// that no type needs its own lock-plus-variable pair and an `@unchecked Sendable` to go with it.
+///
+/// Also what a `static let` holds instead of a `Mutex`: in Swift 6.3 release builds the optimizer
+/// emitted a `static let … = Mutex(State())` as statically initialized, zeroed memory without
+/// running its initializer (an Optional in it read back as `.some(0)`, and every Swift plugin
+/// crashed on load). A class instance is always created by running its initializer.
+public final class Locked<Value>: @unchecked Sendable {  // `value` is only touched under `lock`
+    @usableFromInline let lock = BlockingLock()
+    @usableFromInline var value: Value
+
+    public init(_ value: Value) { self.value = value }
+
+    @inlinable
+    public func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
+        try lock.withLock { try body(&value) }
+    }
+}

@@ -1,7 +1,7 @@
 import Foundation
 import JSON
-import Locking
 import PluginABI
+import Synchronization
 
 /// The host's service table (th_host_api) as init() received it, and this plugin's configuration.
 final class HostAPI: @unchecked Sendable {
@@ -9,21 +9,24 @@ final class HostAPI: @unchecked Sendable {
     let table: th_host_api
     let configuration: JSONObject
 
-    /// The table installed by init(); nil before (e.g. in unit tests): logs are dropped, time comes from the system clock.
-    /// A lock rather than a write-once value because a test harness may run init() again with another configuration.
-    /// Read by calls on any host thread: a BlockingLock (see BlockingLock), in a class instance
-    /// (see StaticMutex for why not a bare static).
-    private static let installed = Installed()
-    private final class Installed: @unchecked Sendable {  // `api` is guarded by `lock`
-        let lock = BlockingLock()
-        var api: HostAPI?
+    /// The table installed by init(), as the bits of a retained pointer; 0 before (e.g. in unit
+    /// tests): logs are dropped, time comes from the system clock. Every log line, clock read and
+    /// event of every call reads it, so it is one atomic load, not a lock. (Zero is also what a
+    /// statically initialized static holds, so the release-build problem of Locked cannot bite.)
+    private static let installed = Atomic<UInt>(0)
+
+    static var current: HostAPI? {
+        let bits = installed.load(ordering: .acquiring)
+        guard bits != 0, let pointer = UnsafeRawPointer(bitPattern: bits) else { return nil }
+        return Unmanaged<HostAPI>.fromOpaque(pointer).takeUnretainedValue()
     }
 
-    static var current: HostAPI? { installed.lock.withLock { installed.api } }
-
+    /// init() runs once per process in the host; a test harness may run it again with another
+    /// configuration. A replaced table is deliberately never released: a call on another thread
+    /// may still be using it, and there is at most one per init().
     static func install(copying pointer: UnsafePointer<th_host_api>) {
-        let api = HostAPI(copying: pointer)
-        installed.lock.withLock { installed.api = api }
+        let retained = Unmanaged.passRetained(HostAPI(copying: pointer)).toOpaque()
+        installed.store(UInt(bitPattern: retained), ordering: .releasing)
     }
 
     private init(copying pointer: UnsafePointer<th_host_api>) {

@@ -13,14 +13,8 @@ import SQLite
 ///   free), so no other connection can ever appear at a kept wrapper's address. A wrapper without
 ///   statements pins nothing, so it is dropped when its lease ends.
 enum LeasedDatabases {
-    /// Every call takes this lock, on whichever host thread runs it: a BlockingLock, not a Mutex
-    /// (see BlockingLock), held in a class instance (see StaticMutex for why not a bare static).
-    private static let kept = Kept()
-    private final class Kept: @unchecked Sendable {  // `wrappers` is guarded by `lock`
-        let lock = BlockingLock()
-        var wrappers: [Int: Database] = [:]
-        func withLock<T>(_ body: (inout [Int: Database]) -> T) -> T { lock.withLock { body(&wrappers) } }
-    }
+    /// Every call takes this lock, on whichever host thread runs it (see Locked).
+    private static let kept = Locked<[Int: Database]>([:])
 
     /// The kept wrapper for `handle`, or a new one.
     static func lease(_ handle: OpaquePointer) -> Database {

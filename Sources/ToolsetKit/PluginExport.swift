@@ -1,5 +1,5 @@
+import Locking
 import PluginABI
-import Synchronization
 
 extension PluginDefinition {
     /// The value to return from the exported entry symbol:
@@ -20,10 +20,10 @@ enum ExportedPlugin {
         var definition: PluginDefinition?
     }
 
-    private static let state = StaticMutex(State())  // a class: see StaticMutex for why
+    private static let state = Locked(State())  // a class, not a static Mutex: see Locked
 
     static func export(_ definition: PluginDefinition) -> UnsafeRawPointer {
-        let address = state.mutex.withLock { state in
+        let address = state.withLock { state in
             if let existing = state.infoAddress { return existing }
             let created = UInt(bitPattern: makeInfo(definition))
             state.infoAddress = created
@@ -54,7 +54,7 @@ enum ExportedPlugin {
     static func initialize(_ hostPointer: UnsafePointer<th_host_api>?, _ registrarPointer: UnsafePointer<th_registrar>?) -> th_status {
         guard let registrarPointer else { return TH_INVALID_ARGUMENT }
         let registrar = Registrar(registrarPointer)
-        guard let definition = state.mutex.withLock({ $0.definition }) else {
+        guard let definition = state.withLock({ $0.definition }) else {
             return registrar.fail(TH_ERROR, "toolhost_plugin_entry was not called before init")
         }
         guard let hostPointer else { return registrar.fail(TH_INVALID_ARGUMENT, "init was given no host API table") }

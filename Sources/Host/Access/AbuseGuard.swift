@@ -27,14 +27,9 @@ final class AbuseGuard: Sendable {
     /// Lockouts ever started; while zero, the per-request lockout check needs no lock at all.
     private let lockoutsStarted = Atomic<Int>(0)
 
-    /// One shard's counters, only ever touched under its lock: a BlockingLock because every
-    /// request takes one, and one busy token always lands on the same shard (see BlockingLock).
-    private final class Shard: @unchecked Sendable {
-        private let lock = BlockingLock()
-        private var state = ShardState()
-
-        func withLock<T>(_ body: (inout ShardState) -> T) -> T { lock.withLock { body(&state) } }
-    }
+    /// One shard's counters. Every request takes one, and one busy token always lands on the same
+    /// shard, so it is a Locked (see BlockingLock for why not a Mutex).
+    private typealias Shard = Locked<ShardState>
     private struct ShardState {
         var bursts: [String: BurstCounter] = [:]
         var failures: [String: FailureWindow] = [:]
@@ -80,7 +75,7 @@ final class AbuseGuard: Sendable {
 
     init(limits: Limits, shardCount: Int = 16) {
         self.limits = limits
-        shards = (0..<shardCount).map { _ in Shard() }
+        shards = (0..<shardCount).map { _ in Shard(ShardState()) }
     }
 
     private func shardIndex(for key: String) -> Int {

@@ -150,19 +150,16 @@ final class EventSink: @unchecked Sendable {
 
 /// Remembers when each token was last used, in memory; written to host.db in one transaction
 /// per flush tick instead of a database write per request.
-///
-/// @unchecked: `pending` is guarded by `lock`, a BlockingLock because every admitted request on
-/// every thread touches it (see BlockingLock).
-final class LastUsedTracker: @unchecked Sendable {
-    private let lock = BlockingLock()
-    private var pending: [String: Int64] = [:]
+final class LastUsedTracker: Sendable {
+    /// Every admitted request on every thread touches it (see Locked).
+    private let pending = Locked<[String: Int64]>([:])
 
     func touch(tokenID: String, at time: Int64) {
-        lock.withLock { pending[tokenID] = time }
+        pending.withLock { $0[tokenID] = time }
     }
 
     func drain() -> [String: Int64] {
-        lock.withLock {
+        pending.withLock { pending in
             let drained = pending
             pending.removeAll(keepingCapacity: true)
             return drained

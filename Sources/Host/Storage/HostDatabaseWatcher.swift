@@ -10,16 +10,12 @@ import Locking
 /// The request path does one non-blocking read() on that descriptor; only when something changed
 /// do the per-connection caches get dropped. A revocation is therefore seen on the very next
 /// request, without a database read per request.
-///
-/// @unchecked: the generation and the buffer are guarded by `lock`, a BlockingLock because every
-/// request's check makes a read() while holding it (see BlockingLock). Held
-/// across the read on purpose: a request that starts after a change must see it, even while
-/// another thread is still consuming that change's event.
-final class HostDatabaseWatcher: @unchecked Sendable {
+final class HostDatabaseWatcher: Sendable {
     private let descriptor: Int32
-    private let lock = BlockingLock()
-    private var generation: UInt64 = 1
-    private var buffer = [UInt8](repeating: 0, count: 4096)
+    /// Every request's check makes a read() while holding this lock, so it is a Locked (see
+    /// BlockingLock for why not a Mutex). Held across the read on purpose: a request that starts
+    /// after a change must see it, even while another thread is still consuming that change's event.
+    private let state = Locked<(generation: UInt64, buffer: [UInt8])>((1, [UInt8](repeating: 0, count: 4096)))
 
     /// nil when inotify is unavailable; callers then fall back to asking SQLite.
     init?(dataDirectory: String) {
@@ -37,13 +33,13 @@ final class HostDatabaseWatcher: @unchecked Sendable {
 
     /// A number that changes whenever host.db (or its -wal/-shm) was written since the last call.
     func currentGeneration() -> UInt64 {
-        lock.withLock {
+        state.withLock { state in
             while true {
-                let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+                let count = state.buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
                 guard count > 0 else { break }  // EAGAIN: nothing new
-                if HostDatabaseWatcher.containsHostDatabaseEvent(buffer, count) { generation &+= 1 }
+                if HostDatabaseWatcher.containsHostDatabaseEvent(state.buffer, count) { state.generation &+= 1 }
             }
-            return generation
+            return state.generation
         }
     }
 

@@ -10,31 +10,30 @@ import SQLite
 /// open between calls and is only closed at shutdown, with sqlite3_close_v2, never finalizing a
 /// statement the host did not prepare: plugins cache prepared statements per handle on that
 /// promise. Keep it when changing how pools are created or drained.
-///
-/// @unchecked: `pools` is guarded by `lock`, a BlockingLock because every tool call on every
-/// worker takes it (see BlockingLock).
-final class ToolsetDatabases: @unchecked Sendable {
+final class ToolsetDatabases: Sendable {
     private let dataDirectory: String
     /// One pool per "tenant/plugin"; created (and its database migrated) under the lock, once.
-    private let lock = BlockingLock()
-    private var pools: [String: ConnectionPool<Database>] = [:]
+    /// Every tool call on every worker takes it (see Locked).
+    private let pools = Locked<[String: ConnectionPool<Database>]>([:])
 
     init(dataDirectory: String) { self.dataDirectory = dataDirectory }
 
     /// Leases the (tenant, plugin) database for `body`. The lease ends with the transaction check
     /// of header section 5: a connection that comes back inside a transaction is rolled back and
     /// the lease throws `OpenTransactionError` naming `purpose` (e.g. "toolset notes, tool add").
-    func withDatabase<T>(tenant: String, plugin: LoadedPlugin, purpose: String, _ body: (Database) throws -> T) throws -> T {
+    /// `purpose` is only built if the check fails (an autoclosure: no string per call).
+    func withDatabase<T>(tenant: String, plugin: LoadedPlugin, purpose: @autoclosure () -> String,
+                         _ body: (Database) throws -> T) throws -> T {
         try pool(tenant: tenant, plugin: plugin).withResource { database in
             let result = try body(database)
-            try OpenTransactionError.rollBackIfOpen(database.handle, lessee: "plugin \(plugin.name), \(purpose)")
+            try OpenTransactionError.rollBackIfOpen(database.handle, lessee: { "plugin \(plugin.name), \(purpose())" })
             return result
         }
     }
 
     private func pool(tenant: String, plugin: LoadedPlugin) throws -> ConnectionPool<Database> {
         let key = tenant + "/" + plugin.name
-        return try lock.withLock {
+        return try pools.withLock { pools in
             if let pool = pools[key] { return pool }
             let pool = try openPool(tenant: tenant, plugin: plugin)
             pools[key] = pool
@@ -61,7 +60,7 @@ final class ToolsetDatabases: @unchecked Sendable {
     }
 
     func closeAll() {
-        lock.withLock {
+        pools.withLock { pools in
             for pool in pools.values { pool.drain() }
             pools.removeAll()
         }

@@ -11,10 +11,10 @@ struct OpenTransactionError: Error, CustomStringConvertible {
 
     /// Throws when `database` is not back in autocommit mode, after rolling it back.
     /// - Parameter lessee: who had the connection, e.g. "plugin notes, toolset notes, tool add".
-    static func rollBackIfOpen(_ database: OpaquePointer, lessee: String) throws(OpenTransactionError) {
+    static func rollBackIfOpen(_ database: OpaquePointer, lessee: () -> String) throws(OpenTransactionError) {
         guard sqlite3_get_autocommit(database) == 0 else { return }
         let rollback = sqlite3_exec(database, "ROLLBACK", nil, nil, nil)
         let outcome = rollback == SQLITE_OK ? "rolled back; its writes are lost" : "and ROLLBACK failed (SQLite code \(rollback))"
-        throw OpenTransactionError(description: "\(lessee) returned with a database transaction still open (a call must return in autocommit mode): \(outcome)")
+        throw OpenTransactionError(description: "\(lessee()) returned with a database transaction still open (a call must return in autocommit mode): \(outcome)")
     }
 }
