@@ -68,19 +68,22 @@ public struct JSONWriter: Sendable {
     }
 
     public mutating func writeString(_ string: String) {
-        bytes.append(UInt8(ascii: "\""))
         var copy = string
-        copy.withUTF8 { utf8 in
-            var runStart = 0
-            for index in 0..<utf8.count {
-                let byte = utf8[index]
-                guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
-                appendRun(utf8, from: runStart, to: index)
-                appendEscape(byte)
-                runStart = index + 1
-            }
-            appendRun(utf8, from: runStart, to: utf8.count)
+        copy.withUTF8 { writeString(utf8: $0) }
+    }
+
+    /// A JSON string of UTF-8 bytes that are already valid UTF-8 (e.g. serialized JSON to embed as text).
+    public mutating func writeString(utf8: UnsafeBufferPointer<UInt8>) {
+        bytes.append(UInt8(ascii: "\""))
+        var runStart = 0
+        for index in 0..<utf8.count {
+            let byte = utf8[index]
+            guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
+            appendRun(utf8, from: runStart, to: index)
+            appendEscape(byte)
+            runStart = index + 1
         }
+        appendRun(utf8, from: runStart, to: utf8.count)
         bytes.append(UInt8(ascii: "\""))
     }
 

@@ -1,5 +1,5 @@
 import JSON
-import ToolsetKit
+@testable import ToolsetKit
 import XCTest
 
 /// In-process checks of the kit's pure parts (schemas, argument getters, definition validation).
@@ -40,5 +40,20 @@ final class ToolsetKitUnitTests: XCTestCase {
         XCTAssertTrue(problems.contains("plugin name \"Bad\" must match [a-z0-9_-]{1,32}"), "\(problems)")
         XCTAssertTrue(problems.contains("tool \"bad name!\" is defined twice in toolset \"t\""), "\(problems)")
         XCTAssertTrue(problems.contains("tool \"bad name!\": input schema root type must be \"object\""), "\(problems)")
+    }
+}
+
+final class CallToolResultEncodingTests: XCTestCase {
+    /// The text copy is written from the same serialized bytes as structuredContent: byte for byte
+    /// what the general path (an explicit text equal to the JSON) writes, escapes included.
+    func testStructuredResultWritesTheSameBytesAsAnExplicitTextCopy() throws {
+        let json: JSONValue = ["title": "Quote \" backslash \\ newline \n tab \t unicode é 😀", "n": 3, "list": [1, nil, true],
+                               "nested": ["empty": [:], "s": "\u{01}"]]
+        let fast = ToolResult.structured(json).callToolResultBytes
+        let general = ToolResult.structured(json, text: json.jsonString).callToolResultBytes
+        XCTAssertEqual(fast, general)
+        let parsed = try JSONParser.parse(fast)
+        XCTAssertEqual(parsed["content"]?.arrayValue?.first?["text"]?.stringValue, json.jsonString)
+        XCTAssertEqual(parsed["structuredContent"], json)
     }
 }
