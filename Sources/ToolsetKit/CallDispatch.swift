@@ -30,7 +30,7 @@ enum CallDispatcher {
         }
         let call = ToolCall(tool: toolName, arguments: ToolArguments(arguments),
                             context: CallContext(reading: contextPointer, toolset: toolset.name),
-                            rawContext: contextPointer, db: databaseHandle(contextPointer))
+                            rawContext: contextPointer, db: loadDatabaseHandle(contextPointer, \.db))
         return run(tool, call, into: result)
     }
 
@@ -64,10 +64,6 @@ enum CallDispatcher {
         }
     }
 
-    private static func databaseHandle(_ contextPointer: UnsafePointer<th_call_context>?) -> OpaquePointer? {
-        guard let contextPointer, let raw = loadField(contextPointer, \th_call_context.db), let raw else { return nil }
-        return OpaquePointer(raw)
-    }
 }
 
 /// Arguments the host should never have passed (it validates them against the input schema first).

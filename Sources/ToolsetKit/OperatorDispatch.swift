@@ -58,13 +58,7 @@ enum OperatorDispatcher {
 
     /// Copies the host's borrowed th_operator_context; absent fields read as empty.
     private static func makeContext(_ pointer: UnsafePointer<th_operator_context>?) -> OperatorContext {
-        func string(_ field: KeyPath<th_operator_context, UnsafePointer<CChar>?>) -> String {
-            guard let pointer, let value = loadField(pointer, field), let value else { return "" }
-            return String(cString: value)
-        }
-        var db: OpaquePointer?
-        if let pointer, let raw = loadField(pointer, \th_operator_context.db), let raw { db = OpaquePointer(raw) }
-        return OperatorContext(tenant: string(\.tenant), operatorName: string(\.operator_name),
-                               requestID: string(\.request_id), db: db)
+        OperatorContext(tenant: loadString(pointer, \.tenant) ?? "", operatorName: loadString(pointer, \.operator_name) ?? "",
+                        requestID: loadString(pointer, \.request_id) ?? "", db: loadDatabaseHandle(pointer, \.db))
     }
 }
