@@ -64,6 +64,8 @@ final class EventLoop: @unchecked Sendable {
 
     /// A Locked, not a Mutex: enqueue() writes the eventfd while holding it (see BlockingLock).
     private let inbox = Locked(Inbox())
+    /// The array the inbox had before the last drain, emptied, kept for the next one (loop thread only).
+    private var spareTasks: [Task] = []
 
     init(listenFd: Int32, configuration: HTTPServer.Configuration, counter: ConnectionCounter,
          handler: @escaping @Sendable (HTTPRequest, HTTPResponder) -> Void) throws {
@@ -229,10 +231,14 @@ final class EventLoop: @unchecked Sendable {
     private func drainQueue() {
         var counterValue: UInt64 = 0
         _ = read(wakeFd, &counterValue, 8)   // reset before taking the queue, see enqueue()
-        let tasks = inbox.withLock { inbox -> [Task] in
-            let tasks = inbox.tasks
-            inbox.tasks.removeAll()
-            return tasks
+        // Swap in the emptied array of the previous drain, so the inbox keeps a buffer with capacity
+        // and a worker's next response does not allocate a new one.
+        var tasks: [Task] = []
+        swap(&tasks, &spareTasks)
+        inbox.withLock { swap(&tasks, &$0.tasks) }
+        defer {
+            tasks.removeAll(keepingCapacity: true)
+            swap(&tasks, &spareTasks)
         }
         for task in tasks {
             switch task {
