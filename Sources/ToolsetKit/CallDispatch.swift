@@ -36,17 +36,16 @@ enum CallDispatcher {
 
     /// Runs the handler; a ToolError is the caller's to fix (an isError result), anything else is ours (TH_ERROR).
     private static func run(_ tool: Tool, _ call: ToolCall, into result: CallResultSlot) -> th_status {
+        defer { call.endLease() }
         let outcome: ToolResult
         do {
             outcome = try tool.handler(call)
         } catch let error as ToolError {
             outcome = .error(error.message)
         } catch {
-            call.endLease()
             HostAPI.log("tool \(call.tool) failed: \(error)", level: .error)
             return result.fail(TH_ERROR, "tool \(call.tool) failed: \(error)")
         }
-        call.endLease()
         return result.succeed(with: outcome.callToolResultBytes)
     }
 

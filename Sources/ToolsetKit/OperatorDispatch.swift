@@ -27,6 +27,7 @@ enum OperatorDispatcher {
     private static func run(_ command: OperatorCommand, _ arguments: OperatorArguments, _ context: OperatorContext,
                             into result: CallResultSlot) -> th_status {
         var object = JSONObject()
+        defer { context.endLease() }
         do {
             switch try command.handler(context, arguments) {
             case .ok(let text, let data):
@@ -39,11 +40,9 @@ enum OperatorDispatcher {
         } catch let error as ToolError {
             object["error"] = .string(error.message)
         } catch {
-            context.endLease()
             HostAPI.log("operator command \(command.group) \(command.name) failed: \(error)", level: .error)
             return result.fail(TH_ERROR, "operator command \(command.group) \(command.name) failed: \(error)")
         }
-        context.endLease()
         return result.succeed(with: JSONValue.object(object).serialized())
     }
 
