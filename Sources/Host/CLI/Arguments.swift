@@ -22,11 +22,9 @@ struct Arguments {
                 continue
             }
             guard let option = command.option(named: name) else { throw Self.unknownOption(name, of: command) }
-            if option.takesValue {
-                guard let value = inlineValue ?? remaining.popFirst() else { throw UsageError("--\(name) needs a value") }
+            if let value = try Arguments.value(of: option, inline: inlineValue, from: &remaining) {
                 options[name] = value
             } else {
-                guard inlineValue == nil else { throw UsageError("--\(name) takes no value") }
                 flags.insert(name)
             }
         }
@@ -34,6 +32,17 @@ struct Arguments {
         for option in command.acceptedOptions where option.isRequired {
             _ = try required(option.name)
         }
+    }
+
+    /// The value a valued option takes (inline after "=", else the next word); nil for a flag.
+    /// Shared with the operator commands' parser, so both word their usage errors alike.
+    static func value(of option: OptionSpec, inline: String?, from remaining: inout ArraySlice<String>) throws -> String? {
+        guard option.takesValue else {
+            guard inline == nil else { throw UsageError("--\(option.name) takes no value") }
+            return nil
+        }
+        guard let value = inline ?? remaining.popFirst() else { throw UsageError("--\(option.name) needs a value") }
+        return value
     }
 
     /// `--name=value` → ("name", "value"), `--name` → ("name", nil); nil for a positional word.

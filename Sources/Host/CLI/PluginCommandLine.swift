@@ -55,13 +55,11 @@ enum PluginCommandLine {
         }
 
         private mutating func take(_ option: OptionSpec, value: String?, from remaining: inout ArraySlice<String>) throws {
-            guard option.takesValue else {
-                guard value == nil else { throw Arguments.UsageError("--\(option.name) takes no value") }
+            if let given = try Arguments.value(of: option, inline: value, from: &remaining) {
+                host[option.name] = given
+            } else {
                 hostFlags.insert(option.name)
-                return
             }
-            guard let given = value ?? remaining.popFirst() else { throw Arguments.UsageError("--\(option.name) needs a value") }
-            host[option.name] = given
         }
     }
 
@@ -144,12 +142,12 @@ enum PluginCommandLine {
     }
 
     static func groupUsage(_ group: String, _ commands: [RegisteredOperatorCommand]) -> String {
-        var lines = ["Usage: toolhost \(group) COMMAND --tenant T [ARGS…] [--json]   (plugin \(commands.first?.plugin.name ?? "?"))", ""]
-        let width = commands.map(\.name.count).max() ?? 0
-        for command in commands {
-            lines.append("  \(command.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(command.summary)")
-        }
-        return lines.joined(separator: "\n")
+        "Usage: " + synopsis(group, commands) + "\n\n" + formatRows(commands.map { ($0.name, $0.summary) })
+    }
+
+    /// "toolhost GROUP COMMAND --tenant T [ARGS…] [--json]   (plugin P)", for this usage and `toolhost help`.
+    static func synopsis(_ group: String, _ commands: [RegisteredOperatorCommand]) -> String {
+        "toolhost \(group) COMMAND --tenant T [ARGS…] [--json]   (plugin \(commands.first?.plugin.name ?? "?"))"
     }
 
     /// `toolhost GROUP NAME --help`: the command's summary and the options the host takes for it.

@@ -29,8 +29,7 @@ enum TopLevelUsage {
         guard !groups.isEmpty else { return nil }
         let blocks = groups.map { group -> String in
             let commands = registry.operatorCommands(group: group)
-            let plugin = commands.first?.plugin.name ?? "?"
-            return "  toolhost \(group) COMMAND --tenant T [ARGS…] [--json]   (plugin \(plugin))\n"
+            return "  " + PluginCommandLine.synopsis(group, commands) + "\n"
                 + formatRows(commands.map { ($0.name, $0.summary) }, indent: "    ")
         }
         return "Operator commands of the loaded plugins (`toolhost GROUP COMMAND --help`):\n" + blocks.joined(separator: "\n")
