@@ -43,3 +43,31 @@ enum LeasedDatabases {
 
     private static func key(_ handle: OpaquePointer) -> Int { Int(bitPattern: handle) }
 }
+
+/// The database handed to one tool call or operator command: wrapped on first use (through the
+/// kept wrappers above, so prepared statements survive between calls) and handed back when the
+/// call ends. Both ToolCall and OperatorContext hold one.
+struct DatabaseLease {
+    private let handle: OpaquePointer?
+    /// "call" or "operator command", for the error when the host passed no handle.
+    private let holder: String
+    private var borrowed: Database?
+
+    init(handle: OpaquePointer?, holder: String) {
+        self.handle = handle
+        self.holder = holder
+    }
+
+    mutating func database() throws -> Database {
+        if let borrowed { return borrowed }
+        guard let handle else { throw InternalError("the host passed no database handle for this \(holder)") }
+        let database = LeasedDatabases.lease(handle)
+        borrowed = database
+        return database
+    }
+
+    mutating func end() {
+        if let borrowed { LeasedDatabases.endLease(borrowed) }
+        borrowed = nil
+    }
+}

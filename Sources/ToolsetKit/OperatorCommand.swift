@@ -61,29 +61,22 @@ public final class OperatorContext {
     /// Who runs it, e.g. "cli:root".
     public let operatorName: String
     public let requestID: String
-    private let dbHandle: OpaquePointer?
-    private var borrowed: Database?
+    private var lease: DatabaseLease
     private(set) var events: [JSONValue] = []
 
     init(tenant: String, operatorName: String, requestID: String, db: OpaquePointer?) {
         self.tenant = tenant
         self.operatorName = operatorName
         self.requestID = requestID
-        self.dbHandle = db
+        self.lease = DatabaseLease(handle: db, holder: "operator command")
     }
 
     /// The (tenant, plugin) database leased to this run, already migrated by the host.
     public var database: Database {
-        get throws {
-            if let borrowed { return borrowed }
-            guard let dbHandle else { throw InternalError("the host passed no database handle for this operator command") }
-            let db = Database(borrowing: dbHandle)
-            borrowed = db
-            return db
-        }
+        get throws { try lease.database() }
     }
 
-    func endLease() { borrowed = nil }
+    func endLease() { lease.end() }
 
     /// Queues an audit event the host records once the command returns successfully.
     public func emit(_ kind: String, _ details: JSONValue = .object(JSONObject())) {

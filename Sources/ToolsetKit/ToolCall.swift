@@ -51,8 +51,7 @@ public final class ToolCall {
     public let arguments: ToolArguments
     public let context: CallContext
     let rawContext: UnsafePointer<th_call_context>?
-    private let dbHandle: OpaquePointer?
-    private var borrowed: Database?
+    private var lease: DatabaseLease
 
     init(tool: String, arguments: ToolArguments, context: CallContext,
          rawContext: UnsafePointer<th_call_context>?, db: OpaquePointer?) {
@@ -60,26 +59,17 @@ public final class ToolCall {
         self.arguments = arguments
         self.context = context
         self.rawContext = rawContext
-        self.dbHandle = db
+        self.lease = DatabaseLease(handle: db, holder: "call")
     }
 
     /// The (tenant, plugin) database leased to this call, already migrated by the host.
     public var database: Database {
-        get throws {
-            if let borrowed { return borrowed }
-            guard let dbHandle else { throw InternalError("the host passed no database handle for this call") }
-            let db = LeasedDatabases.lease(dbHandle)
-            borrowed = db
-            return db
-        }
+        get throws { try lease.database() }
     }
 
     /// Hands the wrapper back at the end of the call; its prepared statements stay cached for the
     /// next call that is leased the same connection.
-    func endLease() {
-        if let borrowed { LeasedDatabases.endLease(borrowed) }
-        borrowed = nil
-    }
+    func endLease() { lease.end() }
 
     /// Records an audit event (e.g. "booking.created") attributed to this call. False if the host refused it.
     @discardableResult
