@@ -21,29 +21,27 @@ if ! "$SWIFT" test; then
     failed+=("swift test")
 fi
 
-echo "==> pytest Tests/integration (TOOLHOST_BIN=$TOOLHOST_BIN)"
-"$VENV/bin/python" -m pytest Tests/integration -q -p no:cacheprovider
-rc=$?
-case "$rc" in
-    0) ;;
-    5) echo "pytest: no tests collected"; failed+=("pytest (no tests)") ;;
-    *) failed+=("pytest") ;;
-esac
+# The integration suite against one binary; LABEL names the stage in the summary.
+run_pytest() {
+    local label="$1" bin="$2" rc
+    echo "==> $label Tests/integration (TOOLHOST_BIN=$bin)"
+    TOOLHOST_BIN="$bin" "$VENV/bin/python" -m pytest Tests/integration -q -p no:cacheprovider
+    rc=$?
+    case "$rc" in
+        0) ;;
+        5) echo "$label: no tests collected"; failed+=("$label (no tests)") ;;
+        *) failed+=("$label") ;;
+    esac
+}
+
+run_pytest pytest "$TOOLHOST_BIN"
 
 # `make run` serves the release build, and the optimizer has broken code the debug build ran
 # fine (a static Mutex emitted as zeroed memory crashed every Swift plugin on load): the
 # integration suite runs again against the release binary.
-RELEASE_BIN="$PWD/.build/release/toolhost"
 echo "==> swift build -c release"
 if "$SWIFT" build -c release; then
-    echo "==> pytest Tests/integration (release: TOOLHOST_BIN=$RELEASE_BIN)"
-    TOOLHOST_BIN="$RELEASE_BIN" "$VENV/bin/python" -m pytest Tests/integration -q -p no:cacheprovider
-    rc=$?
-    case "$rc" in
-        0) ;;
-        5) echo "pytest (release): no tests collected"; failed+=("pytest release (no tests)") ;;
-        *) failed+=("pytest release") ;;
-    esac
+    run_pytest "pytest release" "$PWD/.build/release/toolhost"
 else
     failed+=("swift build -c release")
 fi
