@@ -4,6 +4,13 @@
 int cshims_rtld_nodelete(void) { return RTLD_NODELETE; }
 void *cshims_dlsym(void *handle, const char *name) { return dlsym(handle, name); }
 
+#include <sys/mman.h>
+#include <fcntl.h>
+int cshims_memfd_create(const char *name) { return memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING); }
+int cshims_memfd_seal(int fd) {
+    return fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL);
+}
+
 /* ---- HTTPServer helpers ---- */
 #include <string.h>
 int cshims_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }

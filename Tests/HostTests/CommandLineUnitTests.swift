@@ -36,8 +36,7 @@ final class CommandTableTests: XCTestCase {
         let release: th_release_fn = { _, _ in }
         return group.withCString { group in
             "hello".withCString { name in
-                plugin.registerOperatorCommand(group: group, name: name, summary: nil, run: run, release: release,
-                                               data: nil, registry: PluginRegistry())
+                plugin.registerOperatorCommand(group: group, name: name, summary: nil, run: run, release: release, data: nil)
             }
         }
     }
@@ -67,7 +66,7 @@ final class OptionDeclarationTests: XCTestCase {
     }
 
     func testAnUnknownOptionNamesTheKnownOnes() {
-        XCTAssertThrowsError(try Arguments(["--bogus"], for: PluginsCommand.spec)) { error in
+        XCTAssertThrowsError(try Arguments(["--bogus"], for: PluginsCommand.listSpec)) { error in
             XCTAssertEqual((error as? Arguments.UsageError)?.description,
                            "unknown option --bogus (known: --data VALUE, --json, --plugins VALUE)")
         }

@@ -13,6 +13,10 @@
 int cshims_rtld_nodelete(void);
 /* Resolve the plugin entry symbol; NULL + dlerror() text on failure. */
 void *cshims_dlsym(void *handle, const char *name);
+/* memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING): anonymous memory a plugin is copied into. */
+int cshims_memfd_create(const char *name);
+/* Seals a memfd against any further change (write, grow, shrink, new seals). 0 or -1. */
+int cshims_memfd_seal(int fd);
 /* ---- HTTPServer helpers (epoll/eventfd/sockets without Glibc-module gaps) ---- */
 #include <stdint.h>
 #define CSHIMS_EPOLLIN 0x001u

@@ -2,7 +2,7 @@ import Foundation
 import JSON
 import SQLite
 
-/// `toolhost audit --tenant T [--token ID] [--since WHEN] [--outcome O] [--limit N] [--json]`
+/// `toolhost audit --tenant T [--token ID] [--since WHEN] [--outcome O] [--kind K] [--limit N] [--json]`
 /// Reads the audit trail: tool calls, denials (with the layer that refused) and toolset events.
 /// Entries reach the file within ~200 ms of happening (they are written in batches).
 enum AuditCommand {

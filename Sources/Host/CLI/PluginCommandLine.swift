@@ -65,10 +65,7 @@ enum PluginCommandLine {
 
     /// The plugins as they load from `settings`, without touching the data folder or the audit
     /// trail, so a mistyped command or a help request has no side effects.
-    static func probe(_ settings: Settings) -> PluginRegistry {
-        let quiet = HostServices(events: nil, configurationFile: nil)
-        return PluginLoader.loadAll(from: settings.pluginsDirectory, namePrefix: settings.pluginNamePrefix, services: quiet)
-    }
+    static func probe(_ settings: Settings) -> PluginRegistry { PluginLoader.preview(settings) }
 
     /// Runs `invocation` against `registry`, which must hold at least one command of its group.
     static func run(_ invocation: Invocation, registry: PluginRegistry) throws -> Int32 {

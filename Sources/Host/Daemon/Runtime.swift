@@ -1,4 +1,5 @@
 import Foundation
+import Locking
 
 /// Where things live, resolved from flags, then environment, then defaults.
 struct Settings {
@@ -40,7 +41,6 @@ final class Runtime: Sendable {
     let settings: Settings
     let configuration: Configuration
     let stores: ConnectionPool<HostStore>
-    let registry: PluginRegistry
     let events: EventSink?
     let lastUsed = LastUsedTracker()
     let toolsetDatabases: ToolsetDatabases
@@ -58,8 +58,7 @@ final class Runtime: Sendable {
         let pool = ConnectionPool<HostStore> { try HostStore(dataDirectory: data) }
         stores = pool
         events = withEvents ? try EventSink(path: data + "/audit.db") : nil
-        let services = HostServices(events: events, configurationFile: data + "/plugins.json")
-        registry = PluginLoader.loadAll(from: settings.pluginsDirectory, namePrefix: settings.pluginNamePrefix, services: services)
+        services = HostServices(events: events, configurationFile: data + "/plugins.json")
         toolsetDatabases = ToolsetDatabases(dataDirectory: data)
         _ = first
         if let events {
@@ -75,6 +74,26 @@ final class Runtime: Sendable {
     }
 
     func withStore<T>(_ body: (HostStore) throws -> T) throws -> T { try stores.withResource(body) }
+
+    private let services: HostServices
+    private let loadedRegistry = Locked<PluginRegistry?>(nil)
+
+    /// The plugins, loaded at first use: commands that need no plugin (user, audit, token revoke…)
+    /// never run a plugin's code. Names given to their only claimant are remembered in host.db
+    /// from then on (NameAssignments).
+    var registry: PluginRegistry {
+        loadedRegistry.withLock { loaded in
+            if let loaded { return loaded }
+            let assignments = (try? withStore { try $0.pluginAssignments() }) ?? []
+            let context = PluginLoader.Context(services: services, plans: configuration.plans, assignments: NameAssignments(assignments))
+            let registry = PluginLoader.loadAll(from: settings.pluginsDirectory, namePrefix: settings.pluginNamePrefix, context: context)
+            do { try withStore { try $0.rememberFirstSeen(registry.newAssignments) } } catch {
+                Log.error("plugins", "could not remember plugin name assignments in host.db: \(error)")
+            }
+            loaded = registry
+            return registry
+        }
+    }
 
     func makeToolMethods() -> ToolMethods {
         let pageSize = Int(ProcessInfo.processInfo.environment["TOOLHOST_TOOLS_PAGE_SIZE"] ?? "") ?? 100

@@ -27,6 +27,12 @@ enum ToolResolutionFailure: Error {
 /// listed under the bare name; each is listed as `{toolset}.{tool}`, and a call by the bare name
 /// is refused with a message naming the qualified names. `{toolset}.{tool}` is always accepted,
 /// so a client that wants names immune to future plugin installs can use the qualified form.
+///
+/// Dotted tool names (MCP allows them): a name whose part before the first dot is a toolset's name
+/// always means that toolset on the combined endpoint. So toolset `zz`'s tool `notes.get_note` is
+/// never listed bare (it would read as the notes toolset's `get_note`); it is listed, and called, as
+/// `zz.notes.get_note`. Listing and resolving follow one rule, so no name ever runs a different
+/// tool than the one listed under it.
 struct ToolCatalog {
     let registry: PluginRegistry
     let caller: Caller
@@ -43,16 +49,28 @@ struct ToolCatalog {
         var owners: [String: Int] = [:]
         if caller.endpointToolset == nil { for tool in callable { owners[tool.name, default: 0] += 1 } }
         return callable.map { tool in
-            ((owners[tool.name] ?? 0) > 1 ? tool.toolset.name + "." + tool.name : tool.name, tool)
+            let qualify = caller.endpointToolset == nil && ((owners[tool.name] ?? 0) > 1 || readsAsQualified(tool.name))
+            return (qualify ? tool.toolset.name + "." + tool.name : tool.name, tool)
         }
     }
+
+    /// The toolset a dotted name addresses on the combined endpoint: the part before the first
+    /// dot, when a toolset has that name (whether or not this caller may see it, so what a name
+    /// means never depends on the token).
+    private func addressedToolset(_ name: String) -> (toolset: RegisteredToolset, tool: String)? {
+        guard let dot = name.utf8.firstIndex(of: UInt8(ascii: ".")),
+              let toolset = registry.toolsetsByName[String(name[..<dot])] else { return nil }
+        return (toolset, String(name[name.utf8.index(after: dot)...]))
+    }
+
+    private func readsAsQualified(_ name: String) -> Bool { addressedToolset(name) != nil }
 
     /// Finds the tool a tools/call names, or explains precisely why it cannot be called.
     func resolve(_ name: String) -> Result<RegisteredTool, ToolResolutionFailure> {
         if let admitted = caller.admittedTool, admitted.name == name { return .success(admitted.tool) }
-        if caller.endpointToolset == nil, let dot = name.utf8.firstIndex(of: UInt8(ascii: ".")),
-           let toolset = registry.toolsetsByName[String(name[..<dot])],
-           let tool = toolset.toolsByName[String(name[name.utf8.index(after: dot)...])] {
+        if caller.endpointToolset == nil, let (toolset, toolName) = addressedToolset(name) {
+            // Never falls through to a bare tool of that name: it is listed qualified (see above).
+            guard let tool = toolset.toolsByName[toolName] else { return .failure(.invalid(.invalidParams("Unknown tool: \(name)"))) }
             if let denial = caller.denial(for: toolset) ?? caller.denial(for: tool) { return .failure(.denied(denial)) }
             return .success(tool)
         }

@@ -6,7 +6,7 @@ extension LoadedPlugin {
     /// Validates one add_operator_command call during init (nil = accepted).
     func registerOperatorCommand(
         group: UnsafePointer<CChar>?, name: UnsafePointer<CChar>?, summary: UnsafePointer<CChar>?,
-        run: th_operator_fn?, release: th_release_fn?, data: UnsafeMutableRawPointer?, registry: PluginRegistry
+        run: th_operator_fn?, release: th_release_fn?, data: UnsafeMutableRawPointer?
     ) -> String? {
         let group = group.map { String(cString: $0) } ?? ""
         let name = name.map { String(cString: $0) } ?? ""
@@ -18,9 +18,7 @@ extension LoadedPlugin {
             return "operator command group \"\(group)\" collides with the built-in toolhost command of that name"
         }
         guard let run, let release else { return "operator command \"\(group) \(name)\" lacks its function or release function" }
-        if let owner = registry.operatorCommand(group: group, name: name) {
-            return "operator command \"\(group) \(name)\" is already registered by plugin \(owner.plugin.name); duplicate refused"
-        }
+        // Whether another plugin holds the group is decided after every init (NameAssignments).
         if operatorCommands.contains(where: { $0.group == group && $0.name == name }) {
             return "operator command \"\(group) \(name)\" registered twice"
         }

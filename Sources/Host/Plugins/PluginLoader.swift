@@ -5,51 +5,135 @@ import JSON
 import JSONSchema
 import PluginABI
 
-/// Discovers and loads toolset plugins. Every refusal (garbage file, missing entry symbol, ABI
-/// mismatch, unresolved symbol, failing init, duplicate toolset) is one clear log line naming
-/// the file and what differs; the remaining plugins keep loading.
+/// Discovers and loads toolset plugins, in four steps:
+///   1. open every `*.so` safely (PluginFile: ownership and mode checks, a private sealed copy),
+///      dlopen the copy and check its magic block and plugin name;
+///   2. decide each plugin name among the libraries that claim it (NameAssignments: host.db, not
+///      file-name order);
+///   3. run the init of each library that holds its name, check what it registered (schemas, plans,
+///      migrations on a scratch database);
+///   4. decide each toolset name and operator command group the same way; a plugin that loses one
+///      is refused whole.
+/// Every refusal is one clear log line naming the file and what is wrong; the rest keep loading.
 enum PluginLoader {
     static let hostABIMajor = Int(TOOLHOST_ABI_MAJOR)
     static let hostABIMinor = Int(TOOLHOST_ABI_MINOR)
 
-    /// Loads `*.so` from `directory` in name order. With `namePrefix` only files whose name
-    /// starts with it are considered (used when falling back to the binary's own folder).
-    static func loadAll(from directory: String, namePrefix: String? = nil, services: HostServices) -> PluginRegistry {
+    /// What a load decides against: the services plugins get, the plan names `min_plan` may use,
+    /// and the name assignments remembered in host.db.
+    struct Context {
+        var services: HostServices
+        var plans: PlanCatalog = .standard
+        var assignments = NameAssignments()
+    }
+
+    /// Loads `*.so` from `directory`. With `namePrefix` only files whose name starts with it are
+    /// considered (used when falling back to the binary's own folder).
+    static func loadAll(from directory: String, namePrefix: String? = nil, context: Context) -> PluginRegistry {
         let registry = PluginRegistry()
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
             Log.warning("plugins", "plugins directory \(directory) does not exist or cannot be read; serving no toolsets")
             return registry
         }
-        var seenInodes = Set<UInt64>()
-        for file in entries.sorted() where file.hasSuffix(".so") {
-            if let namePrefix, !file.hasPrefix(namePrefix) { continue }
-            let path = directory + "/" + file
-            // The same library reached twice (a symlink, a hard link) is loaded once.
-            var info = stat()
-            guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
-            guard seenInodes.insert(UInt64(info.st_ino)).inserted else {
-                Log.info("plugins", "skipping \(file): same file as one already loaded")
-                continue
+        let files = entries.sorted().filter { $0.hasSuffix(".so") && (namePrefix.map($0.hasPrefix) ?? true) }
+        if let unsafe = PluginFile.checkFolder(directory) {
+            for file in files { registry.refuse(file: file, reason: unsafe) }
+            return registry
+        }
+        var assignments = context.assignments
+        let now = Clock.nowMilliseconds()
+        let opened = openLibraries(files, in: directory, registry: registry)
+        let named = decide(.plugin, opened, claimant: \.file.file, file: \.file.file, names: { [$0.name] }, assignments: &assignments, now: now, registry: registry)
+        var initialized: [LoadedPlugin] = []
+        for library in named {
+            switch initialize(library, context: context) {
+            case .success(let plugin): initialized.append(plugin)
+            case .failure(let refusal): registry.refuse(file: library.file.file, reason: refusal.reason)
             }
-            switch load(path: path, file: file, registry: registry, services: services) {
-            case .success(let plugin):
-                registry.add(plugin)
-                let summary = plugin.toolsets.map { "\($0.name) (\($0.tools.count) tools)" }.joined(separator: ", ")
-                Log.info("plugins", "loaded \(file): plugin \(plugin.name) \(plugin.version), toolsets \(summary)")
-            case .failure(let refusal):
-                registry.refuse(file: file, reason: refusal.reason)
-            }
+        }
+        var accepted = decide(.toolset, initialized, claimant: \.name, file: \.file, names: { $0.toolsets.map(\.name) },
+                              assignments: &assignments, now: now, registry: registry)
+        accepted = decide(.commandGroup, accepted, claimant: \.name, file: \.file, names: { Array(Set($0.operatorCommands.map(\.group))) },
+                          assignments: &assignments, now: now, registry: registry)
+        for plugin in accepted {
+            registry.add(plugin)
+            let summary = plugin.toolsets.map { "\($0.name) (\($0.tools.count) tools)" }.joined(separator: ", ")
+            Log.info("plugins", "loaded \(plugin.file): plugin \(plugin.name) \(plugin.version), toolsets \(summary)")
+        }
+        registry.assignments = assignments
+        registry.newAssignments = assignments.firstSeen.filter { assignment in
+            assignment.kind == .plugin ? accepted.contains { $0.file == assignment.holder } : accepted.contains { $0.name == assignment.holder }
         }
         return registry
     }
 
     struct Refusal: Error { let reason: String }
 
-    private static func load(path: String, file: String, registry: PluginRegistry, services: HostServices) -> Result<LoadedPlugin, Refusal> {
+    /// A library dlopen accepted, with its magic block checked and a valid plugin name.
+    struct OpenedLibrary {
+        let file: PluginFile
+        let info: th_plugin_info
+        let name: String
+    }
+
+    private static func openLibraries(_ files: [String], in directory: String, registry: PluginRegistry) -> [OpenedLibrary] {
+        var seen = Set<PluginFile.FileIdentity>()
+        var opened: [OpenedLibrary] = []
+        for file in files {
+            switch PluginFile.open(file, in: directory) {
+            case nil: continue  // not a regular file
+            case .failure(let refusal): registry.refuse(file: file, reason: refusal.reason)
+            case .success(let pluginFile):
+                // The same library reached twice (a symlink, a hard link) is loaded once.
+                guard seen.insert(pluginFile.identity).inserted else {
+                    pluginFile.discard()
+                    Log.info("plugins", "skipping \(file): same file as one already loaded")
+                    continue
+                }
+                switch open(pluginFile) {
+                case .success(let library): opened.append(library)
+                case .failure(let refusal): registry.refuse(file: file, reason: refusal.reason)
+                }
+            }
+        }
+        return opened
+    }
+
+    /// Keeps the candidates that get every name of `kind` they claim; refuses the others whole.
+    /// `claimant` is who holds a name of this kind (a file or a plugin name), `file` the library
+    /// file a refusal is logged under.
+    private static func decide<Candidate>(_ kind: NameKind, _ candidates: [Candidate], claimant: KeyPath<Candidate, String>,
+                                          file: KeyPath<Candidate, String>, names: (Candidate) -> [String],
+                                          assignments: inout NameAssignments, now: Int64, registry: PluginRegistry) -> [Candidate] {
+        var claimants: [String: [String]] = [:]
+        for candidate in candidates { for name in names(candidate) { claimants[name, default: []].append(candidate[keyPath: claimant]) } }
+        // A plugin is named with its file, so a refusal says which library is which.
+        func describe(_ holder: String) -> String {
+            guard kind != .plugin else { return holder }
+            let file = candidates.first { $0[keyPath: claimant] == holder }.map { " (\($0[keyPath: file]))" } ?? ""
+            return "plugin \(holder)\(file)"
+        }
+        var refusals: [String: String] = [:]
+        for name in claimants.keys.sorted() {
+            let outcome = assignments.decide(kind, name, claimants: claimants[name]!, nowMs: now, describe: describe)
+            for (loser, reason) in outcome where refusals[loser] == nil {
+                refusals[loser] = reason
+            }
+        }
+        return candidates.filter { candidate in
+            guard let reason = refusals[candidate[keyPath: claimant]] else { return true }
+            registry.refuse(file: candidate[keyPath: file], reason: reason)
+            return false
+        }
+    }
+
+    private static func open(_ pluginFile: PluginFile) -> Result<OpenedLibrary, Refusal> {
         // RTLD_NOW: unresolved symbols fail here, not at first call. RTLD_NODELETE: never unmap
         // (the Swift runtime keeps pointers into a library's metadata after dlclose).
-        guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL | cshims_rtld_nodelete()) else {
-            return .failure(Refusal(reason: "cannot load library: \(lastDLError())"))
+        guard let handle = dlopen(pluginFile.loadPath, RTLD_NOW | RTLD_LOCAL | cshims_rtld_nodelete()) else {
+            let message = lastDLError().replacingOccurrences(of: pluginFile.loadPath, with: pluginFile.file)
+            pluginFile.discard()
+            return .failure(Refusal(reason: "cannot load library: \(message)"))
         }
         guard let symbol = cshims_dlsym(handle, TOOLHOST_PLUGIN_ENTRY_SYMBOL) else {
             return .failure(Refusal(reason: "no \(TOOLHOST_PLUGIN_ENTRY_SYMBOL) symbol: not a Toolhost plugin (or it was not exported)"))
@@ -61,14 +145,19 @@ enum PluginLoader {
         let info = infoPointer.pointee
         let name = info.name.map { String(cString: $0) } ?? ""
         guard isValidName(name) else { return .failure(Refusal(reason: "plugin name \"\(name)\" is not [a-z0-9_-]{1,32}")) }
-        if let other = registry.plugins.first(where: { $0.name == name }) {
-            return .failure(Refusal(reason: "duplicate plugin name \"\(name)\", already loaded from \(other.file)"))
-        }
-        let plugin = LoadedPlugin(name: name, version: info.version.map { String(cString: $0) } ?? "0",
+        return .success(OpenedLibrary(file: pluginFile, info: info, name: name))
+    }
+
+    private static func initialize(_ library: OpenedLibrary, context: Context) -> Result<LoadedPlugin, Refusal> {
+        let info = library.info
+        let plugin = LoadedPlugin(name: library.name, version: info.version.map { String(cString: $0) } ?? "0",
                                   description: info.description.map { String(cString: $0) } ?? "",
-                                  file: file, abiMinor: Int(info.abi_minor))
+                                  file: library.file.file, abiMinor: Int(info.abi_minor))
         guard let initialize = info.`init` else { return .failure(Refusal(reason: "plugin info has no init function")) }
-        return runInit(initialize, plugin: plugin, registry: registry, services: services)
+        return runInit(initialize, plugin: plugin, context: context).flatMap { plugin in
+            if let problem = MigrationCheck.firstFailure(plugin.migrations) { return .failure(Refusal(reason: problem)) }
+            return .success(plugin)
+        }
     }
 
     /// PostgreSQL's PG_MODULE_MAGIC lesson: compare the build facts and say which one differs.
@@ -105,8 +194,8 @@ enum PluginLoader {
 
     // MARK: init and registration
 
-    private static func runInit(_ initialize: th_init_fn, plugin: LoadedPlugin, registry: PluginRegistry, services: HostServices) -> Result<LoadedPlugin, Refusal> {
-        let session = RegistrationSession(plugin: plugin, registry: registry)
+    private static func runInit(_ initialize: th_init_fn, plugin: LoadedPlugin, context: Context) -> Result<LoadedPlugin, Refusal> {
+        let session = RegistrationSession(plugin: plugin, plans: context.plans)
         let sessionPointer = Unmanaged.passRetained(session).toOpaque()
         defer { Unmanaged<RegistrationSession>.fromOpaque(sessionPointer).release() }
 
@@ -126,7 +215,7 @@ enum PluginLoader {
             RegistrationSession.from(host).addOperatorCommand(group, name, summary, run, release, data)
         }
 
-        let hostAPI = services.makeHostAPI(for: plugin)
+        let hostAPI = context.services.makeHostAPI(for: plugin)
         plugin.hostAPI = hostAPI
         let status = initialize(hostAPI, &registrar)
         // What the host itself refused during registration (a duplicate toolset, a bad schema) is
@@ -144,18 +233,21 @@ enum PluginLoader {
 }
 
 /// Collects what a plugin registers during init, validating as it goes. Nothing reaches the
-/// registry until init returned successfully and every definition was sound.
+/// registry until init returned successfully and every definition was sound: a failing init's
+/// registrations are dropped whole. Whether its names are free is decided after every init ran
+/// (PluginLoader step 4), so it never depends on which library happened to load first.
 private final class RegistrationSession {
     let plugin: LoadedPlugin
-    let registry: PluginRegistry
+    /// The plan names `min_plan` may use.
+    let plans: PlanCatalog
     var toolsets: [RegisteredToolset] = []
     var migrations: [String] = []
     var initError: String?
     var firstProblem: String?
 
-    init(plugin: LoadedPlugin, registry: PluginRegistry) {
+    init(plugin: LoadedPlugin, plans: PlanCatalog) {
         self.plugin = plugin
-        self.registry = registry
+        self.plans = plans
     }
 
     static func from(_ pointer: UnsafeMutableRawPointer?) -> RegistrationSession {
@@ -165,7 +257,7 @@ private final class RegistrationSession {
     func addOperatorCommand(_ group: UnsafePointer<CChar>?, _ name: UnsafePointer<CChar>?, _ summary: UnsafePointer<CChar>?,
                             _ run: th_operator_fn?, _ release: th_release_fn?, _ data: UnsafeMutableRawPointer?) -> th_status {
         if let refusal = plugin.registerOperatorCommand(group: group, name: name, summary: summary, run: run,
-                                                        release: release, data: data, registry: registry) { return problem(refusal) }
+                                                        release: release, data: data) { return problem(refusal) }
         return TH_OK
     }
 
@@ -192,13 +284,12 @@ private final class RegistrationSession {
         let definition = readSized(pointer, zero: th_toolset_def())
         let name = string(definition.name)
         guard PluginLoader.isValidName(name) else { return problem("toolset name \"\(name)\" is not [a-z0-9_-]{1,32}") }
-        if let owner = registry.toolsetsByName[name] {
-            return problem("toolset \"\(name)\" is already registered by plugin \(owner.plugin.name) (\(owner.plugin.file)); duplicate refused")
-        }
         if toolsets.contains(where: { $0.name == name }) { return problem("toolset \"\(name)\" registered twice") }
         guard let call = definition.call, let release = definition.release_result else {
             return problem("toolset \"\(name)\" lacks a call or release_result function")
         }
+        let minPlan = definition.min_plan.map { String(cString: $0) }
+        if let refusal = unknownPlan(minPlan, of: "toolset \"\(name)\"") { return problem(refusal) }
         var restrictionKeys = JSONObject()
         if let keys = definition.restriction_keys {
             guard let parsed = try? JSONParser.parse(String(cString: keys)), let object = parsed.objectValue else {
@@ -208,7 +299,7 @@ private final class RegistrationSession {
         }
         let toolset = RegisteredToolset(
             name: name, title: definition.title.map { String(cString: $0) } ?? name,
-            description: string(definition.description), minPlan: definition.min_plan.map { String(cString: $0) },
+            description: string(definition.description), minPlan: minPlan,
             restrictionKeys: restrictionKeys, call: call, release: release, toolsetData: definition.toolset_data, plugin: plugin)
         let stride = Int(definition.tool_def_size)
         guard definition.tool_count == 0 || stride >= MemoryLayout<th_tool_def>.offset(of: \th_tool_def.min_plan)! else {
@@ -253,11 +344,21 @@ private final class RegistrationSession {
             }
             output = parsed
         }
+        let minPlan = definition.min_plan.map { String(cString: $0) }
+        if let refusal = unknownPlan(minPlan, of: label) { return .failure(.init(reason: refusal)) }
         return .success(RegisteredTool(
             name: name, title: definition.title.map { String(cString: $0) }, description: description,
             inputSchema: input, outputSchema: output, inputValidator: inputValidator, outputValidator: outputValidator,
             annotations: ToolAnnotations(set: definition.annotations_set, values: definition.annotations),
-            minPlan: definition.min_plan.map { String(cString: $0) }, toolset: toolset))
+            minPlan: minPlan, toolset: toolset))
+    }
+
+    /// A plan name the deployer's plan catalogue does not know could never be satisfied: the
+    /// toolset would load and refuse every call forever, so the plugin is refused at load instead.
+    private func unknownPlan(_ plan: String?, of what: String) -> String? {
+        guard let plan, !plans.isKnown(plan) else { return nil }
+        return "\(what) requires min_plan \"\(plan)\", which is not a plan of this host (\(plans.allPlans.joined(separator: ", "))); "
+            + "fix the plugin or add the plan under \"plans\" in toolhost.json"
     }
 
     private func isValidToolName(_ name: String) -> Bool {
@@ -279,4 +380,17 @@ func readSized<T>(_ pointer: UnsafePointer<T>, zero: T) -> T {
         destination.copyMemory(from: UnsafeRawBufferPointer(start: UnsafeRawPointer(pointer), count: count))
     }
     return value
+}
+
+extension PluginLoader {
+    /// The plugins as `settings` would load them for the daemon (same plan names, same host.db
+    /// assignments, same plugin configuration), leaving the data folder untouched: nothing is
+    /// created, migrated or remembered. For `toolhost plugins`, help and command lookup.
+    static func preview(_ settings: Settings) -> PluginRegistry {
+        let data = settings.dataDirectory
+        let plans = (try? Configuration.load(dataDirectory: data))?.plans ?? .standard
+        let context = Context(services: HostServices(events: nil, configurationFile: data + "/plugins.json"), plans: plans,
+                              assignments: NameAssignments(HostStore.readPluginAssignments(dataDirectory: data)))
+        return loadAll(from: settings.pluginsDirectory, namePrefix: settings.pluginNamePrefix, context: context)
+    }
 }

@@ -9,10 +9,14 @@ import PluginABI
 // pointers), which Swift cannot check; the header's thread rule says they may be called from any thread.
 final class PluginRegistry: @unchecked Sendable {
     private(set) var plugins: [LoadedPlugin] = []
-    /// Toolsets in load order (plugin files sorted by name, toolsets in registration order).
+    /// Toolsets in a stable order (plugin files sorted by name, toolsets in registration order).
     private(set) var toolsets: [RegisteredToolset] = []
     private(set) var toolsetsByName: [String: RegisteredToolset] = [:]
     private(set) var refused: [(file: String, reason: String)] = []
+    /// Who holds each plugin name, toolset and command group after this load (NameAssignments).
+    var assignments = NameAssignments()
+    /// Names given to their only claimant in this load, to be remembered in host.db.
+    var newAssignments: [NameAssignment] = []
 
     func add(_ plugin: LoadedPlugin) {
         plugins.append(plugin)

@@ -121,6 +121,17 @@ final class HostStore {
             expires_ms INTEGER NOT NULL
         );
         """,
+        // 4: who holds each plugin name, toolset name and operator command group (NameAssignments).
+        """
+        CREATE TABLE plugin_assignments (
+            kind TEXT NOT NULL,
+            name TEXT NOT NULL,
+            holder TEXT NOT NULL,
+            assigned_ms INTEGER NOT NULL,
+            by_operator INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (kind, name)
+        );
+        """,
     ]
 
     init(dataDirectory: String) throws {

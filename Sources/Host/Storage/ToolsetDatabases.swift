@@ -50,8 +50,9 @@ final class ToolsetDatabases: Sendable {
         let first = try Database(path: path)
         do {
             try first.migrate(plugin.migrations)
-        } catch {
-            throw DatabaseError(code: 1, message: "migrating \(plugin.name) database of tenant \(tenant): \(error)")
+        } catch let error as DatabaseError {
+            // Keep SQLite's code and say where: "SQLite error 1: migrating … : near …", once.
+            throw DatabaseError(code: error.code, message: "migrating \(plugin.name) database of tenant \(tenant): \(error.message)")
         }
         // A connection per concurrent call (so readers run in parallel under WAL); two writers
         // that collide wait in the Database's microsecond busy handler.
