@@ -319,3 +319,25 @@ def test_plugins_command_creates_nothing_in_the_data_folder(tmp_path):
     proc = cli(data, "plugins", plugins=plugins, check=False)
     assert proc.returncode == 1 and "refused clock-copy.so" in proc.stdout
     assert not data.exists()
+
+
+def test_a_database_newer_than_the_plugins_migrations_is_never_downgraded(folders, tmp_path):
+    plugins, data = folders
+    _declared(plugins, "libnotes.so", plugin_name="notes", toolset_name="notes")
+    token = tenant_with_token(data, "acme", "notes", plugins=plugins)
+    tenant_dir = data / "tenants" / "acme"
+    tenant_dir.mkdir(parents=True)
+    import sqlite3
+    with sqlite3.connect(tenant_dir / "notes.db") as db:
+        db.execute("CREATE TABLE from_the_future (x)")
+        db.execute("PRAGMA user_version = 7")
+    d = _start(data, plugins, tmp_path)
+    try:
+        r = _call(d, token, "/acme/mcp/notes", "whoami")
+        assert r.status == 500 and r.json()["error"]["code"] == -32603, r
+        assert "database schema version 7 is newer than this build knows (1); refusing to downgrade" in d.stderr, d.stderr
+    finally:
+        assert d.stop() == 0
+    with sqlite3.connect(tenant_dir / "notes.db") as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 7
+        assert db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall() == [("from_the_future",)]

@@ -12,6 +12,16 @@
  *   1. The host dlopen()s every *.so in its plugins directory with
  *      RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE (undefined symbols are refused at
  *      load time, not at first call).
+ *      A plugin is trusted native code running inside the daemon's process,
+ *      with all its rights. So, like sshd's StrictModes, the host refuses a
+ *      file (or a whole plugins folder) that is owned by anyone but root or the
+ *      daemon's user, or that is writable by group or others.
+ *      The host maps a private, sealed in-memory copy of the file, never the
+ *      file itself: overwriting, replacing or deleting the .so while the daemon
+ *      runs cannot touch running code, and the new file takes effect at the
+ *      next start. Consequence for linking: $ORIGIN in the plugin's RUNPATH
+ *      does not point at the plugins folder; find your own dependencies through
+ *      an absolute RUNPATH or the system library path.
  *   2. It resolves exactly one symbol, TOOLHOST_PLUGIN_ENTRY_SYMBOL
  *      ("toolhost_plugin_entry"), and calls it. The entry function must do
  *      nothing but return a pointer to a static, constant th_plugin_info whose
@@ -21,7 +31,22 @@
  *      the rest of the plugins keep serving. Use TOOLHOST_PLUGIN_INFO_INIT.
  *   3. The host calls info->init(host, registrar) once, on the
  *      main thread. The plugin registers its toolsets and migrations through
- *      the registrar during that call (and only then).
+ *      the registrar during that call (and only then). If init returns a
+ *      non-OK status, or the host refused any registration (the registrar
+ *      function returned non-OK), everything it registered is dropped: the
+ *      plugin serves nothing, and the others keep loading. After init the host
+ *      also applies the migrations to a scratch in-memory database and refuses
+ *      the plugin, with SQLite's message, if one fails.
+ *   3a. Names. The plugin name (which picks its database files), each toolset
+ *      name (a URL, the grants of tokens) and each operator command group
+ *      are decided after every plugin's init ran, never by file-name order:
+ *      the host's database remembers who holds each name. A name held by one
+ *      library is refused to any other, whatever its file is called, until the
+ *      operator hands it over (`toolhost plugins assign`); an unheld name goes
+ *      to its only claimant and is remembered; an unheld name two libraries
+ *      claim goes to neither. A plugin that loses any name is refused whole.
+ *      So a plugin's identity is its plugin name in its own file: keep both
+ *      stable across versions, and replace the file to upgrade.
  *   4. Tool calls arrive through each toolset's `call` function until the
  *      process exits.
  *   5. Plugins are NEVER unloaded. There is no shutdown hook that frees code:
@@ -42,7 +67,12 @@
  *     set by whoever fills it in to sizeof() of the struct as THEY compiled
  *     it. The reader uses only fields that lie entirely within struct_size
  *     (see TOOLHOST_HAS_FIELD) and treats the rest as zero/absent.
- *   - A host function pointer that is NULL means "not provided".
+ *   - A host function pointer that is NULL means "not provided". Which may be
+ *     NULL: a 1.x host always provides every th_host_api function of 1.0
+ *     (log, now_ms, emit_event, config_json) and every th_registrar function
+ *     of 1.0 (add_toolset, add_migration, set_error); add_operator_command is
+ *     there from 1.1 on. A function appended in a later minor exists only if
+ *     TOOLHOST_HAS_FIELD says so AND it is non-NULL: check both.
  *
  * ---------------------------------------------------------------------------
  * 3. OWNERSHIP
@@ -94,7 +124,10 @@
  *   add_migration); the host applies the missing ones, each in its own
  *   transaction, before the first call for a tenant, and records the version
  *   in the database's PRAGMA user_version. Never edit a released migration:
- *   append a new one.
+ *   append a new one. A database whose user_version is higher than the
+ *   number of migrations the plugin registers (written by a newer version of
+ *   the plugin) is never downgraded: every call for that tenant fails with an
+ *   internal error naming both versions, and the file is left untouched.
  *
  *   Connection lifetime and caching. The host keeps a pool of connections per
  *   (tenant, plugin) and guarantees, for every ctx->db it passes (to call()
@@ -145,6 +178,23 @@
  *   non-OK status only when the plugin itself failed (the host answers the
  *   client with an internal error and logs `message`).
  *
+ *   Arguments arrive exactly as the client sent them (once validated): the
+ *   host does NOT fill in a schema's "default" values, so an optional
+ *   argument the client left out is absent from `args`; apply your default.
+ *
+ *   ctx->restrictions_json is the token's restriction object verbatim, as the
+ *   operator gave it (`toolhost token create --restrict`), e.g.
+ *   {"calendar_ids":["c1"]}. The host only checks, when the token is made,
+ *   that each key is one a granted toolset declared in restriction_keys with
+ *   the declared JSON type; it never looks at a call's arguments. Enforcing
+ *   the restriction (refusing calendar "c2") is the toolset's job.
+ *
+ *   Tool names may contain dots. On the combined endpoint /{tenant}/mcp a
+ *   name whose part before the first dot is a toolset's name always means
+ *   that toolset ("notes.get_note" is toolset notes' get_note), so a tool of
+ *   toolset "zz" named "notes.get_note" is listed and called there as
+ *   "zz.notes.get_note"; on its own endpoint it keeps its bare name.
+ *
  *   The host checks every result before it leaves: each content block must
  *   be one of text {text}, image or audio {data (base64), mimeType},
  *   resource_link {uri, name, title?, description?, mimeType?, size?} or
@@ -193,6 +243,14 @@
  *                    host rolls back and fails a call that leaves a
  *                    transaction open (section 5). Content blocks are
  *                    checked like structuredContent (section 6).
+ *        2026-12-02  Documented, no layout change: plugin files writable by
+ *                    others are refused and the host runs a private copy
+ *                    (section 1.1); who gets a plugin, toolset or command
+ *                    group name (1.3a); a failing init's registrations are
+ *                    dropped and migrations are checked at load (1.3); which
+ *                    functions may be NULL (2); plan names (min_plan); no
+ *                    argument defaults filled in, restrictions_json, dotted
+ *                    tool names (6); newer databases are not downgraded (5).
  */
 #ifndef TOOLHOST_PLUGIN_H
 #define TOOLHOST_PLUGIN_H
@@ -324,7 +382,7 @@ typedef struct th_tool_def {
     const char *output_schema;   /* JSON Schema of structuredContent, or NULL */
     uint32_t annotations_set;    /* which TH_HINT_* bits the plugin states at all */
     uint32_t annotations;        /* their values (bit set = true) */
-    const char *min_plan;        /* minimum plan for this tool if stricter than the toolset's, or NULL */
+    const char *min_plan;        /* minimum plan for this tool if stricter than the toolset's, or NULL (plan names: th_toolset_def.min_plan) */
 } th_tool_def;
 
 /**
@@ -348,7 +406,11 @@ typedef struct th_toolset_def {
     const char *name;            /* toolset name, [a-z0-9_-]{1,32}; also its URL segment /{tenant}/mcp/{name} */
     const char *title;           /* e.g. "Scheduling" */
     const char *description;     /* one paragraph for operators and models */
-    const char *min_plan;        /* minimum plan, e.g. "growth"; NULL = any plan */
+    /* Minimum plan, or NULL = any plan. Plans are deployer configuration; the
+     * default tiers, lowest first: "starter" < "growth" < "pro" < "custom",
+     * plus the named plan "enterprise" (ranks as "pro", and only it satisfies
+     * "enterprise"). A name the host's plan list lacks refuses the plugin at load. */
+    const char *min_plan;
     const th_tool_def *tools;    /* array of tool_count definitions ... */
     uint32_t tool_count;
     uint32_t tool_def_size;      /* ... laid out every tool_def_size bytes (sizeof(th_tool_def) as compiled) */
