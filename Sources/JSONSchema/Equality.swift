@@ -1,11 +1,12 @@
 import JSON
 
-/// JSON Schema equality: numbers compare by value (1 == 1.0), objects ignore member order.
+/// JSON Schema equality: numbers compare by value (1 == 1.0), objects ignore member order,
+/// strings compare code point by code point (Swift's `==` would equate "é" and "e\u{301}").
 func jsonEquals(_ a: JSONValue, _ b: JSONValue) -> Bool {
     switch (a, b) {
     case (.null, .null): return true
     case (.bool(let x), .bool(let y)): return x == y
-    case (.string(let x), .string(let y)): return x == y
+    case (.string(let x), .string(let y)): return x.utf8.elementsEqual(y.utf8)
     case (.int(let x), .int(let y)): return x == y
     case (.double(let x), .double(let y)): return x == y
     case (.int(let x), .double(let y)), (.double(let y), .int(let x)): return compareInt(x, y) == 0
