@@ -17,7 +17,8 @@ final class JSONSchemaTestSuiteTests: XCTestCase {
         "$ref",  // remote and $id-relative references, "#anchor" references, draft-07 siblings
         "$id",  // below the root
         "$schema",  // below the root, or an unknown meta-schema
-        "$anchor", "$dynamicRef", "$dynamicAnchor", "unevaluatedProperties", "unevaluatedItems",
+        "$anchor", "$dynamicRef", "$dynamicAnchor", "$recursiveRef", "$recursiveAnchor", "$vocabulary",
+        "unevaluatedProperties", "unevaluatedItems",
     ]
     /// `format` names without a checker; refused so that they are never silently unchecked.
     static let refusedFormats: Set<String> = [
