@@ -185,7 +185,8 @@ struct SchemaCompiler {
     }
 
     func unknownKeyword(_ keyword: String, _ path: String) -> SchemaError {
-        let hint = Vocabulary.suggestion(for: keyword).map { " (did you mean \"\($0)\"?)" } ?? ""
+        let hint = Vocabulary.foreignHints[keyword].map { " (\($0))" }
+            ?? Vocabulary.suggestion(for: keyword).map { " (did you mean \"\($0)\"?)" } ?? ""
         return SchemaError(.unknownKeyword, keyword: keyword, at: path, message: """
             unknown JSON Schema keyword \(JSONValue.string(keyword).jsonString) at \(Self.location(path))\(hint): \
             Toolhost refuses keywords it would otherwise ignore; prefix extensions with "x-" (see \(Self.docs))

@@ -60,17 +60,26 @@ enum Vocabulary {
     /// the prefix is the conventional way to say "not JSON Schema".
     static func isExtension(_ keyword: String) -> Bool { keyword.hasPrefix("x-") }
 
-    /// The closest known keyword, for "did you mean" hints on typos (`requried`, `maxlength`).
+    /// Keywords from neighbouring formats (OpenAPI, draft-04) that authors paste in, with what to
+    /// write instead.
+    static let foreignHints: [String: String] = [
+        "nullable": "OpenAPI's \"nullable\" is not JSON Schema; add \"null\" to \"type\", e.g. \"type\": [\"string\", \"null\"]",
+        "id": "draft-04's \"id\" is spelled \"$id\" since draft-06",
+        "example": "the JSON Schema annotation is \"examples\", an array",
+        "discriminator": "OpenAPI's \"discriminator\" is not JSON Schema; use \"oneOf\" with a \"const\" property in each branch",
+    ]
+
+    /// The closest known keyword, for "did you mean" hints on typos (`requried`, `maxlength`,
+    /// `tpye`). Short keywords get no fuzzy match: "id" is not a typo of "if".
     static func suggestion(for keyword: String) -> String? {
         let lowered = keyword.lowercased()
-        var best: (String, Int)?
-        for candidate in enforced.union(annotations) {
+        let allowed = lowered.count <= 3 ? 0 : (lowered.count < 8 ? 1 : 2)
+        var best: (keyword: String, distance: Int)?
+        for candidate in enforced.union(annotations).sorted() {
             let distance = editDistance(lowered, candidate.lowercased())
-            if distance <= 2, distance < (best?.1 ?? .max) || (distance == best?.1 && candidate < best!.0) {
-                best = (candidate, distance)
-            }
+            if distance <= allowed, distance < (best?.distance ?? .max) { best = (candidate, distance) }
         }
-        return best?.0
+        return best?.keyword
     }
 }
 
@@ -80,17 +89,22 @@ enum Dialect: Sendable {
     case draft7, draft2019, draft2020
 }
 
-/// Levenshtein distance; only used on keyword-sized strings when a schema is refused.
+/// Edit distance counting an insertion, deletion, substitution or swap of neighbours as one
+/// (optimal string alignment); only used on keyword-sized strings when a schema is refused.
 private func editDistance(_ a: String, _ b: String) -> Int {
     let a = Array(a.unicodeScalars), b = Array(b.unicodeScalars)
     if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
-    var previous = Array(0...b.count)
+    // d[i][j]: distance between the first i scalars of a and the first j of b.
+    var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+    for i in 0...a.count { d[i][0] = i }
+    for j in 0...b.count { d[0][j] = j }
     for i in 1...a.count {
-        var current = [i] + Array(repeating: 0, count: b.count)
         for j in 1...b.count {
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+            }
         }
-        previous = current
     }
-    return previous[b.count]
+    return d[a.count][b.count]
 }

@@ -469,7 +469,12 @@ final class JSONSchemaTests: XCTestCase {
         assertCompileError(#"{"type":"object","properties":{"a":{"type":"object","requried":["x"]}}}"#,
                            mentions: #"unknown JSON Schema keyword "requried" at /properties/a (did you mean "required"?)"#)
         assertCompileError(#"{"frobnicate":7}"#, mentions: #""frobnicate" at the root"#)
-        assertCompileError(#"{"nullable":true}"#, mentions: "nullable")
+        assertCompileError(#"{"nullable":true}"#, mentions: #"add "null" to "type""#)
+        assertCompileError(#"{"tpye":"string"}"#, mentions: #"did you mean "type"?"#)
+        assertCompileError(#"{"maxlength":3}"#, mentions: #"did you mean "maxLength"?"#)
+        assertCompileError(#"{"additionalPropertys":false}"#, mentions: #"did you mean "additionalProperties"?"#)
+        assertCompileError(#"{"id":"x"}"#, mentions: #"spelled "$id""#)
+        assertCompileError(#"{"iff":{}}"#, mentions: #""iff" at the root:"#)  // too short to guess
     }
 
     func testUnsupportedKeywordsAreRefused() {
