@@ -7,7 +7,7 @@ import JSON
 /// `#/$defs/name`, `#/properties/a~1b`), are resolved. Anything needing a base URI — remote
 /// documents, `$id`-relative references, `$anchor` names — is refused rather than guessed at.
 extension SchemaCompiler {
-    func rootDialect() throws(SchemaError) -> Dialect {
+    func rootDialect() -> Dialect {
         guard case .string(let uri)? = root["$schema"] else { return .draft2020 }
         return Vocabulary.dialect(of: uri) ?? .draft2020  // an unknown URI is refused by checkSchemaKeyword
     }

@@ -19,7 +19,7 @@ struct SchemaCompiler {
     init(root: JSONValue) { self.root = root }
 
     mutating func compileRoot() throws(SchemaError) -> Node {
-        dialect = try rootDialect()
+        dialect = rootDialect()
         return try compile(root, at: "")
     }
 

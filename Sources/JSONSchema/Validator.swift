@@ -65,6 +65,15 @@ struct Validator {
         return probe.failures.isEmpty
     }
 
+    /// `matches` for a child value (an item for `contains`, a member name for `propertyNames`):
+    /// descending resets the `$ref` hop count, as `descend` does.
+    func childMatches(_ node: Node, _ child: JSONValue) -> Bool {
+        var probe = probe()
+        probe.hopsSinceDescent = 0
+        probe.validate(node, child)
+        return probe.failures.isEmpty
+    }
+
     mutating func descend(_ component: PathComponent, _ node: Node, _ value: JSONValue) {
         path.append(component)
         let savedHops = hopsSinceDescent
@@ -244,7 +253,7 @@ struct Validator {
         guard case .contains(let node, let minimum, let maximum) = check else { return true }
         guard case .array(let elements) = value else { return true }
         var matched = 0
-        for element in elements where matches(node, element) {
+        for element in elements where childMatches(node, element) {
             matched += 1
             // Once the minimum is met and there is no maximum, or the maximum is exceeded,
             // further items cannot change the outcome.
@@ -264,7 +273,7 @@ struct Validator {
     mutating func applyPropertyNames(_ check: Check, _ value: JSONValue) -> Bool {
         guard case .propertyNames(let node) = check else { return true }
         guard case .object(let object) = value else { return true }
-        for member in object.members where !matches(node, .string(member.key)) {
+        for member in object.members where !childMatches(node, .string(member.key)) {
             if isFull { return false }
             fail("property name \(JSONValue.string(member.key).jsonString) does not match the \"propertyNames\" schema",
                  atKey: member.key)

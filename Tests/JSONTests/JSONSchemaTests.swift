@@ -404,6 +404,10 @@ final class JSONSchemaTests: XCTestCase {
         assertInvalid(bounded, "[1,2]", #"must contain at least 2 items matching the "contains" schema"#)
         assertInvalid(bounded, "[1,1,1,1]", #"must contain at most 3 item(s) matching the "contains" schema"#)
         assertValid(#"{"contains":{"const":1},"minContains":0}"#, "[]")
+        // Recursion through "contains" descends into items, so it is not a $ref cycle.
+        let nested = ##"{"anyOf":[{"const":0},{"type":"array","contains":{"$ref":"#"}}]}"##
+        assertValid(nested, "[[[[[0]]]]]")
+        assertInvalid(nested, "[[[[[1]]]]]", "must match at least one of the allowed schemas")
     }
 
     func testPropertyNames() {
