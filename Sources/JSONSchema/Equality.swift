@@ -1,11 +1,13 @@
+import Foundation
 import JSON
 
-/// JSON Schema equality: numbers compare by value (1 == 1.0), objects ignore member order.
+/// JSON Schema equality: numbers compare by value (1 == 1.0), objects ignore member order,
+/// strings compare code point by code point (Swift's `==` would equate "é" and "e\u{301}").
 func jsonEquals(_ a: JSONValue, _ b: JSONValue) -> Bool {
     switch (a, b) {
     case (.null, .null): return true
     case (.bool(let x), .bool(let y)): return x == y
-    case (.string(let x), .string(let y)): return x == y
+    case (.string(let x), .string(let y)): return sameCodePoints(x, y)
     case (.int(let x), .int(let y)): return x == y
     case (.double(let x), .double(let y)): return x == y
     case (.int(let x), .double(let y)), (.double(let y), .int(let x)): return compareInt(x, y) == 0
@@ -20,6 +22,15 @@ func jsonEquals(_ a: JSONValue, _ b: JSONValue) -> Bool {
         }
         return true
     default: return false
+    }
+}
+
+/// Byte equality of the UTF-8 forms, which is code point equality. `withUTF8` does not copy a
+/// native string, so this is one memcmp, as cheap as `==` on the ASCII strings enums hold.
+private func sameCodePoints(_ x: String, _ y: String) -> Bool {
+    var x = x, y = y
+    return x.withUTF8 { a in
+        y.withUTF8 { b in a.count == b.count && (a.isEmpty || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0) }
     }
 }
 

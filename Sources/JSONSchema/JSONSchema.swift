@@ -1,10 +1,35 @@
 import JSON
 
-/// A schema that cannot be compiled: wrong keyword value, unresolvable or remote `$ref`, bad pattern.
+/// A schema that cannot be compiled: a keyword with a wrong value, a keyword Toolhost does not
+/// enforce, an unknown keyword or format, an unresolvable or remote `$ref`, a bad pattern.
+/// The message names the keyword and the JSON Pointer of the schema that holds it.
 public struct SchemaError: Error, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        /// A known keyword whose value is wrong (`"minLength": -1`, a bad regex, a missing `$ref` target).
+        case invalidValue
+        /// A keyword of the JSON Schema vocabulary that Toolhost refuses rather than ignore
+        /// (see `Vocabulary.refused`), or a use of one it cannot honour (a remote `$ref`).
+        case unsupportedKeyword
+        /// A keyword in no JSON Schema vocabulary: usually a typo (`requried`).
+        case unknownKeyword
+        /// A `format` name Toolhost has no checker for.
+        case unknownFormat
+    }
+
+    public let kind: Kind
+    /// The keyword at fault (for `unknownFormat`: the format name).
+    public let keyword: String
+    /// JSON Pointer (RFC 6901) of the schema object holding the keyword; "" is the root.
+    public let pointer: String
     public let message: String
     public var description: String { message }
-    public init(_ message: String) { self.message = message }
+
+    public init(_ kind: Kind, keyword: String, at pointer: String, message: String) {
+        self.kind = kind
+        self.keyword = keyword
+        self.pointer = pointer
+        self.message = message
+    }
 }
 
 /// One reason a value does not match its schema.

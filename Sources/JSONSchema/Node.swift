@@ -57,13 +57,21 @@ struct TypeSet: OptionSet, Sendable {
     }
 }
 
-enum StringFormat: Sendable {
-    case dateTime, date, email, uri
+/// The `format` names Toolhost enforces (see Formats.swift); any other name is refused at compile.
+enum StringFormat: Sendable, CaseIterable {
+    case dateTime, date, time, duration, email, hostname, ipv4, ipv6, uri, uuid, jsonPointer
 }
 
 struct PropertyRule: Sendable {
     let name: String
     let node: Node
+}
+
+/// `dependentRequired` (and draft-07 `dependencies` with an array): when `name` is present,
+/// so must every member of `required` be.
+struct Dependency: Sendable {
+    let name: String
+    let required: [String]
 }
 
 struct PatternRule: Sendable {
@@ -93,6 +101,8 @@ enum Check: Sendable {
     case minItems(Int)
     case maxItems(Int)
     case uniqueItems
+    /// At least `min` and at most `max` items match `node` (`minContains`/`maxContains`).
+    case contains(Node, min: Int, max: Int?)
 
     case required([String])
     case properties([PropertyRule])
@@ -102,6 +112,11 @@ enum Check: Sendable {
     case additionalProperties(known: Set<String>, patterns: [Pattern], schema: Node?)
     case minProperties(Int)
     case maxProperties(Int)
+    /// Every member name, as a string, matches the node.
+    case propertyNames(Node)
+    case dependentRequired([Dependency])
+    /// When the named member is present, the whole object must match the rule's node.
+    case dependentSchemas([PropertyRule])
 
     case ref(Int)
     case allOf([Node])

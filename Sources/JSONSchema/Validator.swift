@@ -65,6 +65,15 @@ struct Validator {
         return probe.failures.isEmpty
     }
 
+    /// `matches` for a child value (an item for `contains`, a member name for `propertyNames`):
+    /// descending resets the `$ref` hop count, as `descend` does.
+    func childMatches(_ node: Node, _ child: JSONValue) -> Bool {
+        var probe = probe()
+        probe.hopsSinceDescent = 0
+        probe.validate(node, child)
+        return probe.failures.isEmpty
+    }
+
     mutating func descend(_ component: PathComponent, _ node: Node, _ value: JSONValue) {
         path.append(component)
         let savedHops = hopsSinceDescent
@@ -107,6 +116,9 @@ struct Validator {
             case .oneOf: keepGoing = applyOneOf(check, value)
             case .not: keepGoing = applyNot(check, value)
             case .conditional: keepGoing = applyConditional(check, value)
+            case .contains: keepGoing = applyContains(check, value)
+            case .propertyNames: keepGoing = applyPropertyNames(check, value)
+            case .dependentSchemas: keepGoing = applyDependentSchemas(check, value)
             default: keepGoing = applyLeaf(check, value)
             }
             if !keepGoing { return }
@@ -236,6 +248,50 @@ struct Validator {
         return true
     }
 
+    @inline(never)
+    mutating func applyContains(_ check: Check, _ value: JSONValue) -> Bool {
+        guard case .contains(let node, let minimum, let maximum) = check else { return true }
+        guard case .array(let elements) = value else { return true }
+        var matched = 0
+        for element in elements where childMatches(node, element) {
+            matched += 1
+            // Once the minimum is met and there is no maximum, or the maximum is exceeded,
+            // further items cannot change the outcome.
+            if matched >= minimum, maximum.map({ matched > $0 }) ?? true { break }
+        }
+        if matched < minimum {
+            fail(minimum == 1 ? "must contain an item matching the \"contains\" schema"
+                              : "must contain at least \(minimum) items matching the \"contains\" schema")
+        } else if let maximum, matched > maximum {
+            fail("must contain at most \(maximum) item(s) matching the \"contains\" schema")
+        }
+        return true
+    }
+
+    /// Member names are validated as strings; a failure is reported at the member's path.
+    @inline(never)
+    mutating func applyPropertyNames(_ check: Check, _ value: JSONValue) -> Bool {
+        guard case .propertyNames(let node) = check else { return true }
+        guard case .object(let object) = value else { return true }
+        for member in object.members where !childMatches(node, .string(member.key)) {
+            if isFull { return false }
+            fail("property name \(JSONValue.string(member.key).jsonString) does not match the \"propertyNames\" schema",
+                 atKey: member.key)
+        }
+        return true
+    }
+
+    @inline(never)
+    mutating func applyDependentSchemas(_ check: Check, _ value: JSONValue) -> Bool {
+        guard case .dependentSchemas(let rules) = check else { return true }
+        guard case .object(let object) = value else { return true }
+        for rule in rules where object[rule.name] != nil {
+            if isFull { return false }
+            validate(rule.node, value)
+        }
+        return true
+    }
+
     /// Checks that do not recurse into the value (anyOf/oneOf/not only probe).
     /// Returns false when the remaining checks of the schema should be skipped.
     @inline(never)
@@ -298,13 +354,22 @@ struct Validator {
                     fail("missing required property \(JSONValue.string(name).jsonString)")
                 }
             }
+        case .dependentRequired(let dependencies):
+            if case .object(let object) = value {
+                for dependency in dependencies where object[dependency.name] != nil {
+                    for name in dependency.required where object[name] == nil {
+                        let present = JSONValue.string(dependency.name).jsonString
+                        fail("missing property \(JSONValue.string(name).jsonString), required when \(present) is present")
+                    }
+                }
+            }
         case .minProperties(let n):
             if case .object(let o) = value, o.count < n { fail("must have at least \(n) property(ies)") }
         case .maxProperties(let n):
             if case .object(let o) = value, o.count > n { fail("must have at most \(n) property(ies)") }
 
         case .items, .properties, .patternProperties, .additionalProperties, .ref, .allOf, .conditional,
-             .anyOf, .oneOf, .not:
+             .anyOf, .oneOf, .not, .contains, .propertyNames, .dependentSchemas:
             break  // handled by validate(_:_:)
         }
         return true

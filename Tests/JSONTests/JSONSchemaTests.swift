@@ -145,8 +145,47 @@ final class JSONSchemaTests: XCTestCase {
         }
     }
 
-    func testUnknownFormatIsAnAnnotation() {
-        assertValid(#"{"format":"hostname"}"#, #""not a hostname!""#)
+    func testFormatUUID() {
+        let s = #"{"format":"uuid"}"#
+        assertValid(s, #""123e4567-e89b-12d3-a456-426614174000""#, #""123E4567-E89B-12D3-A456-426614174000""#, "7")
+        for bad in [#""123e4567e89b12d3a456426614174000""#, #""123e4567-e89b-12d3-a456-42661417400g""#, #""""#] {
+            assertInvalid(s, bad, "must be a valid UUID (e.g. 123e4567-e89b-12d3-a456-426614174000)")
+        }
+    }
+
+    func testFormatTimeAndDuration() {
+        assertValid(#"{"format":"time"}"#, #""09:00:00Z""#, #""23:59:60Z""#, #""09:00:00.5+02:00""#)
+        for bad in [#""9:00:00Z""#, #""09:00:00""#, #""24:00:00Z""#, #""12:59:60Z""#] {
+            assertInvalid(#"{"format":"time"}"#, bad, "must be a valid time (RFC 3339, e.g. 09:00:00+02:00)")
+        }
+        assertValid(#"{"format":"duration"}"#, #""P1D""#, #""PT30M""#, #""P1Y2M3DT4H5M6S""#, #""P2W""#, #""P1Y3D""#)
+        for bad in [#""P""#, #""PT""#, #""P1DT""#, #""1D""#, #""P1M1Y""#, #""PT1D""#, #""P1W2D""#, #""P1.5D""#] {
+            assertInvalid(#"{"format":"duration"}"#, bad, "must be a valid duration (ISO 8601, e.g. P1DT2H or PT30M)")
+        }
+    }
+
+    func testFormatNetwork() {
+        assertValid(#"{"format":"ipv4"}"#, #""192.168.0.1""#, #""0.0.0.0""#)
+        for bad in [#""256.1.1.1""#, #""1.2.3""#, #""01.2.3.4""#, #""1.2.3.4 ""#] {
+            assertInvalid(#"{"format":"ipv4"}"#, bad, "must be a valid IPv4 address")
+        }
+        assertValid(#"{"format":"ipv6"}"#, #""::1""#, #""::""#, #""2001:db8::8a2e:370:7334""#, #""::ffff:192.168.0.1""#,
+                    #""1:2:3:4:5:6:7:8""#)
+        for bad in [#""1:2:3:4:5:6:7:8:9""#, #""1::2::3""#, #""12345::""#, #""1:2:3:4:5:6:7""#, #"":1""#, #""::1%eth0""#] {
+            assertInvalid(#"{"format":"ipv6"}"#, bad, "must be a valid IPv6 address")
+        }
+        assertValid(#"{"format":"hostname"}"#, #""example.com""#, #""a-b.c1""#, #""localhost""#)
+        for bad in [#""-a.com""#, #""a..com""#, #""not a hostname!""#, #""a.com.""#] {
+            assertInvalid(#"{"format":"hostname"}"#, bad, "must be a valid hostname")
+        }
+        assertValid(#"{"format":"json-pointer"}"#, #""""#, #""/a~0b/c~1d/0""#)
+        assertInvalid(#"{"format":"json-pointer"}"#, #""a/b""#, "must be a valid JSON Pointer (RFC 6901)")
+        assertInvalid(#"{"format":"json-pointer"}"#, #""/a~2""#, "must be a valid JSON Pointer (RFC 6901)")
+    }
+
+    func testUnknownFormatIsRefused() {
+        assertCompileError(#"{"properties":{"u":{"format":"uri-template"}}}"#, mentions: #"format "uri-template" at /properties/u"#)
+        assertCompileError(#"{"format":"hostnam"}"#, mentions: "hostname")  // the supported list is in the message
     }
 
     // MARK: - numbers
@@ -168,10 +207,10 @@ final class JSONSchemaTests: XCTestCase {
         assertValid(#"{"exclusiveMinimum":0,"exclusiveMaximum":10}"#, "0.1", "9")
         assertInvalid(#"{"exclusiveMinimum":0}"#, "0", "must be > 0")
         assertInvalid(#"{"exclusiveMaximum":10}"#, "10.0", "must be < 10")
-        // Draft-04 boolean form.
-        assertInvalid(#"{"minimum":0,"exclusiveMinimum":true}"#, "0", "must be > 0")
-        assertInvalid(#"{"maximum":10,"exclusiveMaximum":true}"#, "10", "must be < 10")
-        assertValid(#"{"maximum":10,"exclusiveMaximum":false}"#, "10")
+        assertInvalid(#"{"minimum":0,"exclusiveMinimum":0}"#, "0", "must be > 0")
+        // Draft-04 boolean form: refused rather than read one way or the other.
+        assertCompileError(#"{"minimum":0,"exclusiveMinimum":true}"#, mentions: "draft-04 boolean form")
+        assertCompileError(#"{"maximum":10,"exclusiveMaximum":false}"#, mentions: #""exclusiveMaximum" must be a number"#)
     }
 
     func testMultipleOf() {
@@ -353,6 +392,45 @@ final class JSONSchemaTests: XCTestCase {
         XCTAssertEqual(schema(##"{"$ref":"#"}"##)?.validate(1), [ValidationFailure(path: "", message: "schema $ref recursion does not terminate")])
     }
 
+    // MARK: - contains, dependencies, propertyNames
+
+    func testContains() {
+        let s = #"{"contains":{"type":"integer"}}"#
+        assertValid(s, "[1]", #"["a",2]"#, "{}")
+        assertInvalid(s, #"["a"]"#, #"must contain an item matching the "contains" schema"#)
+        assertInvalid(s, "[]", #"must contain an item matching the "contains" schema"#)
+        let bounded = #"{"contains":{"const":1},"minContains":2,"maxContains":3}"#
+        assertValid(bounded, "[1,1]", "[1,2,1,1]")
+        assertInvalid(bounded, "[1,2]", #"must contain at least 2 items matching the "contains" schema"#)
+        assertInvalid(bounded, "[1,1,1,1]", #"must contain at most 3 item(s) matching the "contains" schema"#)
+        assertValid(#"{"contains":{"const":1},"minContains":0}"#, "[]")
+        // Recursion through "contains" descends into items, so it is not a $ref cycle.
+        let nested = ##"{"anyOf":[{"const":0},{"type":"array","contains":{"$ref":"#"}}]}"##
+        assertValid(nested, "[[[[[0]]]]]")
+        assertInvalid(nested, "[[[[[1]]]]]", "must match at least one of the allowed schemas")
+    }
+
+    func testPropertyNames() {
+        let s = #"{"propertyNames":{"pattern":"^[a-z]+$","maxLength":5}}"#
+        assertValid(s, #"{"abc":1}"#, "{}", "[]")
+        assertInvalid(s, #"{"abc":1,"Nope":2}"#, path: "/Nope", #"property name "Nope" does not match the "propertyNames" schema"#)
+    }
+
+    func testDependentRequiredAndSchemas() {
+        let s = #"{"dependentRequired":{"card":["cvc","expiry"]},"dependentSchemas":{"vip":{"required":["host"]}}}"#
+        assertValid(s, #"{}"#, #"{"card":1,"cvc":2,"expiry":3}"#, #"{"vip":true,"host":"h"}"#, "[]")
+        assertInvalid(s, #"{"card":1,"expiry":3}"#, #"missing property "cvc", required when "card" is present"#)
+        assertInvalid(s, #"{"vip":true}"#, #"missing required property "host""#)
+        // Draft-07 "dependencies" holds either form.
+        let old = #"{"dependencies":{"a":["b"],"c":{"properties":{"d":{"type":"string"}}}}}"#
+        assertInvalid(old, #"{"a":1}"#, #"missing property "b", required when "a" is present"#)
+        assertInvalid(old, #"{"c":1,"d":2}"#, path: "/d", "must be a string, not integer")
+    }
+
+    func testStringEqualityIsByCodePoint() {
+        assertInvalid(#"{"const":"é"}"#, #""é""#, #"must be exactly "é""#)
+    }
+
     // MARK: - compile errors
 
     func testCompileErrors() {
@@ -383,11 +461,65 @@ final class JSONSchemaTests: XCTestCase {
         assertCompileError("3", mentions: "object or a boolean")
     }
 
-    func testAnnotationsAndUnknownKeywordsAreIgnored() {
+    func testAnnotationsAndExtensionsAreIgnored() {
         assertValid(#"""
         {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"urn:x","title":"T","description":"D",
-         "default":1,"examples":[1],"$comment":"c","readOnly":true,"x-internal":{"type":"bogus"},"frobnicate":7}
+         "default":1,"examples":[1],"$comment":"c","readOnly":true,"writeOnly":false,"deprecated":true,
+         "contentMediaType":"text/plain","contentEncoding":"base64","x-internal":{"type":"bogus"}}
         """#, "1", #""s""#)
+    }
+
+    func testUnknownKeywordsAreRefusedWithAHint() {
+        assertCompileError(#"{"type":"object","properties":{"a":{"type":"object","requried":["x"]}}}"#,
+                           mentions: #"unknown JSON Schema keyword "requried" at /properties/a (did you mean "required"?)"#)
+        assertCompileError(#"{"frobnicate":7}"#, mentions: #""frobnicate" at the root"#)
+        assertCompileError(#"{"nullable":true}"#, mentions: #"add "null" to "type""#)
+        assertCompileError(#"{"tpye":"string"}"#, mentions: #"did you mean "type"?"#)
+        assertCompileError(#"{"maxlength":3}"#, mentions: #"did you mean "maxLength"?"#)
+        assertCompileError(#"{"additionalPropertys":false}"#, mentions: #"did you mean "additionalProperties"?"#)
+        assertCompileError(#"{"id":"x"}"#, mentions: #"spelled "$id""#)
+        assertCompileError(#"{"iff":{}}"#, mentions: #""iff" at the root:"#)  // too short to guess
+    }
+
+    func testUnsupportedKeywordsAreRefused() {
+        let cases: [(String, String)] = [
+            (#"{"properties":{"x":{"unevaluatedProperties":false}}}"#, #"keyword "unevaluatedProperties" at /properties/x"#),
+            (#"{"items":{"unevaluatedItems":false}}"#, #"keyword "unevaluatedItems" at /items"#),
+            (##"{"$dynamicRef":"#node"}"##, #"keyword "$dynamicRef" at the root"#),
+            (#"{"$defs":{"a":{"$anchor":"a"}}}"#, #"keyword "$anchor" at /$defs/a"#),
+            (#"{"properties":{"x":{"$id":"urn:y"}}}"#, #"keyword "$id" at /properties/x"#),
+            (#"{"$schema":"http://json-schema.org/draft-04/schema#"}"#, #"keyword "$schema" at the root"#),
+            (##"{"$ref":"#a"}"##, "anchor"),
+            (#"{"allOf":[{"$ref":"other.json"}]}"#, #"keyword "$ref" at /allOf/0"#),
+        ]
+        for (text, message) in cases {
+            assertCompileError(text, mentions: message)
+            assertCompileError(text, mentions: "docs/JSON-SCHEMA.md")
+        }
+    }
+
+    func testCompileErrorCarriesKeywordAndPointer() throws {
+        do {
+            _ = try CompiledSchema.compile(try JSONParser.parse(#"{"properties":{"a/b":{"items":{"minContains":-1}}}}"#))
+            XCTFail("compiled")
+        } catch let error as SchemaError {
+            XCTAssertEqual(error.kind, .invalidValue)
+            XCTAssertEqual(error.keyword, "minContains")
+            XCTAssertEqual(error.pointer, "/properties/a~1b/items")
+        }
+    }
+
+    func testDraft7RefSiblingsAreRefused() {
+        let draft7 = #""$schema":"http://json-schema.org/draft-07/schema#""#
+        assertCompileError(##"{\##(draft7),"definitions":{"a":{}},"properties":{"x":{"$ref":"#/definitions/a","maxItems":1}}}"##,
+                           mentions: #"draft-07 ignores keywords next to "$ref" (here "maxItems")"#)
+        // Definitions and annotations next to $ref are fine; in 2020-12 siblings are applied.
+        assertValid(##"{\##(draft7),"definitions":{"a":{"type":"integer"}},"$ref":"#/definitions/a","description":"d"}"##, "1")
+        assertInvalid(##"{"$defs":{"a":{"type":"array"}},"$ref":"#/$defs/a","maxItems":1}"##, "[1,2]", "must have at most 1 item(s)")
+    }
+
+    func testNestedDefinitionsAreCompiled() {
+        assertCompileError(#"{"properties":{"a":{"$defs":{"b":{"minLength":"x"}}}}}"#, mentions: "/properties/a/$defs/b")
     }
 
     // MARK: - limits and sharing
