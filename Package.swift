@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "CivilDate", path: "Sources/CivilDate"),
         // Strict, fast JSON parser and writer for the hot path.
         .target(name: "JSON", path: "Sources/JSON", linkerSettings: [.linkedLibrary("m")]),
-        // JSON Schema (2020-12 subset) compiled once, validated per call.
+        // JSON Schema (2020-12 and draft-07; every keyword enforced or refused, docs/JSON-SCHEMA.md) compiled once, validated per call.
         .target(name: "JSONSchema", dependencies: ["JSON", "CivilDate"], path: "Sources/JSONSchema"),
         // The non-spinning lock for hot, shared locks (see BlockingLock.swift for why).
         .target(name: "Locking", path: "Sources/Locking"),

@@ -178,6 +178,12 @@
  *   non-OK status only when the plugin itself failed (the host answers the
  *   client with an internal error and logs `message`).
  *
+ *   Schemas (input_schema, output_schema): every JSON Schema keyword is
+ *   either enforced or refused at load, never silently ignored; unknown
+ *   keywords and format names refuse the plugin too ("x-" extensions are
+ *   ignored). The list, with the official test suite's results:
+ *   docs/JSON-SCHEMA.md.
+ *
  *   Arguments arrive exactly as the client sent them (once validated): the
  *   host does NOT fill in a schema's "default" values, so an optional
  *   argument the client left out is absent from `args`; apply your default.
@@ -251,6 +257,7 @@
  *                    functions may be NULL (2); plan names (min_plan); no
  *                    argument defaults filled in, restrictions_json, dotted
  *                    tool names (6); newer databases are not downgraded (5).
+ *                    Every schema keyword is enforced or refused at load (6).
  */
 #ifndef TOOLHOST_PLUGIN_H
 #define TOOLHOST_PLUGIN_H
@@ -378,7 +385,7 @@ typedef struct th_tool_def {
     const char *name;            /* 1–64 chars of A–Z a–z 0–9 _ - . ; unique within the toolset */
     const char *title;           /* human-readable name, may be NULL */
     const char *description;     /* what the tool does, for the model; required */
-    const char *input_schema;    /* JSON Schema (2020-12 subset) of the arguments; root type "object" */
+    const char *input_schema;    /* JSON Schema of the arguments (section 6, Schemas); root type "object" */
     const char *output_schema;   /* JSON Schema of structuredContent, or NULL */
     uint32_t annotations_set;    /* which TH_HINT_* bits the plugin states at all */
     uint32_t annotations;        /* their values (bit set = true) */
