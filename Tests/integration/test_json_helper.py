@@ -35,7 +35,7 @@ def check(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("json_helper") / "toolhost_json_check"
     flags = ["-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-g",
              "-fsanitize=address,undefined", "-fno-sanitize-recover=all"]
-    proc = subprocess.run(["cc", *flags, "-I", str(ABI_INCLUDE), "-o", str(out), str(CHECK_SOURCE), "-lm"],
+    proc = subprocess.run(["cc", *flags, "-I", str(ABI_INCLUDE), "-o", str(out), str(CHECK_SOURCE)],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, f"cc {CHECK_SOURCE.name} failed:\n{proc.stderr}"
     return out

@@ -591,9 +591,11 @@ static inline int th_json_as_int64(const th_json_value *value, int64_t *out) {
         return 1;
     }
     double d = value->number;
-    /* -2^63 <= d < 2^63, both bounds exact in a double. */
-    if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0) || d != floor(d)) return 0;
-    *out = (int64_t)d;
+    /* -2^63 <= d < 2^63 (both bounds exact in a double), then integral; no floor(), so no libm. */
+    if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0)) return 0;
+    int64_t integral = (int64_t)d;
+    if ((double)integral != d) return 0;
+    *out = integral;
     return 1;
 }
 
