@@ -7,6 +7,11 @@ let package = Package(
     name: "Toolhost",
     products: [
         .executable(name: "toolhost", targets: ["Host"]),
+        // For toolsets built outside this repository (see examples/ and README "Writing a toolset").
+        // A Swift toolset links ToolsetKit statically into its own .so; `import ToolsetKit` alone is enough.
+        .library(name: "ToolsetKit", targets: ["ToolsetKit"]),
+        // The C contract (toolhost_plugin.h) and the header-only JSON helper for C toolsets (toolhost_json.h).
+        .library(name: "ToolhostPluginABI", targets: ["PluginABI"]),
         // Toolsets are separately built shared libraries the host dlopen()s at start-up.
         .library(name: "ToolhostScheduling", type: .dynamic, targets: ["Scheduling"]),
         .library(name: "ToolhostClock", type: .dynamic, targets: ["Clock"]),

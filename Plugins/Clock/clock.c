@@ -1,5 +1,6 @@
 /*
- * The Clock toolset: a plain-C Toolhost plugin written only against toolhost_plugin.h.
+ * The Clock toolset: a plain-C Toolhost plugin written against toolhost_plugin.h, reading its
+ * arguments and writing its results with toolhost_json.h (no JSON code of its own).
  *
  *   current_time  -> {"utc":"2026-11-23T07:00:00Z","unix_ms":1795417200000}   (the host clock)
  *   days_between  -> {"days": n}   for start_date/end_date as YYYY-MM-DD (n = end - start, may be negative)
@@ -8,8 +9,8 @@
  * by call() and freed by release_result(). No state beyond the host API table copied in init().
  */
 #include "toolhost_plugin.h"
+#include "toolhost_json.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,186 +18,6 @@
 
 /* The host API table, copied in init() (only the part the host declared; the rest stays zero). */
 static th_host_api host_api;
-
-/* ---- JSON output ------------------------------------------------------ */
-
-typedef struct {
-    char *data;
-    size_t len, cap;
-    int failed;
-} buffer;
-
-static void buf_append(buffer *b, const char *s, size_t n) {
-    if (b->failed) return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (b->len + n + 1 > cap) cap *= 2;
-        char *grown = realloc(b->data, cap);
-        if (!grown) { b->failed = 1; return; }
-        b->data = grown;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = 0;
-}
-
-static void buf_puts(buffer *b, const char *s) { buf_append(b, s, strlen(s)); }
-
-static void buf_printf(buffer *b, const char *fmt, ...) {
-    char tmp[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof tmp) { b->failed = 1; return; }
-    buf_append(b, tmp, (size_t)n);
-}
-
-/* A JSON string literal with the required escapes. */
-static void buf_json_string(buffer *b, const char *s) {
-    buf_puts(b, "\"");
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"') buf_puts(b, "\\\"");
-        else if (*p == '\\') buf_puts(b, "\\\\");
-        else if (*p < 0x20) buf_printf(b, "\\u%04x", *p);
-        else buf_append(b, (const char *)p, 1);
-    }
-    buf_puts(b, "\"");
-}
-
-/* Hands a finished CallToolResult to the host. */
-static th_status finish(buffer *b, th_call_result *result) {
-    if (b->failed || !b->data) {
-        free(b->data);
-        result->message = "clock: out of memory";
-        return TH_ERROR;
-    }
-    result->json = b->data;
-    result->json_len = b->len;
-    result->release_data = NULL;
-    return TH_OK;
-}
-
-/* {"content":[{"type":"text","text": <structured as text>}],"structuredContent":<structured>,"isError":false} */
-static th_status structured_result(const char *structured, th_call_result *result) {
-    buffer b = {0};
-    buf_puts(&b, "{\"content\":[{\"type\":\"text\",\"text\":");
-    buf_json_string(&b, structured);
-    buf_puts(&b, "}],\"structuredContent\":");
-    buf_puts(&b, structured);
-    buf_puts(&b, ",\"isError\":false}");
-    return finish(&b, result);
-}
-
-static th_status error_result(const char *message, th_call_result *result) {
-    buffer b = {0};
-    buf_puts(&b, "{\"content\":[{\"type\":\"text\",\"text\":");
-    buf_json_string(&b, message);
-    buf_puts(&b, "}],\"isError\":true}");
-    return finish(&b, result);
-}
-
-/* ---- JSON input: just enough to read string members of the arguments object ---- */
-
-static const char *skip_ws(const char *p, const char *end) {
-    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++;
-    return p;
-}
-
-/* Parses a JSON string at p into out (truncated to cap-1, NUL-terminated; \u escapes other than
-   ASCII become '?'). Returns the position after the closing quote, or NULL if malformed. */
-static const char *parse_string(const char *p, const char *end, char *out, size_t cap) {
-    size_t n = 0;
-    if (p >= end || *p != '"') return NULL;
-    p++;
-    while (p < end && *p != '"') {
-        char c = *p++;
-        if (c == '\\') {
-            if (p >= end) return NULL;
-            char e = *p++;
-            switch (e) {
-            case 'n': c = '\n'; break;
-            case 't': c = '\t'; break;
-            case 'r': c = '\r'; break;
-            case 'b': c = '\b'; break;
-            case 'f': c = '\f'; break;
-            case 'u': {
-                if (end - p < 4) return NULL;
-                unsigned v = 0;
-                for (int i = 0; i < 4; i++) {
-                    char h = p[i];
-                    v <<= 4;
-                    if (h >= '0' && h <= '9') v |= (unsigned)(h - '0');
-                    else if (h >= 'a' && h <= 'f') v |= (unsigned)(h - 'a' + 10);
-                    else if (h >= 'A' && h <= 'F') v |= (unsigned)(h - 'A' + 10);
-                    else return NULL;
-                }
-                p += 4;
-                c = (v < 0x80 && v != 0) ? (char)v : '?';
-                break;
-            }
-            default: c = e; break; /* \" \\ \/ */
-            }
-        }
-        if (out && n + 1 < cap) out[n++] = c;
-    }
-    if (p >= end) return NULL;
-    if (out && cap) out[n] = 0;
-    return p + 1;
-}
-
-/* Skips any JSON value (strings aware of escapes, nested containers). NULL if malformed. */
-static const char *skip_value(const char *p, const char *end) {
-    int depth = 0;
-    p = skip_ws(p, end);
-    do {
-        if (p >= end) return NULL;
-        if (*p == '"') {
-            p = parse_string(p, end, NULL, 0);
-            if (!p) return NULL;
-        } else if (*p == '{' || *p == '[') {
-            depth++;
-            p++;
-        } else if (*p == '}' || *p == ']') {
-            depth--;
-            p++;
-        } else {
-            while (p < end && *p != ',' && *p != '}' && *p != ']' && *p != '"') p++;
-        }
-        if (depth > 0) {
-            while (p < end && (*p == ',' || *p == ':' || *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++;
-        }
-    } while (depth > 0);
-    return p;
-}
-
-/* Finds the top-level string member `key` of the arguments object. 1 found, 0 absent/not a string, -1 malformed. */
-static int get_string_arg(const char *json, size_t len, const char *key, char *out, size_t cap) {
-    const char *p = json, *end = json + len;
-    char name[64];
-    p = skip_ws(p, end);
-    if (p >= end || *p != '{') return -1;
-    p = skip_ws(p + 1, end);
-    if (p < end && *p == '}') return 0;
-    while (p < end) {
-        p = parse_string(p, end, name, sizeof name);
-        if (!p) return -1;
-        p = skip_ws(p, end);
-        if (p >= end || *p != ':') return -1;
-        p = skip_ws(p + 1, end);
-        if (strcmp(name, key) == 0 && p < end && *p == '"') {
-            return parse_string(p, end, out, cap) ? 1 : -1;
-        }
-        p = skip_value(p, end);
-        if (!p) return -1;
-        p = skip_ws(p, end);
-        if (p < end && *p == ',') { p = skip_ws(p + 1, end); continue; }
-        if (p < end && *p == '}') return 0;
-        return -1;
-    }
-    return -1;
-}
 
 /* ---- dates ---------------------------------------------------------------- */
 
@@ -240,28 +61,35 @@ static th_status current_time(th_call_result *result) {
         result->message = "clock: the host clock is out of range";
         return TH_ERROR;
     }
-    char text[128];
-    snprintf(text, sizeof text, "{\"utc\":\"%04d-%02d-%02dT%02d:%02d:%02dZ\",\"unix_ms\":%lld}",
-             utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, (long long)ms);
-    return structured_result(text, result);
+    char iso[40];
+    snprintf(iso, sizeof iso, "%04d-%02d-%02dT%02d:%02d:%02dZ",
+             utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec);
+    th_json_writer structured = TH_JSON_WRITER_INIT;
+    th_json_begin_object(&structured);
+    th_json_key(&structured, "utc");
+    th_json_write_string(&structured, iso);
+    th_json_key(&structured, "unix_ms");
+    th_json_write_int64(&structured, ms);
+    th_json_end_object(&structured);
+    return th_json_result(result, NULL, &structured, 0);
 }
 
-static th_status days_between(const char *args, size_t len, th_call_result *result) {
-    char start[32], end[32];
+static th_status days_between(const th_json_value *args, th_call_result *result) {
+    const char *start = th_json_get_string(args, "start_date");
+    const char *end = th_json_get_string(args, "end_date");
     long start_days, end_days;
-    int found = get_string_arg(args, len, "start_date", start, sizeof start);
-    if (found < 0) { result->message = "clock: arguments are not a JSON object"; return TH_INVALID_ARGUMENT; }
-    if (found == 0) return error_result("\"start_date\" is required (YYYY-MM-DD, e.g. \"2026-12-01\")", result);
-    found = get_string_arg(args, len, "end_date", end, sizeof end);
-    if (found < 0) { result->message = "clock: arguments are not a JSON object"; return TH_INVALID_ARGUMENT; }
-    if (found == 0) return error_result("\"end_date\" is required (YYYY-MM-DD, e.g. \"2026-12-24\")", result);
+    if (!start) return th_json_error_result(result, "\"start_date\" is required (YYYY-MM-DD, e.g. \"2026-12-01\")");
+    if (!end) return th_json_error_result(result, "\"end_date\" is required (YYYY-MM-DD, e.g. \"2026-12-24\")");
     if (!parse_date(start, &start_days))
-        return error_result("\"start_date\" must be a calendar date in YYYY-MM-DD form, e.g. \"2026-12-01\"", result);
+        return th_json_error_result(result, "\"start_date\" must be a calendar date in YYYY-MM-DD form, e.g. \"2026-12-01\"");
     if (!parse_date(end, &end_days))
-        return error_result("\"end_date\" must be a calendar date in YYYY-MM-DD form, e.g. \"2026-12-24\"", result);
-    char text[64];
-    snprintf(text, sizeof text, "{\"days\":%ld}", end_days - start_days);
-    return structured_result(text, result);
+        return th_json_error_result(result, "\"end_date\" must be a calendar date in YYYY-MM-DD form, e.g. \"2026-12-24\"");
+    th_json_writer structured = TH_JSON_WRITER_INIT;
+    th_json_begin_object(&structured);
+    th_json_key(&structured, "days");
+    th_json_write_int64(&structured, end_days - start_days);
+    th_json_end_object(&structured);
+    return th_json_result(result, NULL, &structured, 0);
 }
 
 static th_status clock_call(void *toolset_data, const th_call_context *ctx, const char *tool,
@@ -270,19 +98,26 @@ static th_status clock_call(void *toolset_data, const th_call_context *ctx, cons
     (void)ctx;
     if (!result) return TH_INVALID_ARGUMENT;
     if (!tool) { result->message = "clock: no tool name"; return TH_INVALID_ARGUMENT; }
-    if (!args) { args = "{}"; args_len = 2; }
     if (strcmp(tool, "current_time") == 0) return current_time(result);
-    if (strcmp(tool, "days_between") == 0) return days_between(args, args_len, result);
-    result->message = "clock: unknown tool";
-    return TH_NOT_FOUND;
+    if (strcmp(tool, "days_between") != 0) {
+        result->message = "clock: unknown tool";
+        return TH_NOT_FOUND;
+    }
+    if (!args) { args = "{}"; args_len = 2; }
+    th_json_document *doc = th_json_parse(args, args_len, NULL);
+    if (!doc || doc->root.type != TH_JSON_OBJECT) {
+        th_json_free(doc);
+        result->message = "clock: arguments are not a JSON object";
+        return TH_INVALID_ARGUMENT;
+    }
+    th_status status = days_between(&doc->root, result);
+    th_json_free(doc);
+    return status;
 }
 
 static void clock_release(void *toolset_data, th_call_result *result) {
     (void)toolset_data;
-    if (!result) return;
-    free((void *)result->json);
-    result->json = NULL;
-    result->json_len = 0;
+    th_json_release_result(result);
 }
 
 /* ---- registration --------------------------------------------------------- */

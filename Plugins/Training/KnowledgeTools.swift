@@ -1,6 +1,4 @@
 import Foundation
-import JSON
-import SQLite
 import ToolsetKit
 
 // The `knowledge` toolset: read-only, LIVE items only.

@@ -1,6 +1,4 @@
 import Foundation
-import JSON
-import SQLite
 import ToolsetKit
 
 // `toolhost knowledge …`: the operator's review workflow (ABI 1.1 operator commands). These are the only

@@ -1,6 +1,4 @@
 import Foundation
-import JSON
-import SQLite
 import ToolsetKit
 
 // One plugin, one knowledge base per tenant, two toolsets over it:

@@ -1,6 +1,4 @@
 import Foundation
-import JSON
-import SQLite
 import ToolsetKit
 
 // The `training` toolset: outside tools suggest knowledge; an operator decides. Every item pushed here

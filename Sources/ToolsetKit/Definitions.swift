@@ -107,7 +107,8 @@ public struct PluginDefinition: Sendable {
     public let description: String
     public let migrations: [String]
     public let toolsets: [Toolset]
-    /// ABI 1.1 operator commands (`toolhost <group> <name> …`); skipped on a 1.0 host.
+    /// ABI 1.1 operator commands (`toolhost <group> <name> …`). ToolsetKit builds every plugin against
+    /// ABI 1.1, which a 1.0 host refuses at its magic check, with or without operator commands.
     public let operatorCommands: [OperatorCommand]
 
     public init(name: String, version: String, description: String, migrations: [String] = [], toolsets: [Toolset],

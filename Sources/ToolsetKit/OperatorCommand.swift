@@ -12,7 +12,8 @@ import SQLite
 //         return .ok(text: "Promoted \(id)", data: ["id": .string(id)])
 //     }
 //
-// A plugin built with these on a 1.0 host (no add_operator_command) still loads; the commands are skipped.
+// ToolsetKit declares ABI 1.1 in every plugin it exports, so a 1.0 host refuses the plugin at its magic
+// check (header section 2: a plugin built against a newer minor may rely on what the host lacks).
 
 /// What an operator command returns: text for people, data for `--json`.
 public enum OperatorResult: Sendable {

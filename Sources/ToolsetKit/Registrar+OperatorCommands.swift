@@ -7,8 +7,9 @@ final class ExportedOperatorCommand: Sendable {
 }
 
 extension Registrar {
-    /// Registers the definition's operator commands when the host's registrar offers ABI 1.1's member;
-    /// on a 1.0 host they are skipped with a warning.
+    /// Registers the definition's operator commands. A 1.0 host never gets here (it refuses a 1.1
+    /// plugin before init); the member check below is the header's rule of never reading past
+    /// struct_size, and only a host that declares 1.1 yet omits the member reaches the warning.
     func addOperatorCommands(of definition: PluginDefinition) throws(RegistrationRefusal) {
         guard !definition.operatorCommands.isEmpty else { return }
         guard hasField(pointer, \th_registrar.add_operator_command), let add = pointer.pointee.add_operator_command else {

@@ -5,6 +5,7 @@
  * *toolsets* — named groups of MCP tools — with the host. This header is the
  * whole contract: a plugin written in C, Swift, Rust or anything else that can
  * export a C function needs nothing but this file. It links no host symbol.
+ * (Optional, for C: toolhost_json.h beside it reads `args` and writes results.)
  *
  * ---------------------------------------------------------------------------
  * 1. LIFECYCLE
@@ -258,6 +259,8 @@
  *                    argument defaults filled in, restrictions_json, dotted
  *                    tool names (6); newer databases are not downgraded (5).
  *                    Every schema keyword is enforced or refused at load (6).
+ *                    No contract change: toolhost_json.h, an optional header-only JSON
+ *                    reader/writer for C plugins, ships beside this header.
  */
 #ifndef TOOLHOST_PLUGIN_H
 #define TOOLHOST_PLUGIN_H
