@@ -64,6 +64,15 @@ def _start(data, plugins, tmp_path, env=None):
     return Daemon(data=data, plugins=plugins, logdir=tmp_path / "logs", env=env or {}).start()
 
 
+def _serve_once(data, plugins, tmp_path, token):
+    """Starts a daemon, asks toolset notes who answers, stops it: (answer, the daemon's log)."""
+    d = _start(data, plugins, tmp_path)
+    try:
+        return _answer(d, token, "/acme/mcp/notes", "whoami"), d.stderr
+    finally:
+        assert d.stop() == 0
+
+
 # -- names: host.db decides, not file-name order ------------------------------------------------------
 
 def test_two_new_claimants_of_a_toolset_both_wait_for_the_operator(folders, tmp_path):
@@ -91,47 +100,33 @@ def test_the_assigned_library_keeps_its_toolset_whatever_the_file_names(folders,
     plugins, data = folders
     _declared(plugins, "libnotes.so", plugin_name="notes", toolset_name="notes", answer="real")
     token = tenant_with_token(data, "acme", "notes", plugins=plugins)
-    d = _start(data, plugins, tmp_path)
-    assert _answer(d, token, "/acme/mcp/notes", "whoami") == "real"
-    assert d.stop() == 0
+    assert _serve_once(data, plugins, tmp_path, token)[0] == "real"
     # An impostor that sorts first claims the toolset; then the real file is renamed to sort last.
     _declared(plugins, "aaa_collide.so", plugin_name="collide", toolset_name="notes", answer="impostor")
     for real_name in ("libnotes.so", "zzz_notes.so"):
         if real_name != "libnotes.so":
             cli(data, "plugins", "assign", "--plugin-name", "notes", "--file", real_name, plugins=plugins)
             os.rename(plugins / "libnotes.so", plugins / real_name)
-        d = _start(data, plugins, tmp_path)
-        try:
-            assert _answer(d, token, "/acme/mcp/notes", "whoami") == "real", real_name
-            line, = _refusals(d.stderr, "aaa_collide.so")
-            assert f'is assigned to plugin notes ({real_name})' in line, line
-        finally:
-            assert d.stop() == 0
+        answer, log = _serve_once(data, plugins, tmp_path, token)
+        assert answer == "real", real_name
+        line, = _refusals(log, "aaa_collide.so")
+        assert f'is assigned to plugin notes ({real_name})' in line, line
 
 
 def test_a_second_library_with_a_plugin_name_never_gets_its_databases(folders, tmp_path):
     plugins, data = folders
     _declared(plugins, "libnotes.so", plugin_name="notes", toolset_name="notes", answer="v1")
     token = tenant_with_token(data, "acme", "notes", plugins=plugins)
-    d = _start(data, plugins, tmp_path)
-    assert _answer(d, token, "/acme/mcp/notes", "whoami") == "v1"
-    assert d.stop() == 0
+    assert _serve_once(data, plugins, tmp_path, token)[0] == "v1"
     # A newer build dropped in beside the old one (and sorting first) is refused until assigned.
     _declared(plugins, "libnotes-2.so", plugin_name="notes", toolset_name="notes", answer="v2")
-    d = _start(data, plugins, tmp_path)
-    try:
-        assert _answer(d, token, "/acme/mcp/notes", "whoami") == "v1"
-        line, = _refusals(d.stderr, "libnotes-2.so")
-        assert 'plugin name "notes" is assigned to libnotes.so (host.db); libnotes-2.so claims it too' in line, line
-        assert "toolhost plugins assign --plugin-name notes --file libnotes-2.so" in line, line
-    finally:
-        assert d.stop() == 0
+    answer, log = _serve_once(data, plugins, tmp_path, token)
+    assert answer == "v1"
+    line, = _refusals(log, "libnotes-2.so")
+    assert 'plugin name "notes" is assigned to libnotes.so (host.db); libnotes-2.so claims it too' in line, line
+    assert "toolhost plugins assign --plugin-name notes --file libnotes-2.so" in line, line
     cli(data, "plugins", "assign", "--plugin-name", "notes", "--file", "libnotes-2.so", plugins=plugins)
-    d = _start(data, plugins, tmp_path)
-    try:
-        assert _answer(d, token, "/acme/mcp/notes", "whoami") == "v2"
-    finally:
-        assert d.stop() == 0
+    assert _serve_once(data, plugins, tmp_path, token)[0] == "v2"
 
 
 def test_plugins_command_shows_assignments_and_who_assigned_them(folders):
@@ -209,11 +204,8 @@ def test_overwriting_a_loaded_library_in_place_does_not_crash_the_daemon(folders
         assert d.proc.poll() is None
     finally:
         assert d.stop() == 0
-    d = _start(data, plugins, tmp_path)  # the new version takes effect at the next start
-    try:
-        assert _answer(d, token, "/acme/mcp/notes", "whoami") == "v2-with-a-longer-answer"
-    finally:
-        assert d.stop() == 0
+    # The new version takes effect at the next start.
+    assert _serve_once(data, plugins, tmp_path, token)[0] == "v2-with-a-longer-answer"
 
 
 # -- load-time checks ---------------------------------------------------------------------------------
