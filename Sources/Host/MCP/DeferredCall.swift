@@ -7,8 +7,9 @@ import JSON
 struct DeferredCall: Sendable {
     /// The toolsets the message calls: sorted, without repeats, at least one.
     let toolsets: [String]
-    /// Who asked for what, for the log line of a result that came after the deadline.
-    let label: String
+    /// Who asked for what, for the log line of a result that came after the deadline (built only
+    /// then: the request path does not format strings it will not use).
+    let describe: @Sendable () -> String
     /// Dispatches the message: runs the tool call(s) and answers.
     let run: @Sendable () -> MCPAnswer
     /// The answer sent when the deadline passes first.
@@ -76,7 +77,7 @@ struct CallPlan {
     }
 
     func deferred(tenant: String, run: @escaping @Sendable () -> MCPAnswer) -> DeferredCall {
-        DeferredCall(toolsets: toolsets, label: label(tenant: tenant), run: run,
+        DeferredCall(toolsets: toolsets, describe: { [self] in describe(tenant: tenant) }, run: run,
                      timedOut: { [self] in timeoutAnswer($0) }, refused: { [self] in refusal($0, $1) })
     }
 
@@ -125,7 +126,7 @@ struct CallPlan {
         return MCPAnswer(reply: .error(id: id, error))
     }
 
-    private func label(tenant: String) -> String {
+    private func describe(tenant: String) -> String {
         let calls = entries.compactMap { entry -> String? in
             guard case .call(let id, let toolset, let tool) = entry else { return nil }
             return "\(toolset)/\(tool) id \(id.jsonString)"

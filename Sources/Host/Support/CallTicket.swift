@@ -4,7 +4,7 @@ import Synchronization
 ///
 ///     queued ──start()──▶ running ──finish()──▶ answered          (the result is sent)
 ///        │                   │
-///     expire()            expire()
+///   deadlinePassed()    deadlinePassed()
 ///        ▼                   ▼
 ///     expiredBeforeStart   expiredWhileRunning                    (the timeout is sent;
 ///     (the job never runs)  (the job runs on; its result is dropped)
@@ -12,12 +12,17 @@ import Synchronization
 /// Every transition is one compare-and-exchange, so whichever of the worker and the timer thread
 /// gets there first wins and the other learns it lost: the client gets exactly one answer, and a
 /// call still queued at its deadline never starts.
-final class CallTicket: Sendable {
+///
+/// @unchecked: `onTimeout` is a plain variable, touched only by the side that won the race (the
+/// timer runs and drops it after winning an expiry; the worker drops it after winning `finish`), so
+/// no two threads ever touch it at once. Dropping it early matters: the timer keeps the ticket
+/// until the deadline, and the handler holds the connection's responder and the timeout answer.
+final class CallTicket: DeadlineTarget, @unchecked Sendable {
     private enum Phase: UInt8 {
         case queued, running, answered, expiredBeforeStart, expiredWhileRunning
     }
 
-    enum Expiry: Equatable {
+    enum Expiry: Equatable, Sendable {
         /// The call had not started: nothing was done.
         case beforeStart
         /// The call is running and will finish in the background: its effects are unknown.
@@ -25,20 +30,43 @@ final class CallTicket: Sendable {
     }
 
     private let phase = Atomic<UInt8>(Phase.queued.rawValue)
+    private var onTimeout: (@Sendable (Expiry) -> Void)?
+
+    /// - Parameter onTimeout: sends the timeout answer; runs on the timer thread, so it must be quick.
+    init(onTimeout: @escaping @Sendable (Expiry) -> Void) {
+        self.onTimeout = onTimeout
+    }
 
     /// A worker is about to run the call; false when its deadline already answered it.
     func start() -> Bool { move(from: .queued, to: .running) }
 
     /// The call finished; true when its result is the answer, false when the deadline came first.
-    func finish() -> Bool { move(from: .running, to: .answered) }
+    func finish() -> Bool {
+        guard move(from: .running, to: .answered) else { return false }
+        onTimeout = nil
+        return true
+    }
 
-    /// The deadline passed: how the call stood, or nil when it was already answered.
-    func expire() -> Expiry? {
-        if move(from: .queued, to: .expiredBeforeStart) { return .beforeStart }
-        if move(from: .running, to: .expiredWhileRunning) { return .whileRunning }
-        // The first exchange fails only when the call had left `queued` already, so between the
-        // two nothing can move back to `running`: failing both means it was answered.
-        return nil
+    var isSettled: Bool {
+        let current = phase.load(ordering: .acquiring)
+        return current != Phase.queued.rawValue && current != Phase.running.rawValue
+    }
+
+    /// The deadline passed: answers with the timeout unless the call was answered already.
+    func deadlinePassed() {
+        let expiry: Expiry
+        if move(from: .queued, to: .expiredBeforeStart) {
+            expiry = .beforeStart
+        } else if move(from: .running, to: .expiredWhileRunning) {
+            expiry = .whileRunning
+        } else {
+            // The first exchange fails only when the call had left `queued` already, and nothing
+            // moves back to `running`: failing both means the result was sent.
+            return
+        }
+        let handler = onTimeout
+        onTimeout = nil
+        handler?(expiry)
     }
 
     private func move(from old: Phase, to new: Phase) -> Bool {

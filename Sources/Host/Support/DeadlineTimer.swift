@@ -1,24 +1,35 @@
 import Foundation
 import Glibc
 
-/// One thread that runs actions when their deadlines pass: every tool call's deadline, without a
-/// thread or a kernel timer per call.
+/// Something with a deadline: told when it passes, unless it was settled before.
+protocol DeadlineTarget: AnyObject, Sendable {
+    /// Settled already (e.g. the call was answered): its entry can go without waiting for the deadline.
+    var isSettled: Bool { get }
+    /// Runs on the timer thread, so it must be quick: send an answer, not do work.
+    func deadlinePassed()
+}
+
+/// One thread that tells targets when their deadlines pass: every tool call's deadline, without
+/// a thread or a kernel timer per call.
 ///
 /// Deadlines are kept in one FIFO per delay. Toolsets have few distinct timeouts, and with one
 /// delay a later submission always has a later deadline, so each FIFO is sorted by construction:
 /// scheduling is an append, the next deadline is the earliest head (O(number of delays)), and no
 /// heap is needed.
 ///
-/// Entries are never cancelled: the action of a call that finished first finds its ticket
-/// answered and does nothing (see CallTicket). That keeps the request path to one append under a
-/// short lock; the price is that an entry lives until its deadline (a few hundred bytes).
+/// Entries are not cancelled one by one. Calls mostly finish in the order they came, so settled
+/// entries gather at the heads; `schedule` drops the settled heads of its FIFO before appending
+/// (amortised O(1), under the lock it takes anyway). Under steady load the FIFOs therefore hold
+/// about the calls in flight, and the thread wakes only when a head is really due — not once per
+/// finished call. What a settled entry still holds until then is the target object alone (the
+/// ticket drops its answer handler when it settles).
 ///
 /// @unchecked: the state is guarded by `mutex`, a pthread mutex paired with a condition variable
 /// on the monotonic clock (NSCondition waits on the wall clock, which may jump).
 final class DeadlineTimer: @unchecked Sendable {
     private struct Entry {
         let due: UInt64
-        let action: @Sendable () -> Void
+        let target: DeadlineTarget
     }
 
     /// The deadlines of one delay, in order.
@@ -39,6 +50,10 @@ final class DeadlineTimer: @unchecked Sendable {
                 head = 0
             }
             return entry
+        }
+
+        func dropSettledHeads() {
+            while let first, first.target.isSettled { _ = removeFirst() }
         }
     }
 
@@ -75,21 +90,17 @@ final class DeadlineTimer: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    /// Runs `action` on the timer thread once `delay` nanoseconds have passed. The action must be
-    /// quick (it delays every later deadline): answer a request, not do the work.
-    func schedule(after delay: UInt64, _ action: @escaping @Sendable () -> Void) {
+    /// Tells `target` once `delay` nanoseconds have passed, unless it has settled by then.
+    func schedule(_ target: DeadlineTarget, after delay: UInt64) {
         let due = Clock.monotonicNanoseconds() + delay
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         guard !stopping else { return }
-        let queue = queues[delay] ?? {
-            let created = FIFO()
-            queues[delay] = created
-            return created
-        }()
-        queue.entries.append(Entry(due: due, action: action))
+        let queue = fifo(for: delay)
+        queue.dropSettledHeads()
+        queue.entries.append(Entry(due: due, target: target))
         // Only a deadline earlier than the thread's next wakeup needs to wake it: with one delay in
-        // use, that is never the case once the first entry is in.
+        // use, that is never the case once the thread sleeps until a head.
         if due < sleepingUntil {
             sleepingUntil = due
             pthread_cond_signal(wakeup)
@@ -105,14 +116,20 @@ final class DeadlineTimer: @unchecked Sendable {
         finished.wait()
     }
 
+    private func fifo(for delay: UInt64) -> FIFO {
+        if let existing = queues[delay] { return existing }
+        let created = FIFO()
+        queues[delay] = created
+        return created
+    }
+
     private func run() {
         pthread_mutex_lock(mutex)
         while !stopping {
-            let now = Clock.monotonicNanoseconds()
-            let due = takeDue(now: now)
+            let due = takeDue(now: Clock.monotonicNanoseconds())
             if !due.isEmpty {
                 pthread_mutex_unlock(mutex)
-                for entry in due { entry.action() }
+                for entry in due { entry.target.deadlinePassed() }
                 pthread_mutex_lock(mutex)
                 continue
             }
@@ -127,12 +144,15 @@ final class DeadlineTimer: @unchecked Sendable {
         pthread_mutex_unlock(mutex)
     }
 
-    /// Removes and returns every entry due by `now` (plus the coalescing margin). Lock held.
+    /// Removes and returns the unsettled entries due by `now` (plus the coalescing margin), and
+    /// drops settled heads on the way. Lock held.
     private func takeDue(now: UInt64) -> [Entry] {
         var due: [Entry] = []
         for queue in queues.values {
+            queue.dropSettledHeads()
             while let first = queue.first, first.due <= now + DeadlineTimer.coalesceNanoseconds {
-                due.append(queue.removeFirst())
+                let entry = queue.removeFirst()
+                if !entry.target.isSettled { due.append(entry) }
             }
         }
         return due

@@ -30,8 +30,10 @@ final class ToolCallScheduler: Sendable {
 
     func submit(_ call: DeferredCall, respond: @escaping @Sendable (MCPAnswer) -> Void) {
         let seconds = limits.timeoutSeconds(for: call.toolsets)
-        let ticket = CallTicket()
-        let (run, label) = (call.run, call.label)
+        // The ticket keeps only what the timeout answer needs: not `run`, which holds the request body.
+        let timedOut = call.timedOut
+        let ticket = CallTicket { expiry in respond(timedOut(CallTimeout(seconds: seconds, expiry: expiry))) }
+        let (run, describe) = (call.run, call.describe)
         let admission = pool.submit(lanes: call.toolsets.map(WorkLane.toolset)) {
             guard ticket.start() else { return }  // answered at its deadline while queued: never runs
             let started = Clock.monotonicNanoseconds()
@@ -40,7 +42,7 @@ final class ToolCallScheduler: Sendable {
                 respond(answer)
             } else {
                 let took = Double(Clock.monotonicNanoseconds() - started) / 1e9
-                Log.info("tools", "late result discarded: \(label) finished \(String(format: "%.1f", took)) s after it started, past its \(seconds) s deadline; the client was told it timed out")
+                Log.info("tools", "late result discarded: \(describe()) finished \(String(format: "%.1f", took)) s after it started, past its \(seconds) s deadline; the client was told it timed out")
             }
         }
         if case .queueFull(let lane, let laneLimits) = admission {
@@ -48,12 +50,7 @@ final class ToolCallScheduler: Sendable {
             respond(call.refused(toolset, laneLimits))
             return
         }
-        // Only what the timeout answer needs is captured: not `run`, which holds the request body.
-        let timedOut = call.timedOut
-        timer.schedule(after: UInt64(seconds) * 1_000_000_000) {
-            guard let expiry = ticket.expire() else { return }
-            respond(timedOut(CallTimeout(seconds: seconds, expiry: expiry)))
-        }
+        timer.schedule(ticket, after: UInt64(seconds) * 1_000_000_000)
     }
 
     /// The OAuth pages: their own lane, so they neither wait behind tool calls nor take every

@@ -51,6 +51,9 @@ final class WorkerPool<LaneKey: Hashable & Sendable>: @unchecked Sendable {
         }
 
         var waiting: Int { queue.count - head }
+        /// The waiting jobs that will not get one of the free slots: what the queue bound counts,
+        /// so a job queued a moment before a worker takes it does not count against it.
+        var waitingForSlot: Int { waiting - max(0, limits.maxRunning - running) }
         var hasFreeSlot: Bool { running < limits.maxRunning }
 
         func popHead() -> Job {
@@ -100,24 +103,22 @@ final class WorkerPool<LaneKey: Hashable & Sendable>: @unchecked Sendable {
         }
     }
 
-    /// Queues `job` on `keys` (at least one), or refuses it when the first lane's queue is full.
-    /// A job that can start at once is never refused.
+    /// Queues `job` on `keys` (at least one), or refuses it when the first lane already has
+    /// `maxQueued` jobs waiting for a slot. A job for which a slot is free is never refused.
     func submit(lanes keys: [LaneKey], _ job: @escaping () -> Void) -> Admission {
         precondition(!keys.isEmpty, "a job names at least one lane")
         condition.lock()
         defer { condition.unlock() }
         let entry = Job(lanes: keys.map(lane), body: job)
         let first = entry.lanes[0]
-        let startsNow = first.waiting == 0 && entry.canStart
-        if !startsNow && first.waiting >= first.limits.maxQueued {
-            return .queueFull(first.key, first.limits)
-        }
+        if first.waitingForSlot >= first.limits.maxQueued { return .queueFull(first.key, first.limits) }
         first.queue.append(entry)
         if !first.isPending {
             first.isPending = true
             pending.append(first)
         }
-        if startsNow { condition.signal() }
+        // A job that cannot start now is started by the worker that frees its slot.
+        if entry.canStart { condition.signal() }
         return .accepted
     }
 
