@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from toolhost_testlib import (cli, compile_fixture, create_tenant, create_token, plugins_dir_with_real, result_text,
+from toolhost_testlib import (cli, compile_fixture, create_tenant, create_token, mcp_headers, plugins_dir_with_real, result_text,
                               rpc_error, rpc_result)
 
 
@@ -205,3 +205,32 @@ def test_d_invalid_scheduling_settings_stop_the_start_with_a_clear_error(data_di
     proc = cli(data_dir, "serve", "--port", "0", "--no-demo", env=env, check=False, timeout=30)
     assert proc.returncode != 0, proc
     assert message in proc.stderr, proc.stderr
+
+
+def test_a_batch_counts_against_every_toolset_it_calls_and_times_out_as_a_whole(start_daemon, data_dir, tmp_path):
+    # A 2025-03-26 batch calling slow (1 s deadline) and clock (2 s): its deadline is the longer of
+    # its toolsets' (2 s), so the 2.6 s sleep times it out at 2 s, and every request in it is answered.
+    d, token = _slow_daemon(start_daemon, data_dir, tmp_path, {"slow": {"call_timeout_seconds": 1}, "clock": {"call_timeout_seconds": 2}})
+    headers = mcp_headers(token)
+    headers["MCP-Protocol-Version"] = "2025-03-26"
+    batch = [
+        {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "sleep_ms", "arguments": {"ms": 2600}}},
+        {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "current_time", "arguments": {}}},
+        {"jsonrpc": "2.0", "id": 3, "method": "ping"},
+        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        {"jsonrpc": "1.0", "id": 4, "method": "ping"},
+    ]
+    started = time.monotonic()
+    response = d.request("POST", "/acme/mcp", batch, headers)
+    elapsed = time.monotonic() - started
+    assert response.status == 200, response
+    replies = {reply["id"]: reply for reply in response.json()}
+    assert 1.9 <= elapsed < 2.5, elapsed
+    assert set(replies) == {1, 2, 3, 4}, replies
+    for call_id in (1, 2):
+        text = result_text(replies[call_id]["result"])
+        assert replies[call_id]["result"]["isError"] is True and "part of a batch that did not finish within 2 s" in text, text
+    assert "did not finish within 2 s" in replies[3]["error"]["message"], replies[3]
+    assert replies[4]["error"]["code"] == -32600, replies[4]
+    # The batch held a slot in both toolsets while it ran, and the daemon stays healthy.
+    _timed_quick_call(d, token)

@@ -81,6 +81,13 @@
  *     the host calls. Report failures as values (th_status / isError results).
  *   - Do not start background threads that call back into the host outside a
  *     call; there is no hook that would stop them.
+ *   - The host limits how many calls of one toolset run at once (deployer
+ *     configuration) and gives each call a deadline. When the deadline passes,
+ *     the client is told the call timed out, but the host never interrupts or
+ *     kills a call that has started: call() always runs to completion and its
+ *     result is released as usual (then dropped). A call still queued at its
+ *     deadline is never made. Keep calls short; do not rely on the client
+ *     having seen your result.
  *
  * ---------------------------------------------------------------------------
  * 5. STORAGE
@@ -193,6 +200,8 @@
  *                    host rolls back and fails a call that leaves a
  *                    transaction open (section 5). Content blocks are
  *                    checked like structuredContent (section 6).
+ *        2026-12-02  Documented, no layout change: per-toolset concurrency caps
+ *                    and call deadlines; a started call is never interrupted (section 4).
  */
 #ifndef TOOLHOST_PLUGIN_H
 #define TOOLHOST_PLUGIN_H
