@@ -25,7 +25,7 @@ final class WorkerPoolLaneTests: XCTestCase {
         let quick = DispatchSemaphore(value: 0)
         XCTAssertEqual(pool.submit(lanes: ["quick"]) { quick.signal() }, .accepted)
         XCTAssertEqual(quick.wait(timeout: .now() + 2), .success, "the quick lane's job waited behind the slow lane")
-        XCTAssertEqual(slowStarted.load(ordering: .relaxed), 1, "the slow lane ran more jobs than its cap")
+        XCTAssertLessThanOrEqual(slowStarted.load(ordering: .relaxed), 1, "the slow lane ran more jobs than its cap")
         for _ in 0..<3 { release.signal() }
     }
 
