@@ -11,7 +11,9 @@ import JSON
 ///                 "failed_auth_limit": 10, "lockout_window_seconds": 3600},
 ///       "audit": {"record_arguments": false},
 ///       "oauth": {"access_token_seconds": 3600, "refresh_token_days": 30,
-///                 "allow_loopback_client_metadata": false}
+///                 "allow_loopback_client_metadata": false},
+///       "toolsets": {"scheduling": {"max_concurrent_calls": 2, "max_queued_calls": 50,
+///                                   "call_timeout_seconds": 10}}
 ///     }
 struct Configuration: Sendable {
     var plans = PlanCatalog.standard
@@ -20,6 +22,8 @@ struct Configuration: Sendable {
     /// Off by default: only a digest of the arguments is kept.
     var recordArguments = false
     var oauth = OAuthSettings()
+    /// Per toolset: concurrency cap, queue bound and call deadline (Configuration+Toolsets.swift).
+    var toolsets: [String: ToolsetCallSettings] = [:]
 
     static func load(dataDirectory: String) throws -> Configuration {
         let path = ProcessInfo.processInfo.environment["TOOLHOST_CONFIG"] ?? dataDirectory + "/toolhost.json"
@@ -64,6 +68,7 @@ struct Configuration: Sendable {
             }
         }
         configuration.recordArguments = root["audit"]?["record_arguments"]?.boolValue ?? false
+        configuration.toolsets = try ToolsetCallSettings.parseSection(root["toolsets"])
         return configuration
     }
 }

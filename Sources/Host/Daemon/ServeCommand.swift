@@ -31,16 +31,28 @@ enum ServeCommand {
         }
         let skipDemo = arguments.has("no-demo") || environment["TOOLHOST_NO_DEMO"] == "1"
 
+        // Tool calls run on workers so a slow toolset never stalls an event loop; 0 runs them inline.
+        // Each toolset gets a share of the workers and its calls a deadline (CallLimits).
+        let workerCount = environment["TOOLHOST_TOOL_THREADS"].flatMap(Int.init) ?? 4
+
         // Before any thread exists, so every thread inherits the mask and only sigwait() sees them.
         StopSignals.block()
         let runtime = try makeRuntime(arguments, withEvents: true)
+        let callLimits: CallLimits
+        do {
+            callLimits = try CallLimits(workers: workerCount, environment: environment, toolsets: runtime.configuration.toolsets)
+        } catch {
+            runtime.close()
+            throw error
+        }
         Log.info("server", "data in \(runtime.settings.dataDirectory), plugins from \(runtime.settings.pluginsDirectory)")
         if runtime.registry.toolsets.isEmpty { Log.warning("server", "no toolsets are loaded; clients will see no tools") }
+        for warning in callLimits.warnings(workers: workerCount, loaded: Set(runtime.registry.toolsets.map(\.name))) {
+            Log.warning("server", warning)
+        }
         let demo = skipDemo ? nil : try FirstStart.createDemoIfEmpty(runtime: runtime)
 
-        // Tool calls run on workers so a slow toolset never stalls an event loop; 0 runs them inline.
-        let workerCount = environment["TOOLHOST_TOOL_THREADS"].flatMap(Int.init) ?? 4
-        let toolWorkers = workerCount > 0 ? WorkerPool(threads: workerCount, name: "toolhost-tools") : nil
+        let scheduler = workerCount > 0 ? ToolCallScheduler(workers: workerCount, limits: callLimits) : nil
         let shownHost = host.contains(":") ? "[\(host)]" : host
         let access = runtime.makeAccessControl()
         let oauth = AuthorizationServer(stores: runtime.stores, registry: runtime.registry, settings: runtime.configuration.oauth,
@@ -49,7 +61,7 @@ enum ServeCommand {
             access: access, tools: runtime.makeToolMethods(), sessions: SessionStore(),
             guardrails: RequestGuardrails(bindHost: host, allowedHosts: list(environment["TOOLHOST_ALLOWED_HOSTS"]),
                                           allowedOrigins: list(environment["TOOLHOST_ALLOWED_ORIGINS"]), publicHost: publicHost),
-            oauth: oauth, toolWorkers: toolWorkers,
+            oauth: oauth, scheduler: scheduler,
             clientAddress: ClientAddress(trustedProxies: list(environment["TOOLHOST_TRUSTED_PROXIES"])))
         var configuration = HTTPServer.Configuration()
         configuration.host = host
@@ -78,7 +90,7 @@ enum ServeCommand {
         let received = StopSignals.wait()
         Log.info("server", "\(received): shutting down: no new connections, finishing requests in flight")
         server.shutdown(graceSeconds: 10)  // waits for in-flight responses, including those of workers
-        toolWorkers?.stop()
+        scheduler?.stop()
         runtime.close()
         Log.info("server", "stopped cleanly")
         return 0

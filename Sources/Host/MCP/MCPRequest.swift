@@ -45,16 +45,17 @@ final class ProcessSession: Sendable {
 
 /// What the core answers: a reply now, or — for tool calls, which may take as long as the toolset
 /// likes — the rest of the work, for the transport to run where slow work belongs (HTTP: the
-/// worker pool; stdio: in line, one message at a time).
+/// ToolCallScheduler, with per-toolset caps and deadlines; stdio: in line, one message at a time,
+/// without a deadline).
 enum MCPOutcome {
     case answered(MCPAnswer)
-    case deferred(@Sendable () -> MCPAnswer)
+    case deferred(DeferredCall)
 
-    /// Runs deferred work on the calling thread.
+    /// Runs deferred work on the calling thread, to completion.
     func resolvedInline() -> MCPAnswer {
         switch self {
         case .answered(let answer): return answer
-        case .deferred(let work): return work()
+        case .deferred(let call): return call.run()
         }
     }
 }

@@ -6,7 +6,8 @@ import JSON
 ///   2. admission: the access layers (Access/AccessControl) for the endpoint and the called tool
 ///   3. era selection (EraSelection): stateless 2026-07-28 or the handshake era
 ///   4. dispatch (ModernDispatcher / LegacyDispatcher → ToolMethods)
-/// Tool calls come back deferred, so the transport decides where they run.
+/// Tool calls come back deferred (DeferredCall: the toolsets they call, the answers for a passed
+/// deadline or a full queue), so the transport decides where and when they run.
 final class MCPService: Sendable {
     let access: AccessControl
     let legacy: LegacyDispatcher
@@ -38,20 +39,26 @@ final class MCPService: Sendable {
             return .answered(MCPAnswer(reply: .error(id: requestID, error), refusesNotification: isNotification))
         case .success(let admitted): caller = admitted
         }
-        let dispatch: @Sendable () -> MCPAnswer
+        let era: Era
         switch eras.select(request, body: body, caller: caller) {
-        case .failure(let error):
-            return .answered(MCPAnswer(reply: .error(id: requestID, error)))
-        case .success(.modern):
+        case .failure(let error): return .answered(MCPAnswer(reply: .error(id: requestID, error)))
+        case .success(let selected): era = selected
+        }
+        let dispatch: @Sendable () -> MCPAnswer
+        switch era {
+        case .modern:
             dispatch = { MCPAnswer(reply: self.modern.handle(body, caller: caller, headers: request.httpHeaders)) }
-        case .success(.legacy(let version)):
+        case .legacy(let version):
             dispatch = {
                 MCPAnswer(reply: self.legacy.handle(body, caller: caller, protocolVersion: version) { negotiated in
                     self.eras.startSession(request, caller: caller, version: negotiated)
                 })
             }
         }
-        return MCPService.callsTools(body) ? .deferred(dispatch) : .answered(dispatch())
+        // Only work that calls a toolset is deferred, tagged with the toolsets it calls, so the
+        // scheduler can apply their caps before a worker takes it.
+        guard let plan = CallPlan(body, caller: caller, registry: legacy.tools.registry, era: era) else { return .answered(dispatch()) }
+        return .deferred(plan.deferred(tenant: caller.tenant.name, run: dispatch))
     }
 
     /// DELETE on HTTP: ends a handshake-era session of the same token and endpoint.
@@ -84,10 +91,5 @@ final class MCPService: Sendable {
     /// The tool a single tools/call names; batches are checked per message by the dispatcher.
     private static func calledTool(_ body: JSONValue) -> String? {
         body.mcpMethod == .toolsCall ? body["params"]?["name"]?.stringValue : nil
-    }
-
-    private static func callsTools(_ body: JSONValue) -> Bool {
-        if case .array(let messages) = body { return messages.contains { $0.mcpMethod == .toolsCall } }
-        return body.mcpMethod == .toolsCall
     }
 }

@@ -99,12 +99,17 @@ struct ModernDispatcher {
     private func complete(_ id: JSONValue, _ outcome: Result<JSONObject, RPCError>) -> RPCReply {
         switch outcome {
         case .failure(let error): return .error(id: id, error)
-        case .success(var result):
-            result["resultType"] = "complete"
-            var meta = result["_meta"]?.objectValue ?? JSONObject()
-            meta[MetaKey.serverInfo] = ["name": .string(ServerIdentity.name), "version": .string(ServerIdentity.version)]
-            result["_meta"] = .object(meta)
-            return .result(id: id, result: result)
+        case .success(let result): return ModernDispatcher.completed(id: id, result: result)
         }
+    }
+
+    /// A complete result: also what a tools/call gets when its deadline passes (CallPlan).
+    static func completed(id: JSONValue, result: JSONObject) -> RPCReply {
+        var result = result
+        result["resultType"] = "complete"
+        var meta = result["_meta"]?.objectValue ?? JSONObject()
+        meta[MetaKey.serverInfo] = ["name": .string(ServerIdentity.name), "version": .string(ServerIdentity.version)]
+        result["_meta"] = .object(meta)
+        return .result(id: id, result: result)
     }
 }

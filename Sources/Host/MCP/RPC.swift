@@ -12,6 +12,8 @@ enum RPCCode {
     static let unsupportedProtocolVersion: Int64 = -32022
     /// Toolhost's own: an unknown toolset in the URL (outside the reserved range).
     static let noSuchToolset: Int64 = -31004
+    /// Toolhost's own: a toolset's queue is full (HTTP 503 with Retry-After).
+    static let busy: Int64 = -31503
 }
 
 /// A JSON-RPC error plus the HTTP status it travels with.

@@ -4,22 +4,24 @@ import JSON
 /// The HTTP face of Toolhost. One request's path, top to bottom:
 ///   route (healthz, OAuth, MCP endpoint) → Host/Origin checks → method → content negotiation
 ///   → the MCP core (MCPService: parse, access layers, era, dispatch) → response.
-/// Tool calls come back from the core deferred and run on the worker pool, never on a loop.
+/// Tool calls come back from the core deferred and run on the worker pool (ToolCallScheduler:
+/// per-toolset caps and deadlines), never on a loop.
 final class HTTPEndpoint: Sendable {
     let mcp: MCPService
     let guardrails: RequestGuardrails
     /// The built-in OAuth authorization server and resource metadata (nil: bearer PATs only).
     let oauth: AuthorizationServer?
-    /// Where tool calls run; nil runs them on the event loop that read the request.
-    let toolWorkers: WorkerPool?
+    /// Where tool calls and OAuth pages run; nil runs them on the event loop that read the
+    /// request (no caps, no deadlines: `TOOLHOST_TOOL_THREADS=0`).
+    let scheduler: ToolCallScheduler?
     /// The real client's address behind trusted reverse proxies.
     let clientAddress: ClientAddress
 
     init(access: AccessControl, tools: ToolMethods, sessions: SessionStore, guardrails: RequestGuardrails,
-         oauth: AuthorizationServer? = nil, toolWorkers: WorkerPool? = nil, clientAddress: ClientAddress = ClientAddress(trustedProxies: [])) {
+         oauth: AuthorizationServer? = nil, scheduler: ToolCallScheduler? = nil, clientAddress: ClientAddress = ClientAddress(trustedProxies: [])) {
         self.mcp = MCPService(access: access, tools: tools, sessions: sessions, oauth: oauth)
         self.oauth = oauth
-        self.toolWorkers = toolWorkers
+        self.scheduler = scheduler
         self.clientAddress = clientAddress
         self.guardrails = guardrails
     }
@@ -28,15 +30,21 @@ final class HTTPEndpoint: Sendable {
     func handle(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
         switch route(request) {
         case .done(let response): respond(response)
-        case .deferred(let work):
-            if let toolWorkers { toolWorkers.submit { respond(work()) } } else { respond(work()) }
+        case .call(let call):
+            guard let scheduler else { return respond(.reply(call.run().reply)) }
+            scheduler.submit(call) { respond(.reply($0.reply)) }
+        case .oauth(let work):
+            guard let scheduler else { return respond(work()) }
+            scheduler.submitOAuth(work, respond: respond)
         }
     }
 
-    /// A response now, or the rest of the work (a tool call, an OAuth page) to run where slow work belongs.
+    /// A response now, or the rest of the work to run where slow work belongs: a tool call (in
+    /// the lanes of its toolsets, with a deadline) or an OAuth page (in the OAuth lane).
     private enum Routed {
         case done(HTTPResponse)
-        case deferred(@Sendable () -> HTTPResponse)
+        case call(DeferredCall)
+        case oauth(@Sendable () -> HTTPResponse)
     }
 
     private func route(_ received: HTTPRequest) -> Routed {
@@ -48,7 +56,7 @@ final class HTTPEndpoint: Sendable {
         // Sign-in verifies a scrypt password hash (tens of milliseconds on purpose) and the token
         // endpoint writes grants: like tool calls, that work belongs on a worker, not on a loop.
         if oauth != nil, request.path.hasPrefix("/oauth/") {
-            return .deferred { self.routeOAuth(request) ?? .text(404, "Not found: \(request.path)") }
+            return .oauth { self.routeOAuth(request) ?? .text(404, "Not found: \(request.path)") }
         }
         if let response = routeOAuth(request) { return .done(response) }
         guard let route = MCPRoute(path: request.path) else { return .done(.text(404, "Not found: \(request.path)")) }
@@ -67,7 +75,7 @@ final class HTTPEndpoint: Sendable {
         if let refusal = guardrails.checkContentNegotiation(request) { return .done(refusal) }
         switch mcp.handle(mcpRequest(request, route: route)) {
         case .answered(let answer): return .done(.reply(answer.reply))
-        case .deferred(let work): return .deferred { .reply(work().reply) }
+        case .deferred(let call): return .call(call)
         }
     }
 

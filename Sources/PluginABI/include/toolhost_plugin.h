@@ -112,6 +112,13 @@
  *     the host calls. Report failures as values (th_status / isError results).
  *   - Do not start background threads that call back into the host outside a
  *     call; there is no hook that would stop them.
+ *   - The host limits how many calls of one toolset run at once (deployer
+ *     configuration) and gives each call a deadline. When the deadline passes,
+ *     the client is told the call timed out, but the host never interrupts or
+ *     kills a call that has started: call() always runs to completion and its
+ *     result is released as usual (then dropped). A call still queued at its
+ *     deadline is never made. Keep calls short; do not rely on the client
+ *     having seen your result.
  *
  * ---------------------------------------------------------------------------
  * 5. STORAGE
@@ -259,8 +266,10 @@
  *                    argument defaults filled in, restrictions_json, dotted
  *                    tool names (6); newer databases are not downgraded (5).
  *                    Every schema keyword is enforced or refused at load (6).
- *                    No contract change: toolhost_json.h, an optional header-only JSON
- *                    reader/writer for C plugins, ships beside this header.
+ *                    Per-toolset concurrency caps and call deadlines; a
+ *                    started call is never interrupted (section 4).
+ *                    toolhost_json.h, an optional header-only JSON reader
+ *                    and writer for C plugins, ships beside this header.
  */
 #ifndef TOOLHOST_PLUGIN_H
 #define TOOLHOST_PLUGIN_H

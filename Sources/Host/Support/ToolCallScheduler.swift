@@ -1,0 +1,72 @@
+import HTTPServer
+
+/// The lanes of the worker pool: each toolset's calls, and the OAuth pages.
+enum WorkLane: Hashable, Sendable {
+    case toolset(String)
+    case oauth
+}
+
+/// Where HTTP runs slow work: the worker pool, in lanes with caps (no toolset holds every worker;
+/// see WorkerPool), and for tool calls a deadline (see CallLimits for the defaults).
+///
+/// One call, end to end:
+/// 1. `submit` queues it on the lanes of the toolsets it calls, or answers 503 at once when the
+///    first lane's queue is full;
+/// 2. it arms the call's deadline on the one timer thread (DeadlineTimer);
+/// 3. whichever comes first — a worker's result or the deadline — answers, decided by the call's
+///    CallTicket, so `respond` is called exactly once. A call still queued at its deadline never
+///    starts; one running at its deadline runs to completion (the host never stops a plugin call)
+///    and its late result is logged and dropped.
+final class ToolCallScheduler: Sendable {
+    private let pool: WorkerPool<WorkLane>
+    private let timer: DeadlineTimer
+    let limits: CallLimits
+
+    init(workers: Int, limits: CallLimits) {
+        self.limits = limits
+        pool = WorkerPool(threads: workers, name: "toolhost-tools") { limits.lane($0) }
+        timer = DeadlineTimer(name: "toolhost-deadlines")
+    }
+
+    func submit(_ call: DeferredCall, respond: @escaping @Sendable (MCPAnswer) -> Void) {
+        let seconds = limits.timeoutSeconds(for: call.toolsets)
+        // The ticket keeps only what the timeout answer needs: not `run`, which holds the request body.
+        let timedOut = call.timedOut
+        let ticket = CallTicket { expiry in respond(timedOut(CallTimeout(seconds: seconds, expiry: expiry))) }
+        let (run, describe) = (call.run, call.describe)
+        let admission = pool.submit(lanes: call.toolsets.map(WorkLane.toolset)) {
+            guard ticket.start() else { return }  // answered at its deadline while queued: never runs
+            let started = Clock.monotonicNanoseconds()
+            let answer = run()
+            if ticket.finish() {
+                respond(answer)
+            } else {
+                let took = Double(Clock.monotonicNanoseconds() - started) / 1e9
+                Log.info("tools", "late result discarded: \(describe()) finished \(String(format: "%.1f", took)) s after it started, past its \(seconds) s deadline; the client was told it timed out")
+            }
+        }
+        if case .queueFull(let lane, let laneLimits) = admission {
+            guard case .toolset(let toolset) = lane else { return }
+            respond(call.refused(toolset, laneLimits))
+            return
+        }
+        timer.schedule(ticket, after: UInt64(seconds) * 1_000_000_000)
+    }
+
+    /// The OAuth pages: their own lane, so they neither wait behind tool calls nor take every
+    /// worker; 503 when too many are waiting.
+    func submitOAuth(_ work: @escaping @Sendable () -> HTTPResponse, respond: @escaping @Sendable (HTTPResponse) -> Void) {
+        let admission = pool.submit(lanes: [.oauth]) { respond(work()) }
+        if case .queueFull = admission {
+            var response = HTTPResponse.text(503, "The sign-in service is busy; retry in a moment")
+            response.headers.add("Retry-After", "1")
+            respond(response)
+        }
+    }
+
+    /// Lets queued work finish (calls past their deadline are skipped), then ends the threads.
+    func stop() {
+        pool.stop()
+        timer.stop()
+    }
+}
