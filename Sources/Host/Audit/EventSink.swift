@@ -25,9 +25,10 @@ struct AuditEvent {
     var arguments: String? = nil
 }
 
-/// Audit and event records, written to `audit.db` in batches by a background thread so the hot
-/// path only appends to an in-memory queue (one lock, no I/O). Flushed every 200 ms, when the
-/// queue grows large, and on shutdown.
+/// Audit and event records, written to `audit.db` in batches by a background thread. On the
+/// request's thread an event costs one lock and one write(2) to the audit journal (AuditJournal),
+/// so an acknowledged request's event survives SIGKILL; the batch goes to audit.db every 200 ms,
+/// when the queue grows large, and on shutdown.
 // @unchecked: the queue and the flag are guarded by `lock`, an NSCondition because the flush
 // thread waits on it with a timeout (Mutex has no wait); periodic tasks are added before start().
 final class EventSink: @unchecked Sendable {
@@ -58,9 +59,16 @@ final class EventSink: @unchecked Sendable {
         ALTER TABLE events ADD COLUMN arguments TEXT;
         CREATE INDEX events_by_token ON events(token_id, time_ms);
         """,
+        // 3: journal files whose events are in `events` (AuditJournal): a row lives from the
+        //    batch's commit until its file is deleted, so a replay never doubles a batch.
+        """
+        CREATE TABLE audit_journal_applied (journal TEXT PRIMARY KEY);
+        """,
     ]
 
     private let database: Database
+    private let journal: AuditJournal
+    /// Guards `queue`, `stopping` and the journal's current file.
     private let lock = NSCondition()
     private var queue: [AuditEvent] = []
     private var stopping = false
@@ -69,15 +77,20 @@ final class EventSink: @unchecked Sendable {
     /// Extra work done on the flush thread at each tick (the last-used flush).
     private var periodicTasks: [() -> Void] = []
 
-    init(path: String) throws {
+    /// - Parameter journalFolder: where the audit journal lives (`<data>/audit-journal`).
+    init(path: String, journalFolder: String) throws {
         database = try Database(path: path)
         try database.migrate(EventSink.migrations)
+        journal = try AuditJournal(folder: journalFolder)
+        replayOrphanedJournals()
     }
 
     func addPeriodicTask(_ task: @escaping () -> Void) { periodicTasks.append(task) }
 
     func record(_ event: AuditEvent) {
+        let line = event.journalLine()
         lock.lock()
+        if !journal.append(line) { reportJournalFailure() }
         queue.append(event)
         if queue.count >= 1000 { lock.signal() }
         lock.unlock()
@@ -102,6 +115,9 @@ final class EventSink: @unchecked Sendable {
         flushThreadRunning.wait()  // returns at once if the thread never started
         flush()
         for task in periodicTasks { task() }
+        lock.lock()
+        journal.closeCurrent()
+        lock.unlock()
     }
 
     private func run() {
@@ -124,10 +140,19 @@ final class EventSink: @unchecked Sendable {
         lock.lock()
         let batch = queue
         queue.removeAll(keepingCapacity: true)
+        // The batch and the sealed file hold the same events: both are taken under the lock
+        // that every record() appends under.
+        let sealed = batch.isEmpty ? nil : sealJournal()
         lock.unlock()
         guard !batch.isEmpty else { return }
+        write(batch, journal: sealed)
+    }
+
+    /// Inserts `batch` in one transaction with the row that marks `file` applied, then deletes the file.
+    private func write(_ batch: [AuditEvent], journal file: AuditJournal.JournalFile?) {
         do {
             try database.transaction {
+                if let file { try database.run("INSERT OR IGNORE INTO audit_journal_applied (journal) VALUES (?)", [.text(file.id)]) }
                 for event in batch {
                     try database.run(
                         """
@@ -143,7 +168,58 @@ final class EventSink: @unchecked Sendable {
                 }
             }
         } catch {
+            // The file stays: the next start replays it (nothing was committed).
             Log.error("audit", "could not write \(batch.count) audit events: \(error)")
+            return
+        }
+        if let file { forget(file) }
+    }
+
+    /// Deletes an applied journal file, then its row (a crash in between leaves a row whose file is
+    /// gone, which replay ignores).
+    private func forget(_ file: AuditJournal.JournalFile) {
+        AuditJournal.discard(file)
+        do { try database.run("DELETE FROM audit_journal_applied WHERE journal = ?", [.text(file.id)]) } catch {
+            Log.warning("audit", "could not drop the applied mark of journal \(file.id): \(error)")
+        }
+    }
+
+    /// A fresh journal for the next batch; if none can be made (disk full), the current one is
+    /// emptied instead, so its lines are never replayed on top of the batch being written now.
+    private func sealJournal() -> AuditJournal.JournalFile? {
+        do { return try journal.seal() } catch {
+            Log.error("audit", "\(error); until it can, events of a batch being written are lost if the process is killed")
+            journal.truncateCurrent()
+            return nil
+        }
+    }
+
+    private var lastJournalFailureMs: Int64 = 0
+
+    /// At most one log line a minute: a full disk would otherwise log once per request.
+    private func reportJournalFailure() {
+        let now = Clock.nowMilliseconds()
+        guard now - lastJournalFailureMs > 60_000 else { return }
+        lastJournalFailureMs = now
+        Log.error("audit", "cannot append to the audit journal (\(String(cString: strerror(errno)))): events are kept in memory until the next flush, and lost if the process is killed before it")
+    }
+
+    /// Journals of processes that died before their batch reached audit.db (SIGKILL, a crash, a
+    /// power cut after the kernel wrote the file) go into audit.db before anything else runs.
+    private func replayOrphanedJournals() {
+        for file in journal.orphans() {
+            let applied = (try? database.queryOne("SELECT 1 FROM audit_journal_applied WHERE journal = ?", [.text(file.id)]) { _ in true }) ?? nil
+            if applied == true {
+                forget(file)
+                continue
+            }
+            let lines = AuditJournal.lines(of: file)
+            let events = lines.compactMap(AuditEvent.init(journalLine:))
+            if events.count < lines.count {
+                Log.warning("audit", "journal \(file.id): skipped \(lines.count - events.count) unreadable line(s)")
+            }
+            Log.info("audit", "replaying \(events.count) audit event(s) from journal \(file.id), left by a process that stopped before writing them")
+            write(events, journal: file)
         }
     }
 }

@@ -57,7 +57,7 @@ final class Runtime: Sendable {
         if hostDatabaseWatcher == nil { Log.warning("storage", "inotify unavailable; checking host.db for changes with a read per request") }
         let pool = ConnectionPool<HostStore> { try HostStore(dataDirectory: data) }
         stores = pool
-        events = withEvents ? try EventSink(path: data + "/audit.db") : nil
+        events = withEvents ? try EventSink(path: data + "/audit.db", journalFolder: data + "/audit-journal") : nil
         services = HostServices(events: events, configurationFile: data + "/plugins.json")
         toolsetDatabases = ToolsetDatabases(dataDirectory: data)
         _ = first
