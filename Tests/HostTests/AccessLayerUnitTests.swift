@@ -94,8 +94,26 @@ final class RedactionTests: XCTestCase {
         XCTAssertEqual(output["password"], "[redacted]")
         XCTAssertEqual(output["notes"], "[redacted]")
         XCTAssertEqual(output["nested"]?["api_key"], "[redacted]")
-        XCTAssertEqual(output["nested"]?["list"], ["[redacted]", "plain words here"])
+        XCTAssertEqual(output["nested"]?["list"], ["Bearer [redacted]", "plain words here"])
         XCTAssertEqual(output["email"], "ada@example.com")
         XCTAssertEqual(output["url"], "https://example.com/a/very/long/path/that/is/not/a/secret/123")
+    }
+
+    /// Secrets inside prose and URLs: only the secret goes, the text around it stays.
+    func testCredentialsInsideTextAreRedactedWordByWord() {
+        let pat = "thp_0123456789ab_" + String(repeating: "Zx9", count: 14)
+        let cases: [(String, String)] = [
+            ("please use \(pat) for this", "please use [redacted] for this"),
+            ("https://app.example.com/cb?access_token=abc123&state=xyz", "https://app.example.com/cb?access_token=[redacted]&state=xyz"),
+            ("curl -H 'Authorization: Bearer abc.def' https://x", "curl -H 'Authorization: Bearer [redacted]' https://x"),
+            ("login with password: hunter2 then", "login with password: [redacted] then"),
+            ("see https://x.example/api/\(pat)/items", "see https://x.example/api/[redacted]/items"),
+            ("the token expired yesterday", "the token expired yesterday"),
+            ("{\"id\": 7, \"secret\":\"s3cr3t\"}", "{\"id\": 7, \"secret\":\"[redacted]\"}"),
+            ("refresh thr_aaaaaaaaaaaa_bbbb, done", "refresh [redacted], done"),
+        ]
+        for (input, expected) in cases {
+            XCTAssertEqual(Redaction.redact(.string(input)), .string(expected), input)
+        }
     }
 }

@@ -347,6 +347,19 @@ def test_recorded_arguments_are_redacted(start_daemon, data_dir):
     assert secret not in d.stderr
 
 
+def test_recorded_arguments_lose_secrets_inside_text_and_urls(start_daemon, data_dir):
+    write_config(data_dir, {"audit": {"record_arguments": True}})
+    create_tenant(data_dir, "acme")
+    token = create_token(data_dir, "acme", "scheduling")
+    d = start_daemon(data=data_dir)
+    args = booking_args()
+    args["notes"] = f"please use {token} and https://app.example/cb?access_token=s3cretvalue&state=ok"
+    rpc_result(d.call_tool("/acme/mcp", token, "create_booking_request", args))
+    line = [l for l in audit_lines(data_dir) if l["tool"] == "create_booking_request"][0]
+    assert line["arguments"]["notes"] == "please use [redacted] and https://app.example/cb?access_token=[redacted]&state=ok", line
+    assert token not in json.dumps(line) and "s3cretvalue" not in json.dumps(line)
+
+
 def test_lockout_behind_a_trusted_proxy_uses_the_forwarded_address(start_daemon, data_dir):
     write_config(data_dir, {"abuse": {"failed_auth_limit": 2}})
     create_tenant(data_dir, "acme")
