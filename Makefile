@@ -3,6 +3,7 @@
 #   make run     install deps, build, serve (data in ./var)
 #   make test    install deps, venv, debug build, swift test, pytest Tests/integration, then pytest again on the release build
 #   make bench   release build + wrk benchmark (bench/run.sh)
+#   make soak    release build + 10 minutes of mixed load with a SIGKILL in the middle (bench/soak.py; SOAK_SECONDS)
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 
@@ -12,7 +13,7 @@ TOOLHOST_DATA ?= ./var
 # The binary the integration tests run (override: make test TOOLHOST_BIN=$(CURDIR)/.build/release/toolhost).
 TOOLHOST_BIN ?= $(CURDIR)/.build/debug/toolhost
 
-.PHONY: all deps build build-debug run test venv swift-test pytest bench bench-layers clean
+.PHONY: all deps build build-debug run test venv swift-test pytest bench bench-layers soak clean
 
 all: build
 
@@ -37,6 +38,11 @@ test: deps venv
 
 bench: deps
 	bench/run.sh
+
+# Not part of `make test`: 10 minutes (SOAK_SECONDS) of reads, writes, OAuth refreshes, bad tokens, slow clients and
+# batches against the release daemon, SIGKILLed and restarted halfway; fails if an acknowledged write or audit row is lost.
+soak: deps venv build
+	TOOLHOST_BIN=$(CURDIR)/.build/release/toolhost $(VENV)/bin/python bench/soak.py
 
 # The same benchmark with and without access layers 3–4 and the audit trail (compiled out).
 bench-layers: deps

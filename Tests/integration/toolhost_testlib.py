@@ -144,9 +144,10 @@ class Daemon:
     logdir: Path | None = None
     _starts: int = 0
 
-    def start(self, timeout: float = 60.0) -> "Daemon":
+    def start(self, timeout: float = 60.0, port: int | None = None) -> "Daemon":
+        """Starts the daemon on `port` (default: a free one) and waits until it listens."""
         require_binary()
-        self.port = free_port()
+        self.port = port or free_port()
         self._starts += 1
         logdir = self.logdir or self.data.parent
         logdir.mkdir(parents=True, exist_ok=True)
