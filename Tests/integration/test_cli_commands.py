@@ -27,7 +27,7 @@ GROUPS = {
     "user": ["create"],
     "connections": ["revoke"],
 }
-BUILT_IN = ["serve", "stdio", "tenant", "token", "user", "connections", "audit", "plugins", "version", "help"]
+BUILT_IN = ["serve", "stdio", "tenant", "token", "user", "connections", "audit", "jobs", "plugins", "version", "help"]
 
 
 @pytest.fixture(scope="module")

@@ -436,15 +436,18 @@ def get_booking_http(d: Daemon, path: str, token: str, bid: str) -> dict:
 # Fixture plugins
 # --------------------------------------------------------------------------------------------------
 
-def compile_fixture(name: str, outdir: Path, out_name: str | None = None, defines: dict[str, str] | None = None) -> Path:
+def compile_fixture(name: str, outdir: Path, out_name: str | None = None, defines: dict[str, str] | None = None,
+                    header_version: str | None = None) -> Path:
     """Compiles Tests/fixtures/plugins/NAME.c into OUTDIR; `defines` become -DKEY=VALUE (C string
-    values are quoted here: {"PLUGIN_NAME": "notes"} → -DPLUGIN_NAME="notes")."""
+    values are quoted here: {"PLUGIN_NAME": "notes"} → -DPLUGIN_NAME="notes"). `header_version`
+    ("1.0", "1.1") builds against a frozen copy of that release's toolhost_plugin.h instead."""
     src = FIXTURES / f"{name}.c"
     if not src.is_file():
         raise AssertionError(f"fixture plugin source missing: {src}")
     out = outdir / (out_name or f"{name}.so")
     flags = [f"-D{key}={json.dumps(value)}" for key, value in (defines or {}).items()]
-    proc = subprocess.run(["cc", "-shared", "-fPIC", "-I", str(ABI_INCLUDE), *flags, "-o", str(out), str(src)],
+    includes = ["-I", str(FIXTURES.parent / "headers" / header_version)] if header_version else []
+    proc = subprocess.run(["cc", "-shared", "-fPIC", *includes, "-I", str(ABI_INCLUDE), *flags, "-o", str(out), str(src)],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, f"cc {src} failed:\n{proc.stderr}"
     return out

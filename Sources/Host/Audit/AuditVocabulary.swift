@@ -9,6 +9,8 @@ enum AuditKind: Sendable, Equatable {
     case accessDenied
     /// An operator command run through the host (CLI now, console later).
     case operatorCommand
+    /// A background job (ABI 1.2) was enqueued, or ended one way or another.
+    case job(JobEvent)
     /// What a toolset reported through `emit_event` or an operator command's `events`,
     /// e.g. "knowledge.promoted"; the plugin chooses the word.
     case toolsetEvent(String)
@@ -18,7 +20,12 @@ enum AuditKind: Sendable, Equatable {
         case "tool.call": self = .toolCall
         case "access.denied": self = .accessDenied
         case "operator.command": self = .operatorCommand
-        default: self = .toolsetEvent(stored)
+        default:
+            if stored.hasPrefix("job."), let event = JobEvent(rawValue: String(stored.dropFirst(4))) {
+                self = .job(event)
+            } else {
+                self = .toolsetEvent(stored)
+            }
         }
     }
 
@@ -28,9 +35,15 @@ enum AuditKind: Sendable, Equatable {
         case .toolCall: return "tool.call"
         case .accessDenied: return "access.denied"
         case .operatorCommand: return "operator.command"
+        case .job(let event): return "job." + event.rawValue
         case .toolsetEvent(let kind): return kind
         }
     }
+}
+
+/// What happened to a job: `job.enqueued`, `job.succeeded`, `job.failed`, `job.cancelled`.
+enum JobEvent: String, Sendable, CaseIterable {
+    case enqueued, succeeded, failed, cancelled
 }
 
 /// How it ended. Every value here is written by some path and accepted by `--outcome`.

@@ -242,3 +242,15 @@ final class LastUsedTracker: Sendable {
         }
     }
 }
+
+extension EventSink {
+    /// A job's audit entry, attributed to whoever started it (a token id goes in token_id; an
+    /// operator, schedule or parent job in token_name).
+    func recordJob(_ event: JobEvent, tenant: String, jobID: String, kind: String, plugin: String, origin: String,
+                   requestID: String?, outcome: AuditOutcome? = nil, details: JSONValue) {
+        let byToken = origin.hasPrefix("tok_")  // PATs and OAuth grants alike
+        record(AuditEvent(timeMs: Clock.nowMilliseconds(), kind: .job(event), tenant: tenant, tokenID: byToken ? origin : nil,
+                          tokenName: byToken ? nil : origin, toolset: nil, tool: kind, outcome: outcome, requestID: requestID ?? jobID,
+                          client: nil, durationMicros: nil, details: details, plugin: plugin))
+    }
+}

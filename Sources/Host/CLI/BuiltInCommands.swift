@@ -48,6 +48,8 @@ enum BuiltInCommands {
         BuiltInCommand("connections", summary: "Personal access tokens and OAuth grants in one list, and revoking either.",
                        forms: ConnectionsCommand.forms, run: ConnectionsCommand.run),
         BuiltInCommand("audit", summary: AuditCommand.spec.summary, forms: [AuditCommand.spec], run: AuditCommand.run),
+        BuiltInCommand("jobs", summary: "Background jobs and schedules of a tenant: list, show, cancel.",
+                       forms: JobsCommand.forms, run: JobsCommand.run),
         BuiltInCommand("plugins", summary: "List the plugins the daemon would load (and why any file is refused); assign plugin, toolset and command-group names.",
                        forms: PluginsCommand.forms, run: PluginsCommand.run),
         BuiltInCommand("version", aliases: ["--version"], summary: VersionCommand.spec.summary, forms: [VersionCommand.spec],

@@ -44,6 +44,8 @@ final class Runtime: Sendable {
     let events: EventSink?
     let lastUsed = LastUsedTracker()
     let toolsetDatabases: ToolsetDatabases
+    /// The job queue (ABI 1.2), opened at first use.
+    let jobs: LazyJobStore
     /// Created before the first request so no change can slip between start-up and the watch.
     let hostDatabaseWatcher: HostDatabaseWatcher?
 
@@ -58,7 +60,9 @@ final class Runtime: Sendable {
         let pool = ConnectionPool<HostStore> { try HostStore(dataDirectory: data) }
         stores = pool
         events = withEvents ? try EventSink(path: data + "/audit.db", journalFolder: data + "/audit-journal") : nil
-        services = HostServices(events: events, configurationFile: data + "/plugins.json")
+        let jobs = LazyJobStore(dataDirectory: data)
+        self.jobs = jobs
+        services = HostServices(events: events, configurationFile: data + "/plugins.json", jobs: { jobs.store })
         toolsetDatabases = ToolsetDatabases(dataDirectory: data)
         _ = first
         if let events {
@@ -100,6 +104,13 @@ final class Runtime: Sendable {
         var methods = ToolMethods(registry: registry, invoker: ToolInvoker(databases: toolsetDatabases), events: events, pageSize: max(1, pageSize))
         methods.recordArguments = configuration.recordArguments
         return methods
+    }
+
+    /// The job runner of the serving daemon (never of a CLI process or stdio).
+    func makeJobRunner(settings: JobRunner.Settings) -> JobRunner? {
+        guard let store = jobs.store else { return nil }
+        return JobRunner(store: store, registry: registry, hostStores: stores, watcher: hostDatabaseWatcher, databases: toolsetDatabases, events: events,
+                         plans: configuration.plans, settings: settings)
     }
 
     func makeAccessControl() -> AccessControl {

@@ -71,6 +71,7 @@ enum ServeCommand {
             endpoint.handle(request) { responder.send($0) }
         }
         signal(SIGPIPE, SIG_IGN)
+        let jobRunner = runtime.makeJobRunner(settings: try JobRunner.Settings(environment: environment))
         do {
             try server.start()
         } catch {
@@ -79,6 +80,7 @@ enum ServeCommand {
             return 1
         }
         runtime.events?.start()
+        jobRunner?.start()
         if publicURL == nil { oauth.issuer = "http://\(shownHost):\(server.boundPort)" }
         Log.info("server", "OAuth issuer \(oauth.issuer)\(publicURL == nil ? " (set --public-url when clients reach this server by another URL)" : "")")
         // The welcome (with the one-time token) goes out before the "listening on" line: that line
@@ -90,6 +92,7 @@ enum ServeCommand {
         let received = StopSignals.wait()
         Log.info("server", "\(received): shutting down: no new connections, finishing requests in flight")
         server.shutdown(graceSeconds: 10)  // waits for in-flight responses, including those of workers
+        jobRunner?.stop()  // drains running jobs up to TOOLHOST_JOB_DRAIN_SECONDS, then asks them to stop
         scheduler?.stop()
         runtime.close()
         Log.info("server", "stopped cleanly")

@@ -41,7 +41,10 @@ struct ToolInvoker {
                     context.restrictions_json = p[5]
                     context.request_id = p[6]
                     context.db = UnsafeMutableRawPointer(database.handle)
-                    return callPlugin(tool, context: &context, arguments: arguments)
+                    // ABI 1.2: what enqueue_job and friends act for; alive until callPlugin returns.
+                    let handle = CallHandle(tenant: caller.tenant.name, plugin: toolset.plugin, origin: token.publicID, requestID: requestID)
+                    context.call_handle = handle.opaque
+                    return withExtendedLifetime(handle) { callPlugin(tool, context: &context, arguments: arguments) }
                 }
             }
         } catch {

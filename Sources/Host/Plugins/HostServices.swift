@@ -6,11 +6,14 @@ import PluginABI
 /// events and its configuration. (Its database arrives per call, in the call context.)
 final class HostServices: Sendable {
     let events: EventSink?
+    /// The job queue (ABI 1.2), opened at first use; nil where jobs cannot be enqueued (a preview).
+    let jobs: @Sendable () -> JobStore?
     /// Per-plugin configuration: `<data>/plugins.json` → {"<plugin>": {…}}; "{}" when absent.
     private let configuration: JSONObject
 
-    init(events: EventSink?, configurationFile: String?) {
+    init(events: EventSink?, configurationFile: String?, jobs: @escaping @Sendable () -> JobStore? = { nil }) {
         self.events = events
+        self.jobs = jobs
         var configuration = JSONObject()
         if let configurationFile, let data = FileManager.default.contents(atPath: configurationFile) {
             if let parsed = try? JSONParser.parse([UInt8](data)), let object = parsed.objectValue {
@@ -51,12 +54,13 @@ final class HostServices: Sendable {
         api.pointee.config_json = { host in
             UnsafePointer(PluginHostContext.from(host).configCString)
         }
+        installJobFunctions(api)
         return api
     }
 }
 
 /// What `th_host_api.host` points at for one plugin.
-private final class PluginHostContext {
+final class PluginHostContext {
     let plugin: LoadedPlugin
     let services: HostServices
     let configCString: UnsafeMutablePointer<CChar>

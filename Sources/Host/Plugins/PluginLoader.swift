@@ -214,6 +214,9 @@ enum PluginLoader {
         registrar.add_operator_command = { host, group, name, summary, run, release, data in  // ABI 1.1
             RegistrationSession.from(host).addOperatorCommand(group, name, summary, run, release, data)
         }
+        registrar.add_job_handler = { host, handler in  // ABI 1.2
+            RegistrationSession.from(host).addJobHandler(handler)
+        }
 
         let hostAPI = context.services.makeHostAPI(for: plugin)
         plugin.hostAPI = hostAPI
@@ -228,6 +231,7 @@ enum PluginLoader {
         if session.toolsets.isEmpty { return .failure(Refusal(reason: "init registered no toolsets")) }
         plugin.toolsets = session.toolsets
         plugin.migrations = session.migrations
+        plugin.jobHandlers = session.jobHandlers
         return .success(plugin)
     }
 }
@@ -242,6 +246,7 @@ private final class RegistrationSession {
     let plans: PlanCatalog
     var toolsets: [RegisteredToolset] = []
     var migrations: [String] = []
+    var jobHandlers: [String: RegisteredJobHandler] = [:]
     var initError: String?
     var firstProblem: String?
 
@@ -258,6 +263,27 @@ private final class RegistrationSession {
                             _ run: th_operator_fn?, _ release: th_release_fn?, _ data: UnsafeMutableRawPointer?) -> th_status {
         if let refusal = plugin.registerOperatorCommand(group: group, name: name, summary: summary, run: run,
                                                         release: release, data: data) { return problem(refusal) }
+        return TH_OK
+    }
+
+    func addJobHandler(_ pointer: UnsafePointer<th_job_handler_def>?) -> th_status {
+        guard let pointer else { return problem("add_job_handler called with NULL") }
+        let definition = readSized(pointer, zero: th_job_handler_def())
+        let kind = string(definition.kind)
+        guard RegisteredJobHandler.isValidName(kind) else { return problem("job kind \"\(kind)\" is not [a-z0-9_.-]{1,64}") }
+        guard jobHandlers[kind] == nil else { return problem("job kind \"\(kind)\" registered twice") }
+        let toolsetName = string(definition.toolset)
+        // Toolsets are registered before the handlers that name them.
+        guard let toolset = toolsets.first(where: { $0.name == toolsetName }) else {
+            return problem("job kind \"\(kind)\" names toolset \"\(toolsetName)\", which this plugin has not registered (register the toolset first)")
+        }
+        guard let run = definition.run, let release = definition.release else {
+            return problem("job kind \"\(kind)\" lacks its run or release function")
+        }
+        jobHandlers[kind] = RegisteredJobHandler(
+            kind: kind, toolset: toolset, run: run, release: release, handlerData: definition.handler_data,
+            maxConcurrency: definition.max_concurrency, timeoutMs: definition.timeout_ms, maxAttempts: definition.max_attempts,
+            retryDelayMs: definition.retry_delay_ms)
         return TH_OK
     }
 

@@ -51,6 +51,8 @@ final class LoadedPlugin: @unchecked Sendable {
     var toolsets: [RegisteredToolset] = []
     /// ABI 1.1 operator commands (see OperatorCommands.swift).
     var operatorCommands: [RegisteredOperatorCommand] = []
+    /// ABI 1.2 job handlers, by kind.
+    var jobHandlers: [String: RegisteredJobHandler] = [:]
     /// The function table handed to this plugin's init; kept alive for the process lifetime.
     var hostAPI: UnsafeMutablePointer<th_host_api>?
 

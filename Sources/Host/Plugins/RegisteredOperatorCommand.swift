@@ -46,6 +46,9 @@ final class RegisteredOperatorCommand: @unchecked Sendable {
         context.operator_name = c(operatorName)
         context.request_id = c(requestID)
         context.db = UnsafeMutableRawPointer(database)
+        let handle = CallHandle(tenant: tenant, plugin: plugin, origin: operatorName, requestID: requestID)
+        context.call_handle = handle.opaque  // ABI 1.2: operator commands may enqueue jobs
+        defer { withExtendedLifetime(handle) {} }
         let reply = PluginCall.run(arguments: args.serialized(), release: { release(commandData, $0) }) { pointer, count, result in
             run(commandData, &context, pointer, count, result)
         }

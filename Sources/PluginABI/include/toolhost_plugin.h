@@ -1,5 +1,5 @@
 /*
- * toolhost_plugin.h — the Toolhost plugin contract (ABI 1.1).
+ * toolhost_plugin.h — the Toolhost plugin contract (ABI 1.2).
  *
  * A Toolhost plugin is a shared library (.so) that registers one or more
  * *toolsets* — named groups of MCP tools — with the host. This header is the
@@ -111,7 +111,11 @@
  *   - Never let an exception, Swift error, longjmp or panic escape a function
  *     the host calls. Report failures as values (th_status / isError results).
  *   - Do not start background threads that call back into the host outside a
- *     call; there is no hook that would stop them.
+ *     call; there is no hook that would stop them. Work that outlives a call
+ *     is a job (section 8, ABI 1.2): the host runs it on its own threads.
+ *   - Host functions that act for "the current call" take ctx->call_handle
+ *     (ABI 1.2; in th_call_context, th_operator_context and th_job_context).
+ *     A handle is valid only until the function it came with returns.
  *   - The host limits how many calls of one toolset run at once (deployer
  *     configuration) and gives each call a deadline. When the deadline passes,
  *     the client is told the call timed out, but the host never interrupts or
@@ -244,6 +248,75 @@
  *   the same threading rules as call() apply.
  *
  * ---------------------------------------------------------------------------
+ * 8. JOBS AND SCHEDULES (ABI 1.2)
+ * ---------------------------------------------------------------------------
+ *   Work that must outlive a tool call (a pipeline run, a recipe, a nightly
+ *   export) is a job. During init a plugin registers job handlers with
+ *   registrar->add_job_handler: a kind, the toolset that gates it, a function
+ *   and limits. From a tool call, an operator command or another job it
+ *   enqueues a job with host->enqueue_job(host, ctx->call_handle, &request):
+ *   a kind, a JSON payload, optionally a time to run at and an idempotency
+ *   key. The job id comes back at once (TH_JOB_ID_SIZE bytes suffice).
+ *
+ *   Durability and delivery. enqueue_job returns TH_OK only once the job is
+ *   committed to the host's job queue (jobs.db in the data folder): a job
+ *   acknowledged as enqueued runs even if the daemon is killed right after.
+ *   The queue is NOT part of the plugin's own database, so the enqueue and
+ *   the plugin's writes do not commit together; give the job what it needs to
+ *   check (an id it looks up) and use an idempotency key for "at most one job
+ *   per thing". Delivery is AT LEAST ONCE: a job that was running when the
+ *   daemon died is delivered again after the restart, with ctx->attempt one
+ *   higher. Make handlers idempotent: record what a job did in the database,
+ *   in the same transaction as the effect, keyed by ctx->job_id, and skip
+ *   what is already recorded.
+ *
+ *   Running. Jobs run only in the serving daemon (never in a CLI process or
+ *   `toolhost stdio`), on the host's job threads, which are separate from
+ *   the threads that answer tool calls: jobs never starve tool calls. Each
+ *   attempt gets the (tenant, plugin) database leased as a call does (same
+ *   rules: section 5, including the transaction check). At most
+ *   max_concurrency jobs of one kind run at once. A job whose toolset is
+ *   disabled for its tenant, or no longer within the tenant's plan, does not
+ *   run: it is held, with the reason visible to operators, and runs once the
+ *   toolset is allowed again.
+ *
+ *   Outcome. The handler returns TH_OK when the job is done; result->json may
+ *   hold a JSON value (at most 64 KiB) the host keeps as the job's output
+ *   (`toolhost jobs show`). Any other status is a failed attempt,
+ *   result->message the reason: the job runs again after retry_delay_ms,
+ *   doubling per attempt (at most an hour), until max_attempts; then it is
+ *   failed. The result is released with the handler's release function
+ *   exactly as a call's.
+ *
+ *   Cancellation is cooperative: host->is_cancelled(host, ctx->call_handle)
+ *   turns 1 when an operator (`toolhost jobs cancel`) or the plugin
+ *   (host->cancel_job) cancels the job, when its timeout_ms has passed, and
+ *   when the daemon is stopping. Poll it between steps and return soon after
+ *   it turns 1. A cancelled job ends as cancelled whatever it returns; a job
+ *   stopped by a shutdown that does not return TH_OK runs again after the
+ *   restart (its attempt is not counted); a queued job that is cancelled
+ *   never starts. On SIGTERM the host stops starting jobs, waits for running
+ *   ones up to its drain time, then asks them to stop.
+ *
+ *   Schedules. host->set_schedule(host, ctx->call_handle, &schedule) creates
+ *   or replaces a named schedule of the call's tenant: a 5-field cron
+ *   expression (minute hour day-of-month month day-of-week; numbers, ranges
+ *   a-b, lists a,b, steps * / n and a-b/n, month and weekday names jan…dec,
+ *   sun…sat, 0 and 7 both Sunday; when both day fields are restricted a day
+ *   matching either runs, as in Vixie cron) in an IANA time zone, and the job
+ *   it enqueues each time it fires. The host evaluates every schedule, for
+ *   every plugin, with one implementation (host->cron_next exposes it).
+ *   Daylight saving time: a time that does not exist locally (the hour
+ *   skipped in spring) fires once at the first minute after the gap; a time
+ *   that occurs twice (autumn) fires once, at its first occurrence. Runs
+ *   missed while the daemon was down are caught up by ONE run at start-up,
+ *   never a burst. Each fired job is attributed to "schedule:<name>".
+ *
+ *   Operators see every job (`toolhost jobs list|show|cancel --tenant T`),
+ *   and the audit trail records each enqueue (attributed to the token,
+ *   operator, schedule or job that started it) and each outcome.
+ *
+ * ---------------------------------------------------------------------------
  * CHANGELOG
  * ---------------------------------------------------------------------------
  *   1.0  2026-11-01  First stable contract.
@@ -270,6 +343,12 @@
  *                    started call is never interrupted (section 4).
  *                    toolhost_json.h, an optional header-only JSON reader
  *                    and writer for C plugins, ships beside this header.
+ *   1.2  2026-12-02  Jobs and schedules (section 8): th_registrar.add_job_handler;
+ *                    th_host_api.enqueue_job, cancel_job, is_cancelled,
+ *                    set_schedule, delete_schedule, cron_next; call_handle
+ *                    appended to th_call_context and th_operator_context;
+ *                    th_job_context, th_job_fn, th_job_handler_def,
+ *                    th_job_request, th_schedule_def. All appended last.
  */
 #ifndef TOOLHOST_PLUGIN_H
 #define TOOLHOST_PLUGIN_H
@@ -282,7 +361,7 @@ extern "C" {
 #endif
 
 #define TOOLHOST_ABI_MAJOR 1
-#define TOOLHOST_ABI_MINOR 1
+#define TOOLHOST_ABI_MINOR 2
 
 /** The one symbol the host resolves in a plugin. */
 #define TOOLHOST_PLUGIN_ENTRY_SYMBOL "toolhost_plugin_entry"
@@ -328,6 +407,8 @@ enum {
 /* ------------------------------------------------------------------------- */
 
 typedef struct th_call_context th_call_context;
+typedef struct th_job_request th_job_request;     /* ABI 1.2, defined below */
+typedef struct th_schedule_def th_schedule_def;   /* ABI 1.2, defined below */
 
 typedef struct th_host_api {
     uint32_t struct_size;   /* sizeof(th_host_api) as the HOST compiled it */
@@ -358,6 +439,34 @@ typedef struct th_host_api {
      * the host and stays valid for the life of the process.
      */
     const char *(*config_json)(void *host);
+
+    /* --- ABI 1.2 (check TOOLHOST_HAS_FIELD and non-NULL before use; section 8) --- */
+    /**
+     * Enqueue a job for the tenant of the current call (call_handle from any
+     * 1.2 context). Returns TH_OK once it is durably queued, with its id
+     * ("job_…", NUL-terminated) in job_id; TH_NOT_FOUND for a kind this
+     * plugin did not register; TH_INVALID_ARGUMENT for a malformed request or
+     * payload (not a JSON value), or job_id_size < TH_JOB_ID_SIZE. With an
+     * idempotency key already used for this tenant and kind, returns TH_OK and
+     * the existing job's id, and queues nothing.
+     */
+    th_status (*enqueue_job)(void *host, void *call_handle, const th_job_request *request,
+                             char *job_id, size_t job_id_size);
+    /** Cancel a job of the current call's tenant and this plugin (see section 8). TH_NOT_FOUND if none. */
+    th_status (*cancel_job)(void *host, void *call_handle, const char *job_id);
+    /** 1 when the current job should stop (cancelled, timed out, shutting down); 0 otherwise. */
+    int (*is_cancelled)(void *host, void *call_handle);
+    /** Create or replace the named schedule of the current call's tenant. TH_INVALID_ARGUMENT names the problem in the log. */
+    th_status (*set_schedule)(void *host, void *call_handle, const th_schedule_def *schedule);
+    /** Delete the named schedule of the current call's tenant. TH_NOT_FOUND if there is none. */
+    th_status (*delete_schedule)(void *host, void *call_handle, const char *name);
+    /**
+     * The first time after `after_ms` that `cron` fires in `time_zone` (NULL
+     * = "UTC"), in ms since the epoch, into *next_ms. TH_INVALID_ARGUMENT for
+     * a malformed expression or unknown zone; TH_NOT_FOUND if it never fires
+     * within five years (e.g. "0 0 30 2 *").
+     */
+    th_status (*cron_next)(void *host, const char *cron, const char *time_zone, int64_t after_ms, int64_t *next_ms);
 } th_host_api;
 
 /* ------------------------------------------------------------------------- */
@@ -374,6 +483,8 @@ struct th_call_context {
     const char *restrictions_json; /* JSON object of resource restrictions, "{}" when none */
     const char *request_id;        /* unique id of this request, for logs and events */
     void *db;                      /* sqlite3 * for this (tenant, plugin); leased to this call only; see section 5 */
+    /* --- ABI 1.2 --- */
+    void *call_handle;             /* this call, for host functions acting for it (enqueue_job …) */
 };
 
 /* ------------------------------------------------------------------------- */
@@ -452,7 +563,68 @@ typedef struct th_operator_context {
     const char *operator_name;   /* who runs it, e.g. "cli:root" */
     const char *request_id;      /* unique id of this run, for logs and events */
     void *db;                    /* sqlite3 * of (tenant, plugin), migrated, leased for the call */
+    /* --- ABI 1.2 --- */
+    void *call_handle;           /* this run, for host functions acting for it (enqueue_job …) */
 } th_operator_context;
+
+/* ABI 1.2: jobs and schedules (section 8). */
+
+/** Enough for any job id the host writes, with its NUL. */
+#define TH_JOB_ID_SIZE 48
+
+typedef struct th_job_context {
+    uint32_t struct_size;        /* sizeof(th_job_context) as the HOST compiled it */
+    const char *tenant;          /* the tenant the job belongs to */
+    const char *kind;            /* the handler's kind */
+    const char *job_id;          /* "job_…": stable across attempts; key idempotency records by it */
+    uint32_t attempt;            /* 1 on the first delivery, 2 after a failure or a restart mid-run, … */
+    uint32_t max_attempts;       /* the handler's limit */
+    const char *started_by;      /* token id, operator ("cli:alice"), "schedule:<name>" or "job:<id>" */
+    const char *request_id;      /* unique id of this attempt, for logs and events */
+    void *db;                    /* sqlite3 * of (tenant, plugin), migrated, leased for the attempt */
+    void *call_handle;           /* this attempt, for is_cancelled, enqueue_job … */
+} th_job_context;
+
+/**
+ * Runs one attempt of a job. `payload`/`payload_len`: the UTF-8 JSON value it
+ * was enqueued with. Return TH_OK when done (result->json: an optional JSON
+ * output the host keeps), or another status with result->message for a
+ * failed attempt. Released with the handler's release function.
+ */
+typedef th_status (*th_job_fn)(void *handler_data, const th_job_context *ctx,
+                               const char *payload, size_t payload_len, th_call_result *result);
+
+typedef struct th_job_handler_def {
+    uint32_t struct_size;        /* sizeof(th_job_handler_def) as the PLUGIN compiled it */
+    const char *kind;            /* [a-z0-9_.-]{1,64}, unique within the plugin */
+    const char *toolset;         /* a toolset of this plugin: its switch and plan gate the job; required */
+    th_job_fn run;               /* required */
+    th_release_fn release;       /* required: frees what run put in its result */
+    void *handler_data;          /* passed back to run/release */
+    uint32_t max_concurrency;    /* jobs of this kind running at once in the daemon; 0 = 1 */
+    uint32_t timeout_ms;         /* after this an attempt is asked to stop (is_cancelled); 0 = 10 minutes */
+    uint32_t max_attempts;       /* 0 = 3 */
+    uint32_t retry_delay_ms;     /* before attempt n+1: retry_delay_ms * 2^(n-1), at most an hour; 0 = 10 s */
+} th_job_handler_def;
+
+struct th_job_request {
+    uint32_t struct_size;        /* sizeof(th_job_request) as the PLUGIN compiled it */
+    const char *kind;            /* a kind this plugin registered */
+    const char *payload_json;    /* UTF-8 JSON value handed to the job; NULL = null */
+    size_t payload_len;          /* its length in bytes */
+    int64_t run_at_ms;           /* not before this time (ms since the epoch); 0 = now */
+    const char *idempotency_key; /* NULL = none; else one job per (tenant, kind, key), ever */
+};
+
+struct th_schedule_def {
+    uint32_t struct_size;        /* sizeof(th_schedule_def) as the PLUGIN compiled it */
+    const char *name;            /* [a-z0-9_.-]{1,64}, unique per (tenant, plugin) */
+    const char *cron;            /* 5 fields, see section 8 */
+    const char *time_zone;       /* IANA zone such as "Europe/Berlin"; NULL = "UTC" */
+    const char *kind;            /* the job kind to enqueue when it fires */
+    const char *payload_json;    /* the payload of every fired job; NULL = null */
+    size_t payload_len;
+};
 
 /**
  * Runs one operator command (section 7). `args`/`args_len`: UTF-8 JSON
@@ -485,6 +657,9 @@ typedef struct th_registrar {
      */
     th_status (*add_operator_command)(void *host, const char *group, const char *name, const char *summary,
                                       th_operator_fn fn, th_release_fn release, void *command_data);
+    /* --- ABI 1.2 (check TOOLHOST_HAS_FIELD before use) --- */
+    /** Register a job handler (section 8). Copies the definition. */
+    th_status (*add_job_handler)(void *host, const th_job_handler_def *handler);
 } th_registrar;
 
 /* ------------------------------------------------------------------------- */
