@@ -2,6 +2,7 @@ import HTTPServer
 import JSON
 
 /// DNS-rebinding protection and content negotiation, checked before any authentication.
+/// - a POST body not declared `application/json` → 415;
 /// - `Origin` present and not allowed → 403 (browsers send it; CLI clients do not).
 /// - `Host` not allowed → 421. On a loopback bind the allowed hosts are the loopback names.
 struct RequestGuardrails: Sendable {
@@ -38,8 +39,25 @@ struct RequestGuardrails: Sendable {
         return nil
     }
 
-    /// Clients must accept JSON. (The body's Content-Type is not policed: the body is parsed
-    /// as JSON whatever it claims, and `curl -d` labels everything as a form.)
+    /// A POST to an MCP endpoint must declare its body as `application/json` (parameters such as
+    /// `charset=utf-8` allowed, the media type compared case-insensitively), or it gets 415 before
+    /// its body is even parsed. Why: a browser sends a cross-site POST without a CORS preflight
+    /// only for text/plain, form and multipart bodies, so refusing every other type means a web
+    /// page can never make a visitor's browser call a tool, whether or not it sends an Origin.
+    func checkContentType(_ request: HTTPRequest) -> HTTPResponse? {
+        let declared = request.headers["Content-Type"].map(RequestGuardrails.mediaType)
+        guard declared != "application/json" else { return nil }
+        let got = declared.map { $0.isEmpty ? "an empty Content-Type" : $0 } ?? "no Content-Type"
+        return .text(415, "Unsupported Media Type: POST to an MCP endpoint needs Content-Type: application/json (got \(got))")
+    }
+
+    /// `type/subtype` of a Content-Type value, lowercased, without parameters.
+    static func mediaType(_ value: String) -> String {
+        let end = value.firstIndex(of: ";") ?? value.endIndex
+        return value[..<end].trimmingCharacters(in: .whitespaces).lowercased()
+    }
+
+    /// Clients must accept JSON.
     func checkContentNegotiation(_ request: HTTPRequest) -> HTTPResponse? {
         if let accept = request.headers["Accept"]?.lowercased(),
            !(accept.contains("application/json") || accept.contains("*/*") || accept.contains("application/*")) {
