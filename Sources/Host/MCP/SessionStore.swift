@@ -10,6 +10,8 @@ struct LegacySession {
     let endpoint: String
     let protocolVersion: String
     var lastSeenMs: Int64
+    /// When it was last used, as a count of creations and uses: exact where milliseconds tie.
+    var useOrder: UInt64 = 0
 }
 
 /// How many sessions the store keeps: in all, per tenant, per token (Configuration+MCP.swift).
@@ -67,6 +69,7 @@ final class SessionStore: Sendable {
                 return nil
             }
             session.lastSeenMs = now
+            session.useOrder = state.nextUse()
             state.sessions[id] = session
             return session
         }
@@ -81,11 +84,19 @@ final class SessionStore: Sendable {
         var sessions: [String: LegacySession] = [:]
         var byToken: [String: Set<String>] = [:]
         var byTenant: [String: Set<String>] = [:]
+        private var uses: UInt64 = 0
+
+        mutating func nextUse() -> UInt64 {
+            uses += 1
+            return uses
+        }
 
         func count(token: String) -> Int { byToken[token]?.count ?? 0 }
         func count(tenant: String) -> Int { byTenant[tenant]?.count ?? 0 }
 
         mutating func insert(_ session: LegacySession) {
+            var session = session
+            session.useOrder = nextUse()
             sessions[session.id] = session
             byToken[session.tokenID, default: []].insert(session.id)
             byTenant[session.tenant, default: []].insert(session.id)
@@ -102,7 +113,7 @@ final class SessionStore: Sendable {
         /// Removes the least recently seen of `ids` (a token's or a tenant's: at most its quota).
         mutating func removeLeastRecent(of ids: Set<String>?) {
             guard let ids else { return }
-            let oldest = ids.min { (sessions[$0]?.lastSeenMs ?? 0) < (sessions[$1]?.lastSeenMs ?? 0) }
+            let oldest = ids.min { (sessions[$0]?.useOrder ?? 0) < (sessions[$1]?.useOrder ?? 0) }
             if let oldest { remove(oldest) }
         }
 
