@@ -73,6 +73,12 @@ final class RoutingTests: XCTestCase {
     func testContentTypeMediaType() {
         XCTAssertEqual(RequestGuardrails.mediaType("Application/JSON; charset=utf-8"), "application/json")
         XCTAssertEqual(RequestGuardrails.mediaType(" text/plain "), "text/plain")
+        for accepted in ["application/json", "Application/JSON", "application/json; charset=utf-8", " application/json ;x=y", "application/json\t"] {
+            XCTAssertTrue(RequestGuardrails.isJSON(accepted), accepted)
+        }
+        for refused in ["", "text/plain", "application/jso", "application/jsonx", "application/json-seq", "application/json x", "xapplication/json"] {
+            XCTAssertFalse(RequestGuardrails.isJSON(refused), refused)
+        }
     }
 
     func testChallengeValuesAreQuotedStrings() {

@@ -45,10 +45,33 @@ struct RequestGuardrails: Sendable {
     /// only for text/plain, form and multipart bodies, so refusing every other type means a web
     /// page can never make a visitor's browser call a tool, whether or not it sends an Origin.
     func checkContentType(_ request: HTTPRequest) -> HTTPResponse? {
-        let declared = request.headers["Content-Type"].map(RequestGuardrails.mediaType)
-        guard declared != "application/json" else { return nil }
+        let header = request.headers["Content-Type"]
+        if let header, RequestGuardrails.isJSON(header) { return nil }
+        let declared = header.map(RequestGuardrails.mediaType)
         let got = declared.map { $0.isEmpty ? "an empty Content-Type" : $0 } ?? "no Content-Type"
         return .text(415, "Unsupported Media Type: POST to an MCP endpoint needs Content-Type: application/json (got \(got))")
+    }
+
+    /// `application/json`, any case, optionally with parameters: compared byte by byte, since
+    /// every MCP request passes here (no lowercased copy, no trimmed copy).
+    static func isJSON(_ contentType: String) -> Bool {
+        let expected: StaticString = "application/json"
+        var utf8 = contentType.utf8[...]
+        while let first = utf8.first, first == 0x20 || first == 0x09 { utf8 = utf8.dropFirst() }
+        guard utf8.count >= expected.utf8CodeUnitCount else { return false }
+        var index = utf8.startIndex
+        for offset in 0..<expected.utf8CodeUnitCount {
+            let byte = utf8[index]
+            let lowered = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+            guard lowered == expected.utf8Start[offset] else { return false }
+            index = utf8.index(after: index)
+        }
+        // What follows the media type: nothing, or parameters after optional whitespace.
+        for byte in utf8[index...] {
+            if byte == UInt8(ascii: ";") { return true }
+            guard byte == 0x20 || byte == 0x09 else { return false }
+        }
+        return true
     }
 
     /// `type/subtype` of a Content-Type value, lowercased, without parameters.
