@@ -173,8 +173,14 @@ private struct Cursor {
         }
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         if isInteger, let integer = Int64(text) { return .int(integer) }
-        // Out-of-range literals become ±infinity or 0 rather than failing: the grammar was valid.
-        return .double(Double(text) ?? 0)
+        // A magnitude beyond a double's would become infinity, which JSON cannot write back (it
+        // would reach a toolset as null): refused, as RFC 8259 §9 allows and I-JSON (RFC 7493
+        // §2.2) advises. Underflow to zero is only lost precision, like any decimal fraction.
+        guard let number = Double(text), number.isFinite else {
+            let shown = text.count > 40 ? text.prefix(40) + "…" : Substring(text)
+            throw JSONParseError(message: "Number \(shown) is out of range: JSON numbers must fit an IEEE 754 double, up to about 1.8e308 (I-JSON, RFC 7493 §2.2)", offset: start)
+        }
+        return .double(number)
     }
 
     @inline(__always) func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }

@@ -87,7 +87,7 @@ extension JSONValue {
         case .null: return "null"
         case .bool: return "boolean"
         case .int: return "integer"
-        case .double(let d): return d.rounded() == d ? "integer" : "number"
+        case .double(let d): return d.isFinite && d.rounded() == d ? "integer" : "number"
         case .string: return "string"
         case .array: return "array"
         case .object: return "object"

@@ -55,6 +55,20 @@ final class AbuseGuardTests: XCTestCase {
         XCTAssertNil(guardrail.admitBurst(tokenID: "b", now: t0 + 30_000), "limits are per token")
     }
 
+    func testBatchMessagesCountOneByOneUpToTheLimit() {
+        let guardrail = AbuseGuard(limits: .init(burstLimit: 5, burstWindowSeconds: 60, failedAuthLimit: 10, lockoutWindowSeconds: 3600))
+        let t0: Int64 = 9_000_000
+        XCTAssertNil(guardrail.admitBurst(tokenID: "a", now: t0))
+        let batch = guardrail.admitBurst(tokenID: "a", now: t0 + 1_000, messages: 7)
+        XCTAssertEqual(batch.admitted, 4)
+        XCTAssertEqual(batch.denial?.message, "Suspicious burst detected")
+        XCTAssertEqual(batch.denial?.retryAfterSeconds, 59)
+        XCTAssertNotNil(guardrail.admitBurst(tokenID: "a", now: t0 + 2_000), "the admitted messages filled the window")
+        let exact = guardrail.admitBurst(tokenID: "b", now: t0, messages: 5)
+        XCTAssertEqual(exact.admitted, 5)
+        XCTAssertNil(exact.denial, "exactly full is not over")
+    }
+
     func testRefusedRequestsDoNotCount() {
         let guardrail = AbuseGuard(limits: .init(burstLimit: 1, burstWindowSeconds: 10, failedAuthLimit: 10, lockoutWindowSeconds: 3600))
         let t0: Int64 = 5_000_000

@@ -61,6 +61,29 @@ final class RoutingTests: XCTestCase {
         XCTAssertNil(MCPRoute(path: "//mcp"))
         XCTAssertNil(MCPRoute(path: "/demo/mcp/a/b"))
         XCTAssertNil(MCPRoute(path: "/demo/api"))
+        // Only names that follow the naming rules route (they end up in headers and lookups).
+        XCTAssertNil(MCPRoute(path: #"/x",error="evil/mcp"#))
+        XCTAssertNil(MCPRoute(path: "/Demo/mcp"))
+        XCTAssertNil(MCPRoute(path: "/-demo/mcp"))
+        XCTAssertNil(MCPRoute(path: "/demo/mcp/Scheduling"))
+        XCTAssertNil(MCPRoute(path: #"/demo/mcp/a"b"#))
+        XCTAssertEqual(MCPRoute(path: "/my-team-2/mcp/x_y")?.toolset, "x_y")
+    }
+
+    func testContentTypeMediaType() {
+        XCTAssertEqual(RequestGuardrails.mediaType("Application/JSON; charset=utf-8"), "application/json")
+        XCTAssertEqual(RequestGuardrails.mediaType(" text/plain "), "text/plain")
+        for accepted in ["application/json", "Application/JSON", "application/json; charset=utf-8", " application/json ;x=y", "application/json\t"] {
+            XCTAssertTrue(RequestGuardrails.isJSON(accepted), accepted)
+        }
+        for refused in ["", "text/plain", "application/jso", "application/jsonx", "application/json-seq", "application/json x", "xapplication/json"] {
+            XCTAssertFalse(RequestGuardrails.isJSON(refused), refused)
+        }
+    }
+
+    func testChallengeValuesAreQuotedStrings() {
+        XCTAssertEqual(Denial.quoted(#"a"b\c"#), #""a\"b\\c""#)
+        XCTAssertEqual(Denial.quoted("x\r\ny"), #""xy""#)
     }
 
     func testHostHeaderPortIsIgnored() {
@@ -138,6 +161,9 @@ final class RPCMessageTests: XCTestCase {
         reject(#"[1]"#, "must be an object")
         reject(#"{"jsonrpc":"1.0","id":1,"method":"x"}"#, "\"jsonrpc\" must be \"2.0\"")
         reject(#"{"jsonrpc":"2.0","id":null,"method":"x"}"#, "id must be a string or an integer")
+        for id in ["1.0", "1e2", "1.5", "9223372036854775808", "true", "{}"] {
+            reject(#"{"jsonrpc":"2.0","id":\#(id),"method":"x"}"#, "so that the reply can echo it exactly")
+        }
         reject(#"{"jsonrpc":"2.0","id":1,"method":"x","params":[]}"#, "\"params\" must be an object")
         reject(#"{"jsonrpc":"2.0","id":1}"#, "missing \"method\"")
     }

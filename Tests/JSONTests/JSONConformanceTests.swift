@@ -202,6 +202,17 @@ final class JSONConformanceTests: XCTestCase {
         }
     }
 
+    func testNumbersBeyondADoubleAreRefusedWithTheirOffset() {
+        for text in ["1e400", "-1e999", "[1,2e308]", #"{"limit":1E+400}"#] {
+            XCTAssertThrowsError(try JSONParser.parse(text), text) { error in
+                XCTAssertTrue("\(error)".contains("is out of range"), "\(error)")
+            }
+        }
+        XCTAssertEqual(try JSONParser.parse("1e-400"), .double(0), "underflow is lost precision, not an error")
+        XCTAssertEqual(try JSONParser.parse("1.7976931348623157e308"), .double(1.7976931348623157e308))
+        XCTAssertEqual(JSONValue.double(.infinity).typeName, "number")
+    }
+
     func testNonFiniteDoublesBecomeNull() {
         XCTAssertEqual(JSONValue.double(.nan).jsonString, "null")
         XCTAssertEqual(JSONValue.double(.infinity).jsonString, "null")

@@ -176,7 +176,9 @@ def test_protected_resource_metadata_path_inserted_and_per_toolset(oauth):
     assert per["resource"] == oauth.url("/acme/mcp/clock") and per["scopes_supported"] == ["clock", "clock:read"]
     root = httpx2.get(oauth.url("/.well-known/oauth-protected-resource")).json()
     assert root["authorization_servers"] == [oauth.base]
-    assert httpx2.get(oauth.url("/.well-known/oauth-protected-resource/nobody/mcp")).status_code == 404
+    # An unknown tenant gets the same document (tenant names are not revealed); an unknown toolset is 404.
+    assert httpx2.get(oauth.url("/.well-known/oauth-protected-resource/nobody/mcp")).status_code == 200
+    assert httpx2.get(oauth.url("/.well-known/oauth-protected-resource/acme/mcp/nosuch")).status_code == 404
 
 
 def test_authorization_server_metadata(oauth):

@@ -57,13 +57,13 @@ final class AbuseGuard: Sendable {
             return (count, oldest)
         }
 
-        func add(at second: Int64) {
+        func add(_ count: Int, at second: Int64) {
             let slot = Int(second % Int64(counts.count))
             if seconds[slot] != second {
                 seconds[slot] = second
                 counts[slot] = 0
             }
-            counts[slot] += 1
+            counts[slot] += Int32(count)
         }
     }
 
@@ -86,9 +86,16 @@ final class AbuseGuard: Sendable {
 
     /// Records an admitted request by `tokenID`, or returns the denial if it would exceed the burst limit.
     func admitBurst(tokenID: String, now: Int64) -> Denial? {
+        admitBurst(tokenID: tokenID, now: now, messages: 1).denial
+    }
+
+    /// Records up to `messages` more requests by `tokenID` (the messages of a batch: each counts
+    /// like a request of its own); the first `admitted` of them fit under the limit, and the rest
+    /// get `denial`, the same a single request over the limit gets.
+    func admitBurst(tokenID: String, now: Int64, messages: Int) -> (admitted: Int, denial: Denial?) {
         let second = now / 1000
         let (limit, window) = (limits.burstLimit, limits.burstWindowSeconds)
-        let retryAfter: Int? = shards[shardIndex(for: tokenID)].withLock { shard in
+        let (admitted, retryAfter): (Int, Int?) = shards[shardIndex(for: tokenID)].withLock { shard in
             let counter: BurstCounter
             if let existing = shard.bursts[tokenID] {
                 counter = existing
@@ -97,14 +104,13 @@ final class AbuseGuard: Sendable {
                 shard.bursts[tokenID] = counter
             }
             let (count, oldest) = counter.total(at: second)
-            if count >= limit {
-                // The oldest counted second leaves the window first.
-                return max(1, Int((oldest ?? second) + Int64(window) - second))
-            }
-            counter.add(at: second)
-            return nil
+            let admitted = max(0, min(messages, limit - count))
+            if admitted > 0 { counter.add(admitted, at: second) }
+            guard admitted < messages else { return (admitted, nil) }
+            // The oldest counted second leaves the window first.
+            return (admitted, max(1, Int((oldest ?? second) + Int64(window) - second)))
         }
-        return retryAfter.map(AbuseGuard.burstDenial(retryAfter:))
+        return (admitted, retryAfter.map(AbuseGuard.burstDenial(retryAfter:)))
     }
 
     /// Counts a failed authentication from `address`.

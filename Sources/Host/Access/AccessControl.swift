@@ -111,6 +111,24 @@ final class AccessControl: Sendable {
         #endif
     }
 
+    /// Layer 4 for the further messages of an admitted 2025-03-26 batch (admission counted the
+    /// request, which stands for its first message): each counts against the token's burst limit
+    /// like a request of its own, so a batch is no way around it. Returns how many of them may run;
+    /// the rest get the denial (logged and audited once for the batch).
+    func admitFurtherBatchMessages(_ count: Int, caller: Caller) -> (admitted: Int, denial: Denial?) {
+        #if TOOLHOST_BENCH_WITHOUT_LAYERS
+        return (count, nil)
+        #else
+        guard count > 0 else { return (0, nil) }
+        let outcome = abuse.admitBurst(tokenID: caller.principal.token.id, now: caller.now, messages: count)
+        if let denial = outcome.denial {
+            let target = Target(tenant: caller.tenant.name, toolset: caller.endpointToolset?.name, tool: nil, client: caller.clientAddress)
+            record(denial, target: target, tokenID: caller.principal.token.publicID, tokenName: caller.principal.token.name)
+        }
+        return outcome
+        #endif
+    }
+
     private func abuseGuard(_ caller: Caller, target: Target) -> Denial? {
         abuse.lockout(address: target.client, now: caller.now) ?? abuse.admitBurst(tokenID: caller.principal.token.id, now: caller.now)
     }

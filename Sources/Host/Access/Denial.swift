@@ -59,7 +59,7 @@ struct Denial: Error {
 
     private static func tokenRejected(_ message: String) -> Denial {
         Denial(layer: .token, httpStatus: 401, message: message,
-               challenge: #"Bearer realm="toolhost", error="invalid_token", error_description="\#(message)""#)
+               challenge: #"Bearer realm="toolhost", error="invalid_token", error_description=\#(quoted(message))"#)
     }
 
     // MARK: Layer 2: scope
@@ -89,8 +89,20 @@ struct Denial: Error {
 
     static func forbidden(_ message: String, scope: String? = nil) -> Denial {
         var challenge = #"Bearer realm="toolhost", error="insufficient_scope""#
-        if let scope { challenge += #", scope="\#(scope)""# }
-        challenge += #", error_description="\#(message)""#
+        if let scope { challenge += ", scope=" + quoted(scope) }
+        challenge += ", error_description=" + quoted(message)
         return Denial(layer: .scope, httpStatus: 403, message: message, challenge: challenge)
+    }
+
+    /// An auth-param value as an HTTP quoted-string (RFC 9110 §5.6.4): quotes and backslashes
+    /// escaped, control characters dropped. Routes only admit well-formed names, so this is the
+    /// second line of defence: no text can end the parameter early or start a header of its own.
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars where scalar.value >= 0x20 && scalar.value != 0x7F {
+            if scalar == "\"" || scalar == "\\" { out.unicodeScalars.append("\\") }
+            out.unicodeScalars.append(scalar)
+        }
+        return out + "\""
     }
 }

@@ -51,13 +51,19 @@ enum TenantCommands {
         }
     }
 
+    /// Also checked on every MCP request's path (MCPRoute), so it reads the UTF-8 view in place.
     static func isValidName(_ name: String) -> Bool {
-        let bytes = Array(name.utf8)
+        let bytes = name.utf8
         guard (1...63).contains(bytes.count) else { return false }
         func allowed(_ c: UInt8, first: Bool) -> Bool {
             (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || (!first && c == 0x2D)
         }
-        return bytes.enumerated().allSatisfy { allowed($1, first: $0 == 0) }
+        var first = true
+        for c in bytes {
+            guard allowed(c, first: first) else { return false }
+            first = false
+        }
+        return true
     }
 
     static func checkPlan(_ plan: String, runtime: Runtime) throws {

@@ -18,6 +18,9 @@ struct CallLimits: Sendable {
     /// The OAuth pages' lane: the same share of the workers, so a flood of sign-ins cannot take
     /// them all either; no deadline (the work is bounded: one scrypt, one grant write).
     var oauth: LaneLimits
+    /// 2025-03-26 batches that call no toolset: the same share and queue bound, and the default
+    /// deadline. (A batch that calls tools waits in its toolsets' lanes instead.)
+    var batches: LaneLimits
 
     static let defaultQueuedCalls = 256
     static let defaultTimeoutSeconds = 30
@@ -29,6 +32,7 @@ struct CallLimits: Sendable {
         callTimeoutSeconds = try CallLimits.setting("TOOLHOST_CALL_TIMEOUT", environment, ToolsetCallSettings.timeoutRange) ?? CallLimits.defaultTimeoutSeconds
         self.toolsets = toolsets
         oauth = LaneLimits(maxRunning: share, maxQueued: CallLimits.defaultQueuedCalls)
+        batches = oauth
     }
 
     private static func setting(_ name: String, _ environment: [String: String], _ range: ClosedRange<Int>) throws -> Int? {
@@ -42,6 +46,7 @@ struct CallLimits: Sendable {
     func lane(_ lane: WorkLane) -> LaneLimits {
         switch lane {
         case .oauth: return oauth
+        case .batch: return batches
         case .toolset(let name):
             let own = toolsets[name]
             return LaneLimits(maxRunning: own?.maxConcurrentCalls ?? maxConcurrentCalls, maxQueued: own?.maxQueuedCalls ?? maxQueuedCalls)

@@ -39,8 +39,10 @@ enum ServeCommand {
         StopSignals.block()
         let runtime = try makeRuntime(arguments, withEvents: true)
         let callLimits: CallLimits
+        let mcpSettings: MCPSettings
         do {
             callLimits = try CallLimits(workers: workerCount, environment: environment, toolsets: runtime.configuration.toolsets)
+            mcpSettings = try runtime.configuration.mcp.overridden(by: environment)
         } catch {
             runtime.close()
             throw error
@@ -58,11 +60,11 @@ enum ServeCommand {
         let oauth = AuthorizationServer(stores: runtime.stores, registry: runtime.registry, settings: runtime.configuration.oauth,
                                         publicURL: publicURL ?? "http://\(shownHost):\(port)", abuse: access.abuse)
         let endpoint = HTTPEndpoint(
-            access: access, tools: runtime.makeToolMethods(), sessions: SessionStore(),
+            access: access, tools: runtime.makeToolMethods(), sessions: SessionStore(quotas: mcpSettings.sessions),
             guardrails: RequestGuardrails(bindHost: host, allowedHosts: list(environment["TOOLHOST_ALLOWED_HOSTS"]),
                                           allowedOrigins: list(environment["TOOLHOST_ALLOWED_ORIGINS"]), publicHost: publicHost),
             oauth: oauth, scheduler: scheduler,
-            clientAddress: ClientAddress(trustedProxies: list(environment["TOOLHOST_TRUSTED_PROXIES"])))
+            clientAddress: ClientAddress(trustedProxies: list(environment["TOOLHOST_TRUSTED_PROXIES"])), settings: mcpSettings)
         var configuration = HTTPServer.Configuration()
         configuration.host = host
         configuration.port = port

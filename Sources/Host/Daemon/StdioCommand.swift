@@ -17,9 +17,14 @@ enum StdioCommand {
             throw CommandError("set TOOLHOST_TOKEN to a token of tenant \(tenant) (see `toolhost token create`)")
         }
         let runtime = try makeRuntime(arguments, withEvents: true)
+        let settings: MCPSettings
+        do { settings = try runtime.configuration.mcp.overridden(by: ProcessInfo.processInfo.environment) } catch {
+            runtime.close()
+            throw error
+        }
         runtime.events?.start()
         StdioTransport(access: runtime.makeAccessControl(), tools: runtime.makeToolMethods(),
-                       tenant: tenant, toolset: arguments.value("toolset"), token: token).run()
+                       tenant: tenant, toolset: arguments.value("toolset"), token: token, settings: settings).run()
         runtime.close()  // stdin closed: flush and exit promptly
         return 0
     }

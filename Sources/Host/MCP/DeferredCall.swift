@@ -1,11 +1,13 @@
 import JSON
 
-/// A message that calls tools, handed to the transport to run where slow work belongs, with what
-/// the scheduler must know before a worker takes it: which toolsets it calls (their concurrency
-/// caps, queue bounds and deadlines apply), and how to answer if it cannot run or does not
-/// finish in time.
+/// A message that calls tools, or a 2025-03-26 batch, handed to the transport to run where slow
+/// work belongs, with what the scheduler must know before a worker takes it: which toolsets it
+/// calls (their concurrency caps, queue bounds and deadlines apply), and how to answer if it
+/// cannot run or does not finish in time.
 struct DeferredCall: Sendable {
-    /// The toolsets the message calls: sorted, without repeats, at least one.
+    /// The toolsets the message calls: sorted, without repeats. Empty only for a batch that calls
+    /// no toolset (tools/list, ping …), which runs in the batch lane: up to a hundred messages
+    /// and megabytes of replies are too much work for an event loop.
     let toolsets: [String]
     /// Who asked for what, for the log line of a result that came after the deadline (built only
     /// then: the request path does not format strings it will not use).
@@ -14,8 +16,8 @@ struct DeferredCall: Sendable {
     let run: @Sendable () -> MCPAnswer
     /// The answer sent when the deadline passes first.
     let timedOut: @Sendable (CallTimeout) -> MCPAnswer
-    /// The answer sent at once when the toolset's queue is full.
-    let refused: @Sendable (_ toolset: String, LaneLimits) -> MCPAnswer
+    /// The answer sent at once when the queue of its (first) lane is full.
+    let refused: @Sendable (WorkLane, LaneLimits) -> MCPAnswer
 }
 
 /// A deadline that passed: after how long, and whether the work had started.
@@ -29,8 +31,9 @@ struct CallTimeout: Sendable {
 /// what the timeout and overload answers need is kept — a few ids and names, never the body, since
 /// a deadline entry lives as long as the deadline.
 ///
-/// A message that calls no toolset (an unknown or ambiguous tool name, a notification, a batch
-/// where batches are not allowed) has no plan: the dispatcher answers it at once, on the loop.
+/// A single message that calls no toolset (an unknown or ambiguous tool name, a notification, a
+/// batch where batches are not allowed) has no plan: the dispatcher answers it at once, on the
+/// loop. A 2025-03-26 batch always has one (MCPService+Batches).
 struct CallPlan {
     enum Entry: Sendable {
         /// A tools/call whose name resolves to a toolset's tool; `tool` as the client named it.
@@ -46,23 +49,26 @@ struct CallPlan {
     let era: Era
     let toolsets: [String]
 
+    /// A single message: a plan only when it calls a toolset's tool.
     init?(_ body: JSONValue, caller: Caller, registry: PluginRegistry, era: Era) {
+        guard let entry = CallPlan.entry(body, catalog: ToolCatalog(registry: registry, caller: caller)), case .call(_, let toolset, _) = entry
+        else { return nil }
+        entries = [entry]
+        isBatch = false
+        toolsets = [toolset]
+        self.era = era
+    }
+
+    /// A batch: the messages that will run, then the replies already known for the ones that
+    /// will not (refused by the burst limit).
+    init(batch messages: [JSONValue], answered: [RPCReply], caller: Caller, registry: PluginRegistry, version: String) {
         let catalog = ToolCatalog(registry: registry, caller: caller)
-        switch body {
-        case .array(let messages):
-            guard case .legacy(let version) = era, ProtocolVersion.allowsBatches(version), !messages.isEmpty else { return nil }
-            entries = messages.compactMap { CallPlan.entry($0, catalog: catalog) }
-            isBatch = true
-        default:
-            guard let entry = CallPlan.entry(body, catalog: catalog), case .call = entry else { return nil }
-            entries = [entry]
-            isBatch = false
-        }
+        entries = messages.compactMap { CallPlan.entry($0, catalog: catalog) } + answered.map { .fixed($0) }
+        isBatch = true
         var named = Set<String>()
         for case .call(_, let toolset, _) in entries { named.insert(toolset) }
-        guard !named.isEmpty else { return nil }
         toolsets = named.sorted()
-        self.era = era
+        era = .legacy(version: version)
     }
 
     private static func entry(_ message: JSONValue, catalog: ToolCatalog) -> Entry? {
@@ -115,14 +121,23 @@ struct CallPlan {
     }
 
     /// 503 with Retry-After, like the connection cap's 503 and the abuse guard's 429: the server is
-    /// fine, this toolset has more work waiting than it accepts. A batch gets one error (id null).
-    func refusal(_ toolset: String, _ limits: LaneLimits) -> MCPAnswer {
+    /// fine, this toolset (or the batch lane) has more work waiting than it accepts. A batch gets
+    /// one error (id null).
+    func refusal(_ lane: WorkLane, _ limits: LaneLimits) -> MCPAnswer {
         let id: JSONValue
         if !isBatch, case .call(let callID, _, _) = entries[0] { id = callID } else { id = .null }
+        let headers = [("Retry-After", "1")]
+        guard case .toolset(let toolset) = lane else {
+            let error = RPCError(
+                code: RPCCode.busy,
+                message: "The server is busy with other batches: \(limits.maxRunning) are running and \(limits.maxQueued) are already waiting; retry in a moment",
+                data: ["retry_after_seconds": 1], httpStatus: 503, headers: headers)
+            return MCPAnswer(reply: .error(id: id, error))
+        }
         let error = RPCError(
             code: RPCCode.busy,
             message: "The \(toolset) toolset is busy: its \(limits.maxRunning) call slot(s) are in use and \(limits.maxQueued) call(s) are already waiting; retry in a moment",
-            data: ["toolset": .string(toolset), "retry_after_seconds": 1], httpStatus: 503, headers: [("Retry-After", "1")])
+            data: ["toolset": .string(toolset), "retry_after_seconds": 1], httpStatus: 503, headers: headers)
         return MCPAnswer(reply: .error(id: id, error))
     }
 

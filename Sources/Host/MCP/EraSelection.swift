@@ -50,16 +50,17 @@ struct EraSelection {
         }
     }
 
-    /// After a successful `initialize`: HTTP mints a session and names it in a header; on stdio
-    /// the process is the session.
+    /// After a successful `initialize`: HTTP mints a session and names it in a header (none when
+    /// the store has no room this tenant may take: the client is then served without one); on
+    /// stdio the process is the session.
     func startSession(_ request: MCPRequest, caller: Caller, version: String) -> (String, String)? {
         switch request.transport {
         case .stdio(let process):
             process.start(version)
             return nil
         case .http:
-            let id = sessions.create(tokenID: caller.token.id, endpoint: request.endpointKey, protocolVersion: version)
-            return ("Mcp-Session-Id", id)
+            let id = sessions.create(tokenID: caller.token.id, tenant: caller.tenant.name, endpoint: request.endpointKey, protocolVersion: version)
+            return id.map { ("Mcp-Session-Id", $0) }
         }
     }
 }

@@ -8,14 +8,44 @@ struct LegacyDispatcher {
     ///   header to send (HTTP), or nil where sessions do not apply (stdio).
     func handle(_ body: JSONValue, caller: Caller, protocolVersion: String,
                 startSession: (String) -> (String, String)?) -> RPCReply {
-        if case .array(let messages) = body {
-            guard ProtocolVersion.allowsBatches(protocolVersion) else {
-                return .error(id: .null, .invalidRequest("batches are only supported in protocol version 2025-03-26 (this request uses \(protocolVersion))"))
-            }
-            guard !messages.isEmpty else { return .error(id: .null, .invalidRequest("empty batch")) }
-            return .batch(messages.map { handleOne($0, caller: caller, protocolVersion: protocolVersion, startSession: { _ in nil }) })
+        if case .array = body {
+            // A batch where batches are allowed never gets here (MCPService+Batches).
+            return .error(id: .null, .invalidRequest("batches are only supported in protocol version 2025-03-26 (this request uses \(protocolVersion))"))
         }
         return handleOne(body, caller: caller, protocolVersion: protocolVersion, startSession: startSession)
+    }
+
+    /// The messages of a 2025-03-26 batch, in order, one reply each (none for notifications).
+    /// Once the replies so far reach `maxResponseBytes`, the remaining messages are not run: each
+    /// request gets an error saying so, which keeps the response (and the memory it takes)
+    /// bounded whatever the batch asks for. The reply that crosses the bound is kept whole: it
+    /// may come from a tool that already did its work.
+    func handleBatch(_ messages: [JSONValue], caller: Caller, protocolVersion: String, maxResponseBytes: Int) -> [RPCReply] {
+        var replies: [RPCReply] = []
+        replies.reserveCapacity(messages.count)
+        var bytes = 0
+        for message in messages {
+            guard bytes < maxResponseBytes else {
+                replies.append(LegacyDispatcher.notRun(message, maxResponseBytes: maxResponseBytes))
+                continue
+            }
+            let reply = handleOne(message, caller: caller, protocolVersion: protocolVersion, startSession: { _ in nil })
+            bytes += reply.body?.serialized().count ?? 0
+            replies.append(reply)
+        }
+        return replies
+    }
+
+    private static func notRun(_ message: JSONValue, maxResponseBytes: Int) -> RPCReply {
+        switch RPCMessage.from(message) {
+        case .failure(let reply): return reply
+        case .success(let parsed):
+            guard let id = parsed.id, parsed.method != nil else { return .accepted }
+            return .error(id: id, RPCError(
+                code: RPCCode.batchResponseTooLarge,
+                message: "Not run: the replies to this batch already reached \(maxResponseBytes) bytes (max_batch_response_bytes). Nothing was done; send this request again on its own or in a smaller batch",
+                data: ["max_batch_response_bytes": .int(Int64(maxResponseBytes))]))
+        }
     }
 
     private func handleOne(_ body: JSONValue, caller: Caller, protocolVersion: String,

@@ -15,9 +15,12 @@ final class MCPService: Sendable {
     let eras: EraSelection
     /// OAuth 401/403 challenges and resource binding (HTTP only; nil: bearer PATs only).
     let oauth: AuthorizationServer?
+    /// The batch bounds (messages, reply bytes).
+    let settings: MCPSettings
 
-    init(access: AccessControl, tools: ToolMethods, sessions: SessionStore, oauth: AuthorizationServer?) {
+    init(access: AccessControl, tools: ToolMethods, sessions: SessionStore, oauth: AuthorizationServer?, settings: MCPSettings) {
         self.access = access
+        self.settings = settings
         self.legacy = LegacyDispatcher(tools: tools)
         self.modern = ModernDispatcher(tools: tools)
         self.eras = EraSelection(sessions: sessions)
@@ -31,7 +34,8 @@ final class MCPService: Sendable {
         } catch {
             return .answered(MCPAnswer(reply: .error(id: .null, .parse("\(error)"))))
         }
-        let requestID = body["id"] ?? .null
+        // Errors before dispatch echo the id only when it can be echoed exactly (RPCMessage).
+        let requestID = RPCMessage.echoableID(body["id"]) ?? .null
         let caller: Caller
         switch admit(request, tool: MCPService.calledTool(body)) {
         case .failure(let error):
@@ -44,6 +48,10 @@ final class MCPService: Sendable {
         case .failure(let error): return .answered(MCPAnswer(reply: .error(id: requestID, error)))
         case .success(let selected): era = selected
         }
+        // A 2025-03-26 batch: bounded, each message counted, always run off the event loop.
+        if case .array(let messages) = body, case .legacy(let version) = era, ProtocolVersion.allowsBatches(version) {
+            return handleBatch(messages, caller: caller, version: version)
+        }
         let dispatch: @Sendable () -> MCPAnswer
         switch era {
         case .modern:
@@ -55,8 +63,8 @@ final class MCPService: Sendable {
                 })
             }
         }
-        // Only work that calls a toolset is deferred, tagged with the toolsets it calls, so the
-        // scheduler can apply their caps before a worker takes it.
+        // Only a message that calls a toolset is deferred, tagged with that toolset, so the
+        // scheduler can apply its caps before a worker takes it.
         guard let plan = CallPlan(body, caller: caller, registry: legacy.tools.registry, era: era) else { return .answered(dispatch()) }
         return .deferred(plan.deferred(tenant: caller.tenant.name, run: dispatch))
     }

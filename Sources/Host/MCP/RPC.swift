@@ -14,6 +14,8 @@ enum RPCCode {
     static let noSuchToolset: Int64 = -31004
     /// Toolhost's own: a toolset's queue is full (HTTP 503 with Retry-After).
     static let busy: Int64 = -31503
+    /// Toolhost's own: a batch message not run because the batch's replies reached their bound.
+    static let batchResponseTooLarge: Int64 = -31413
 }
 
 /// A JSON-RPC error plus the HTTP status it travels with.
@@ -107,6 +109,17 @@ struct RPCMessage {
 
     var isNotification: Bool { id == nil }
 
+    /// An id the reply can carry back exactly as it came, or nil. The parser keeps an integer
+    /// literal that fits Int64 as such and writes it back digit for digit; any other number (a
+    /// fraction, an exponent, a 20-digit integer) is held as a Double and would come back changed
+    /// (`1e2` as `100.0`, a large integer rounded), so such ids are refused rather than altered.
+    static func echoableID(_ value: JSONValue?) -> JSONValue? {
+        switch value {
+        case .string?, .int?: return value
+        default: return nil
+        }
+    }
+
     /// Validates the envelope; the id is echoed in the error when it could be read.
     static func from(_ value: JSONValue) -> Result<RPCMessage, RPCReply> {
         guard case .object(let object) = value else {
@@ -114,11 +127,10 @@ struct RPCMessage {
         }
         var id: JSONValue?
         if let rawID = object["id"] {
-            switch rawID {
-            case .string, .int: id = rawID
-            case .double(let d) where d.rounded() == d: id = rawID
-            default: return .failure(.error(id: .null, .invalidRequest("id must be a string or an integer")))
+            guard let echoable = echoableID(rawID) else {
+                return .failure(.error(id: .null, .invalidRequest("id must be a string or an integer written with digits only, from -9223372036854775808 to 9223372036854775807, so that the reply can echo it exactly")))
             }
+            id = echoable
         }
         guard object["jsonrpc"]?.stringValue == "2.0" else {
             return .failure(.error(id: id ?? .null, .invalidRequest("\"jsonrpc\" must be \"2.0\"")))

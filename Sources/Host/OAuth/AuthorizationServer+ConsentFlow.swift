@@ -63,10 +63,15 @@ extension AuthorizationServer {
                 else { return fail("invalid_target", "resource is not an MCP endpoint of this server") }
                 let offered = offeredToolsets(tenant: tenant, toolset: route.toolset)
                 let allowed = Set(AuthorizationServer.scopes(offered))
+                // Challenges and metadata advertise every installed toolset (they must not reveal
+                // a tenant's settings), so a scope of a toolset this tenant disabled is dropped
+                // (RFC 6749 §3.3 lets the server grant less); only unknown scopes are refused.
+                let installed = Set(AuthorizationServer.scopes(endpointToolsets(toolset: route.toolset)))
                 var scopes = (query["scope"] ?? "").split(separator: " ").map(String.init)
-                if let unknown = scopes.first(where: { !allowed.contains($0) }) {
+                if let unknown = scopes.first(where: { !installed.contains($0) }) {
                     return fail("invalid_scope", "Unknown scope \(unknown) (this endpoint offers: \(allowed.sorted().joined(separator: " ")))")
                 }
+                scopes = scopes.filter(allowed.contains)
                 // One line per toolset: the full scope wins over its :read form.
                 if scopes.isEmpty { scopes = offered.map(\.name) }
                 scopes = scopes.filter { !($0.hasSuffix(":read") && scopes.contains(String($0.dropLast(5)))) }

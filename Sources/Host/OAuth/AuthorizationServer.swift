@@ -77,6 +77,13 @@ final class AuthorizationServer: Sendable {
         registry.toolsets.filter { tenant.isEnabled($0.name) && (toolset == nil || $0.name == toolset) }
     }
 
+    /// The toolsets an endpoint path names, installed on this server, whatever tenant it names:
+    /// what unauthenticated answers (401 challenges, resource metadata) describe, so that they
+    /// look the same for a tenant that exists and one that does not.
+    func endpointToolsets(toolset: String?) -> [RegisteredToolset] {
+        registry.toolsets.filter { toolset == nil || $0.name == toolset }
+    }
+
     static func scopes(_ toolsets: [RegisteredToolset]) -> [String] {
         toolsets.map(\.name) + toolsets.map { $0.name + ":read" }
     }
@@ -87,8 +94,8 @@ final class AuthorizationServer: Sendable {
         guard error.httpStatus == 401 || error.httpStatus == 403 else { return error }
         let realm = #"Bearer realm="toolhost""#
         var scopeHint: String?
-        if error.httpStatus == 401, let record = try? stores.withResource({ try $0.tenant(named: tenant) }) {
-            let names = offeredToolsets(tenant: record, toolset: toolset).map(\.name)
+        if error.httpStatus == 401 {
+            let names = endpointToolsets(toolset: toolset).map(\.name)
             if !names.isEmpty { scopeHint = names.joined(separator: " ") }
         }
         var decorated = error
@@ -114,13 +121,14 @@ final class AuthorizationServer: Sendable {
                 "resource_name": "Toolhost",
             ])
         }
-        guard let tenant = try? stores.withResource({ try $0.tenant(named: route.tenant) }),
-              route.toolset.map({ registry.toolsetsByName[$0] != nil }) ?? true
+        // Toolset names are public (AS metadata lists them); tenant names are not, so the tenant
+        // is not looked up: every well-formed tenant gets the same document.
+        guard route.toolset.map({ registry.toolsetsByName[$0] != nil }) ?? true
         else { return .text(404, "Not found: no MCP endpoint \(route.tenant)/mcp\(route.toolset.map { "/" + $0 } ?? "")") }
         return AuthorizationServer.json(200, [
             "resource": .string(resource(tenant: route.tenant, toolset: route.toolset)),
             "authorization_servers": [.string(issuer)],
-            "scopes_supported": .array(AuthorizationServer.scopes(offeredToolsets(tenant: tenant, toolset: route.toolset)).map { .string($0) }),
+            "scopes_supported": .array(AuthorizationServer.scopes(endpointToolsets(toolset: route.toolset)).map { .string($0) }),
             "bearer_methods_supported": ["header"],
             "resource_name": .string("Toolhost workspace \(route.tenant)"),
         ])

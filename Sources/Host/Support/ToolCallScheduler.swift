@@ -3,6 +3,8 @@ import HTTPServer
 /// The lanes of the worker pool: each toolset's calls, and the OAuth pages.
 enum WorkLane: Hashable, Sendable {
     case toolset(String)
+    /// 2025-03-26 batches that call no toolset (see DeferredCall.toolsets).
+    case batch
     case oauth
 }
 
@@ -34,7 +36,8 @@ final class ToolCallScheduler: Sendable {
         let timedOut = call.timedOut
         let ticket = CallTicket { expiry in respond(timedOut(CallTimeout(seconds: seconds, expiry: expiry))) }
         let (run, describe) = (call.run, call.describe)
-        let admission = pool.submit(lanes: call.toolsets.map(WorkLane.toolset)) {
+        let lanes = call.toolsets.isEmpty ? [WorkLane.batch] : call.toolsets.map(WorkLane.toolset)
+        let admission = pool.submit(lanes: lanes) {
             guard ticket.start() else { return }  // answered at its deadline while queued: never runs
             let started = Clock.monotonicNanoseconds()
             let answer = run()
@@ -46,8 +49,7 @@ final class ToolCallScheduler: Sendable {
             }
         }
         if case .queueFull(let lane, let laneLimits) = admission {
-            guard case .toolset(let toolset) = lane else { return }
-            respond(call.refused(toolset, laneLimits))
+            respond(call.refused(lane, laneLimits))
             return
         }
         timer.schedule(ticket, after: UInt64(seconds) * 1_000_000_000)

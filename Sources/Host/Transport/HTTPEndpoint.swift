@@ -2,7 +2,7 @@ import HTTPServer
 import JSON
 
 /// The HTTP face of Toolhost. One request's path, top to bottom:
-///   route (healthz, OAuth, MCP endpoint) → Host/Origin checks → method → content negotiation
+///   route (healthz, OAuth, MCP endpoint) → Host/Origin checks → method → Content-Type (415) and Accept (406)
 ///   → the MCP core (MCPService: parse, access layers, era, dispatch) → response.
 /// Tool calls come back from the core deferred and run on the worker pool (ToolCallScheduler:
 /// per-toolset caps and deadlines), never on a loop.
@@ -18,8 +18,9 @@ final class HTTPEndpoint: Sendable {
     let clientAddress: ClientAddress
 
     init(access: AccessControl, tools: ToolMethods, sessions: SessionStore, guardrails: RequestGuardrails,
-         oauth: AuthorizationServer? = nil, scheduler: ToolCallScheduler? = nil, clientAddress: ClientAddress = ClientAddress(trustedProxies: [])) {
-        self.mcp = MCPService(access: access, tools: tools, sessions: sessions, oauth: oauth)
+         oauth: AuthorizationServer? = nil, scheduler: ToolCallScheduler? = nil, clientAddress: ClientAddress = ClientAddress(trustedProxies: []),
+         settings: MCPSettings = MCPSettings()) {
+        self.mcp = MCPService(access: access, tools: tools, sessions: sessions, oauth: oauth, settings: settings)
         self.oauth = oauth
         self.scheduler = scheduler
         self.clientAddress = clientAddress
@@ -72,7 +73,7 @@ final class HTTPEndpoint: Sendable {
 
     /// POST: one JSON-RPC message (or a 2025-03-26 batch), answered by the MCP core.
     private func post(_ request: HTTPRequest, route: MCPRoute) -> Routed {
-        if let refusal = guardrails.checkContentNegotiation(request) { return .done(refusal) }
+        if let refusal = guardrails.checkContentType(request) ?? guardrails.checkContentNegotiation(request) { return .done(refusal) }
         switch mcp.handle(mcpRequest(request, route: route)) {
         case .answered(let answer): return .done(.reply(answer.reply))
         case .deferred(let call): return .call(call)
@@ -94,7 +95,10 @@ final class HTTPEndpoint: Sendable {
     }
 }
 
-/// `/{tenant}/mcp` or `/{tenant}/mcp/{toolset}`.
+/// `/{tenant}/mcp` or `/{tenant}/mcp/{toolset}`. Only segments that follow the naming rules
+/// (tenants: TenantCommands.isValidName; toolsets: PluginLoader.isValidName) make a route, so
+/// nothing a client put in the path reaches a header, a log line or a lookup unchecked: any other
+/// path is a plain 404.
 struct MCPRoute {
     let tenant: String
     let toolset: String?
@@ -110,5 +114,6 @@ struct MCPRoute {
         default: return nil
         }
         tenant = String(parts[1])
+        guard TenantCommands.isValidName(tenant), toolset.map(PluginLoader.isValidName) ?? true else { return nil }
     }
 }

@@ -2,6 +2,7 @@ import HTTPServer
 import JSON
 
 /// DNS-rebinding protection and content negotiation, checked before any authentication.
+/// - a POST body not declared `application/json` → 415;
 /// - `Origin` present and not allowed → 403 (browsers send it; CLI clients do not).
 /// - `Host` not allowed → 421. On a loopback bind the allowed hosts are the loopback names.
 struct RequestGuardrails: Sendable {
@@ -38,8 +39,48 @@ struct RequestGuardrails: Sendable {
         return nil
     }
 
-    /// Clients must accept JSON. (The body's Content-Type is not policed: the body is parsed
-    /// as JSON whatever it claims, and `curl -d` labels everything as a form.)
+    /// A POST to an MCP endpoint must declare its body as `application/json` (parameters such as
+    /// `charset=utf-8` allowed, the media type compared case-insensitively), or it gets 415 before
+    /// its body is even parsed. Why: a browser sends a cross-site POST without a CORS preflight
+    /// only for text/plain, form and multipart bodies, so refusing every other type means a web
+    /// page can never make a visitor's browser call a tool, whether or not it sends an Origin.
+    func checkContentType(_ request: HTTPRequest) -> HTTPResponse? {
+        let header = request.headers["Content-Type"]
+        if let header, RequestGuardrails.isJSON(header) { return nil }
+        let declared = header.map(RequestGuardrails.mediaType)
+        let got = declared.map { $0.isEmpty ? "an empty Content-Type" : $0 } ?? "no Content-Type"
+        return .text(415, "Unsupported Media Type: POST to an MCP endpoint needs Content-Type: application/json (got \(got))")
+    }
+
+    /// `application/json`, any case, optionally with parameters: compared byte by byte, since
+    /// every MCP request passes here (no lowercased copy, no trimmed copy).
+    static func isJSON(_ contentType: String) -> Bool {
+        let expected: StaticString = "application/json"
+        var utf8 = contentType.utf8[...]
+        while let first = utf8.first, first == 0x20 || first == 0x09 { utf8 = utf8.dropFirst() }
+        guard utf8.count >= expected.utf8CodeUnitCount else { return false }
+        var index = utf8.startIndex
+        for offset in 0..<expected.utf8CodeUnitCount {
+            let byte = utf8[index]
+            let lowered = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+            guard lowered == expected.utf8Start[offset] else { return false }
+            index = utf8.index(after: index)
+        }
+        // What follows the media type: nothing, or parameters after optional whitespace.
+        for byte in utf8[index...] {
+            if byte == UInt8(ascii: ";") { return true }
+            guard byte == 0x20 || byte == 0x09 else { return false }
+        }
+        return true
+    }
+
+    /// `type/subtype` of a Content-Type value, lowercased, without parameters.
+    static func mediaType(_ value: String) -> String {
+        let end = value.firstIndex(of: ";") ?? value.endIndex
+        return value[..<end].trimmingCharacters(in: .whitespaces).lowercased()
+    }
+
+    /// Clients must accept JSON.
     func checkContentNegotiation(_ request: HTTPRequest) -> HTTPResponse? {
         if let accept = request.headers["Accept"]?.lowercased(),
            !(accept.contains("application/json") || accept.contains("*/*") || accept.contains("application/*")) {

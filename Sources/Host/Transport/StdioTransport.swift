@@ -11,9 +11,9 @@ struct StdioTransport {
     let toolset: String?
     let token: String
 
-    init(access: AccessControl, tools: ToolMethods, tenant: String, toolset: String?, token: String) {
+    init(access: AccessControl, tools: ToolMethods, tenant: String, toolset: String?, token: String, settings: MCPSettings) {
         // No sessions by id and no OAuth on stdio: the store stays empty.
-        self.mcp = MCPService(access: access, tools: tools, sessions: SessionStore(), oauth: nil)
+        self.mcp = MCPService(access: access, tools: tools, sessions: SessionStore(), oauth: nil, settings: settings)
         self.tenant = tenant
         self.toolset = toolset
         self.token = token
