@@ -11,7 +11,8 @@ import JSON
 ///                 "failed_auth_limit": 10, "lockout_window_seconds": 3600},
 ///       "audit": {"record_arguments": false},
 ///       "oauth": {"access_token_seconds": 3600, "refresh_token_days": 30,
-///                 "allow_loopback_client_metadata": false}
+///                 "allow_loopback_client_metadata": false},
+///       "connections": {"max": 10000, "max_per_address": 256, "first_byte_timeout_seconds": 10}
 ///     }
 struct Configuration: Sendable {
     var plans = PlanCatalog.standard
@@ -20,6 +21,8 @@ struct Configuration: Sendable {
     /// Off by default: only a digest of the arguments is kept.
     var recordArguments = false
     var oauth = OAuthSettings()
+    /// HTTP connection limits (Configuration+Connections.swift); the environment overrides them in `serve`.
+    var connections = ConnectionSettings()
 
     static func load(dataDirectory: String) throws -> Configuration {
         let path = ProcessInfo.processInfo.environment["TOOLHOST_CONFIG"] ?? dataDirectory + "/toolhost.json"
@@ -64,6 +67,7 @@ struct Configuration: Sendable {
             }
         }
         configuration.recordArguments = root["audit"]?["record_arguments"]?.boolValue ?? false
+        configuration.connections = try ConnectionSettings(file: root["connections"])
         return configuration
     }
 }

@@ -34,6 +34,13 @@ enum ServeCommand {
         // Before any thread exists, so every thread inherits the mask and only sigwait() sees them.
         StopSignals.block()
         let runtime = try makeRuntime(arguments, withEvents: true)
+        let connections: ConnectionSettings
+        do {
+            connections = try runtime.configuration.connections.overridden(by: environment)
+        } catch {
+            runtime.close()
+            throw error
+        }
         Log.info("server", "data in \(runtime.settings.dataDirectory), plugins from \(runtime.settings.pluginsDirectory)")
         if runtime.registry.toolsets.isEmpty { Log.warning("server", "no toolsets are loaded; clients will see no tools") }
         let demo = skipDemo ? nil : try FirstStart.createDemoIfEmpty(runtime: runtime)
@@ -55,6 +62,8 @@ enum ServeCommand {
         configuration.host = host
         configuration.port = port
         if let threads = environment["TOOLHOST_THREADS"].flatMap(Int.init), threads > 0 { configuration.loopThreads = threads }
+        connections.apply(to: &configuration)
+        configuration.maxConnections = DescriptorLimit.fit(connections: connections.maxConnections)
         let server = HTTPServer(configuration: configuration) { request, responder in
             endpoint.handle(request) { responder.send($0) }
         }
