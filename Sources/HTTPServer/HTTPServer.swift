@@ -35,7 +35,7 @@ public final class HTTPServer: Sendable {
         public var idleTimeoutSeconds: Double = 60
         /// Open connections, all addresses together. Connections over the cap are accepted,
         /// answered a fixed 503 with Retry-After and closed at once.
-        public var maxConnections: Int = 10_000
+        public var maxConnections: Int = 16_384
         /// Open connections per TCP peer address (behind a reverse proxy that is the proxy).
         /// Over it: the same fixed 503, so one address cannot take every slot.
         public var maxConnectionsPerAddress: Int = 256

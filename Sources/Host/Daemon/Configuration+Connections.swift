@@ -4,7 +4,7 @@ import JSON
 /// The HTTP server's connection limits. From the `"connections"` object of toolhost.json,
 /// then the environment, which wins (so one deployment can be adjusted without editing the file):
 ///
-///     "connections": {"max": 10000, "max_per_address": 256, "first_byte_timeout_seconds": 10}
+///     "connections": {"max": 16384, "max_per_address": 256, "first_byte_timeout_seconds": 10}
 ///
 ///     TOOLHOST_MAX_CONNECTIONS, TOOLHOST_MAX_CONNECTIONS_PER_ADDRESS, TOOLHOST_FIRST_BYTE_TIMEOUT
 ///
@@ -12,7 +12,7 @@ import JSON
 /// proxy, so raise it there (or leave per-client limits to the proxy).
 struct ConnectionSettings: Sendable, Equatable {
     /// Open connections, all addresses together.
-    var maxConnections = 10_000
+    var maxConnections = 16_384
     /// Open connections from one peer address.
     var maxConnectionsPerAddress = 256
     /// How long a new connection may stay silent before it is closed; may be fractional.

@@ -12,7 +12,7 @@ import JSON
 ///       "audit": {"record_arguments": false},
 ///       "oauth": {"access_token_seconds": 3600, "refresh_token_days": 30,
 ///                 "allow_loopback_client_metadata": false},
-///       "connections": {"max": 10000, "max_per_address": 256, "first_byte_timeout_seconds": 10}
+///       "connections": {"max": 16384, "max_per_address": 256, "first_byte_timeout_seconds": 10}
 ///     }
 struct Configuration: Sendable {
     var plans = PlanCatalog.standard
