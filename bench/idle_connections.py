@@ -30,9 +30,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def rss_mib(pid: int) -> float:
+def rss_mib(pid: int, field: str = "VmRSS") -> float:
+    """Resident memory now (VmRSS) or at its peak so far (VmHWM)."""
     for line in open(f"/proc/{pid}/status"):
-        if line.startswith("VmRSS:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
@@ -154,7 +155,7 @@ def main() -> int:
         refused = len(poller.poll(0))
         print(f"{args.silent} silent sockets from 127.0.0.1: {refused} refused at once (503), {args.silent - refused} held")
         print(f"another client meanwhile: {latency(port, '127.0.0.2')}")
-        print(f"daemon RSS now: {rss_mib(daemon.pid):.1f} MiB")
+        print(f"daemon RSS now: {rss_mib(daemon.pid):.1f} MiB (peak {rss_mib(daemon.pid, 'VmHWM'):.1f} MiB)")
         alive = sum(1 for s in held[:: max(1, len(held) // 100)] if not poll_readable(s))
         print(f"sampled idle keep-alive connections still open: {alive}/{len(held[:: max(1, len(held) // 100)])}")
     finally:
