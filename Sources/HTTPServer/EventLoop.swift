@@ -77,9 +77,9 @@ final class EventLoop: @unchecked Sendable {
         self.handler = handler
         parser = RequestHeadParser(maxHeaderBytes: configuration.maxHeaderBytes, maxBodyBytes: configuration.maxBodyBytes)
         // Sweep often enough that a short timeout is honoured reasonably precisely. One sweep
-        // visits every connection of the loop: at 10,000 connections that is well under a
-        // millisecond, four times a second (cheaper than keeping a timer structure up to date
-        // on every request).
+        // visits every connection of the loop, which costs nothing per request (unlike keeping a
+        // timer structure up to date): 10,000 idle connections take 0.6% of one core in a release
+        // build (bench/idle_connections.py).
         sweepInterval = max(0.01, min(0.25, configuration.headerTimeoutSeconds / 4, configuration.idleTimeoutSeconds / 4,
                                       configuration.firstByteTimeoutSeconds / 4))
         epfd = cshims_epoll_create()

@@ -64,6 +64,8 @@ enum ServeCommand {
         if let threads = environment["TOOLHOST_THREADS"].flatMap(Int.init), threads > 0 { configuration.loopThreads = threads }
         connections.apply(to: &configuration)
         configuration.maxConnections = DescriptorLimit.fit(connections: connections.maxConnections)
+        Log.info("server", "connections: at most \(configuration.maxConnections), \(configuration.maxConnectionsPerAddress) per address, "
+                 + "first byte within \(connections.firstByteTimeoutSeconds) s")
         let server = HTTPServer(configuration: configuration) { request, responder in
             endpoint.handle(request) { responder.send($0) }
         }
