@@ -8,12 +8,14 @@ final class Connection {
     /// Stop parsing new requests while this much output is still unsent (slow reader).
     private static let outputHighWater = 256 << 10
     private static let lingerSeconds = 2.0
+    /// A keep-alive connection idle for this long gives its buffers back. Not done at the end of
+    /// every request (that would be an allocation per request on the hot path); done by the
+    /// sweep, so thousands of idle keep-alive connections cost little more than their sockets.
+    private static let trimBuffersAfterIdleSeconds = 1.0
 
     let fd: Int32
     let id: UInt64
     let remoteAddress: String
-    /// False for connections accepted over the cap: they don't hold a slot.
-    let counted: Bool
     private unowned let loop: EventLoop
     /// Stop reading when this much unparsed input is buffered and can't be consumed now
     /// (request with the handler, or a slow reader). Above maxHeaderBytes so that a head that
@@ -38,12 +40,11 @@ final class Connection {
     /// while the next request is parsed. Stalled output for longer than the idle timeout closes.
     private var lastWriteProgress: Double
 
-    init(fd: Int32, id: UInt64, remoteAddress: String, loop: EventLoop, counted: Bool) {
+    init(fd: Int32, id: UInt64, remoteAddress: String, loop: EventLoop) {
         self.fd = fd
         self.id = id
         self.remoteAddress = remoteAddress
         self.loop = loop
-        self.counted = counted
         inputHighWater = max(64 << 10, loop.configuration.maxHeaderBytes + 4096)
         state = ConnectionState(now: loop.now)
         lastWriteProgress = loop.now
@@ -321,12 +322,6 @@ final class Connection {
         inputStart = 0
     }
 
-    /// For connections over the cap: answer right away, never read a request.
-    func reject(_ error: HTTPError) {
-        fail(error)
-        process()
-    }
-
     // MARK: - Output
 
     private func flushOutput() {
@@ -395,14 +390,32 @@ final class Connection {
             break
         case .readingHead, .readingBody:
             checkHeaderTimeout(now: now)
+        case .awaitingFirstByte(let since):
+            if now - since > config.firstByteTimeoutSeconds || loop.shuttingDown {
+                close()   // connected and said nothing: no request to answer, close silently
+            }
         case .idle(let since):
             if now - since > config.idleTimeoutSeconds || loop.shuttingDown {
                 close()   // idle keep-alive connection: close silently
+            } else if now - since > Connection.trimBuffersAfterIdleSeconds {
+                trimBuffers()
             }
         case .closingAfterFlush:
             // Not reached in practice (a drained final response starts lingering at once);
             // kept so a connection can never outlive its final response unbounded.
             if outputStalled || loop.shuttingDown { close() }
+        }
+    }
+
+    /// Drops the capacity a past request left in the buffers (only when nothing is in them).
+    private func trimBuffers() {
+        if unreadInput == 0 && input.capacity > 0 {
+            input = []
+            inputStart = 0
+        }
+        if pendingOutput == 0 && output.capacity > 0 {
+            output = []
+            outputStart = 0
         }
     }
 

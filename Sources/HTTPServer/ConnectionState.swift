@@ -9,11 +9,12 @@
 // than carry on in a state nobody designed.
 //
 // Legal moves:
+//   awaitingFirstByte ── headBytesBuffered ──▶ readingHead
 //   idle              ── headBytesBuffered ──▶ readingHead
 //   readingHead       ── headParsed ─────────▶ readingBody, or awaitingResponse when there is no body
 //   readingBody       ── bodyComplete ───────▶ awaitingResponse
 //   awaitingResponse  ── responseQueued ─────▶ idle (keep-alive) or closingAfterFlush
-//   idle, readingHead, readingBody ── protocolErrorQueued ──▶ closingAfterFlush
+//   readingHead, readingBody ── protocolErrorQueued ──▶ closingAfterFlush
 //   closingAfterFlush ── startLingering ─────▶ lingering
 //   any phase         ── close ──────────────▶ closed
 // peerClosedInput only records the EOF (`inputEnded`), which is orthogonal to the phase.
@@ -79,6 +80,10 @@ enum ResponseDecision: Equatable {
 
 struct ConnectionState {
     enum Phase {
+        /// A new connection that has sent nothing yet: the (short) first-byte deadline runs from
+        /// `since`. Separate from `idle` because a silent new socket has proven nothing, while a
+        /// keep-alive connection between requests legitimately waits longer.
+        case awaitingFirstByte(since: Double)
         /// Between requests, nothing buffered: the idle timeout runs from `since`.
         case idle(since: Double)
         /// Part of a request head is buffered; the header timeout runs from `startedAt`.
@@ -107,7 +112,7 @@ struct ConnectionState {
     private var lastSequence: UInt64 = 0
 
     init(now: Double) {
-        phase = .idle(since: now)
+        phase = .awaitingFirstByte(since: now)
     }
 
     // MARK: - Queries
@@ -128,10 +133,10 @@ struct ConnectionState {
         return false
     }
 
-    /// Idle or part-way through a head: the next thing to parse is a request head.
+    /// New, idle or part-way through a head: the next thing to parse is a request head.
     var awaitsRequestHead: Bool {
         switch phase {
-        case .idle, .readingHead: return true
+        case .awaitingFirstByte, .idle, .readingHead: return true
         default: return false
         }
     }
@@ -141,7 +146,7 @@ struct ConnectionState {
     /// to be copied on its next append.
     var inputConsumer: InputConsumer {
         switch phase {
-        case .idle, .readingHead: return .requestHead
+        case .awaitingFirstByte, .idle, .readingHead: return .requestHead
         case .readingBody: return .requestBody
         case .awaitingResponse, .closingAfterFlush, .lingering, .closed, .modifying: return .nothing
         }
@@ -168,7 +173,7 @@ struct ConnectionState {
         guard inputEnded else { return false }
         switch phase {
         case .lingering: return true
-        case .idle, .readingHead, .readingBody, .closingAfterFlush: return !outputPending
+        case .awaitingFirstByte, .idle, .readingHead, .readingBody, .closingAfterFlush: return !outputPending
         case .awaitingResponse, .closed, .modifying: return false
         }
     }
@@ -178,7 +183,7 @@ struct ConnectionState {
     /// Bytes of a request head are buffered; starts the header timeout on the first of them.
     mutating func headBytesBuffered(now: Double) throws(IllegalTransition) {
         switch phase {
-        case .idle: phase = .readingHead(startedAt: now)
+        case .awaitingFirstByte, .idle: phase = .readingHead(startedAt: now)
         case .readingHead: break   // the timer already runs from the first byte
         default: throw illegal("headBytesBuffered")
         }
@@ -228,10 +233,12 @@ struct ConnectionState {
         return .write(ResponseFraming(close: close, announceKeepAlive: request.isHTTP10, omitBody: request.isHEAD))
     }
 
-    /// We answer a malformed, oversized, slow or over-the-cap request ourselves, then close.
+    /// We answer a malformed, oversized or slow request ourselves, then close. Only once bytes
+    /// of a request arrived: a connection that sent nothing is closed silently, and one over a
+    /// cap never gets a state at all (ConnectionRefusal.swift).
     mutating func protocolErrorQueued() throws(IllegalTransition) -> ResponseFraming {
         switch phase {
-        case .idle, .readingHead, .readingBody:
+        case .readingHead, .readingBody:
             phase = .closingAfterFlush
             return .protocolError
         default:
@@ -270,6 +277,7 @@ extension ConnectionState.Phase {
     /// Case name without payload, for messages.
     var name: String {
         switch self {
+        case .awaitingFirstByte: return "awaitingFirstByte"
         case .idle: return "idle"
         case .readingHead: return "readingHead"
         case .readingBody: return "readingBody"

@@ -36,7 +36,8 @@ final class EventLoop: @unchecked Sendable {
     let configuration: HTTPServer.Configuration
     let handler: @Sendable (HTTPRequest, HTTPResponder) -> Void
     let parser: RequestHeadParser
-    private let counter: ConnectionCounter
+    private let admission: ConnectionAdmission
+    private let refusal: ConnectionRefusal
     private let epfd: Int32
     private let wakeFd: Int32
     private var listenFd: Int32
@@ -67,15 +68,20 @@ final class EventLoop: @unchecked Sendable {
     /// The array the inbox had before the last drain, emptied, kept for the next one (loop thread only).
     private var spareTasks: [Task] = []
 
-    init(listenFd: Int32, configuration: HTTPServer.Configuration, counter: ConnectionCounter,
+    init(listenFd: Int32, configuration: HTTPServer.Configuration, admission: ConnectionAdmission,
          handler: @escaping @Sendable (HTTPRequest, HTTPResponder) -> Void) throws {
         self.listenFd = listenFd
         self.configuration = configuration
-        self.counter = counter
+        self.admission = admission
+        refusal = ConnectionRefusal(retryAfterSeconds: Int(configuration.firstByteTimeoutSeconds.rounded(.up)))
         self.handler = handler
         parser = RequestHeadParser(maxHeaderBytes: configuration.maxHeaderBytes, maxBodyBytes: configuration.maxBodyBytes)
-        // Sweep often enough that a short header timeout is honoured reasonably precisely.
-        sweepInterval = max(0.01, min(0.25, configuration.headerTimeoutSeconds / 4, configuration.idleTimeoutSeconds / 4))
+        // Sweep often enough that a short timeout is honoured reasonably precisely. One sweep
+        // visits every connection of the loop, which costs nothing per request (unlike keeping a
+        // timer structure up to date): 10,000 idle connections take 0.6% of one core in a release
+        // build (bench/idle_connections.py).
+        sweepInterval = max(0.01, min(0.25, configuration.headerTimeoutSeconds / 4, configuration.idleTimeoutSeconds / 4,
+                                      configuration.firstByteTimeoutSeconds / 4))
         epfd = cshims_epoll_create()
         guard epfd >= 0 else { throw HTTPServerError("epoll_create1 failed: \(errnoText())") }
         wakeFd = cshims_eventfd()
@@ -163,11 +169,16 @@ final class EventLoop: @unchecked Sendable {
                 let length = chars.firstIndex(of: 0) ?? chars.count
                 return String(decoding: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(chars)[0..<length]), as: UTF8.self)
             }
-            let admitted = counter.tryAcquire()
-            let connection = Connection(fd: fd, id: nextConnectionID, remoteAddress: address, loop: self, counted: admitted)
+            let verdict = admission.admit(address)
+            guard verdict == .admitted else {
+                // Over a cap: the client learns why (503 with Retry-After) and the socket is gone at once.
+                refusal.refuse(fd: fd, because: verdict, scratch: scratch, scratchSize: EventLoop.readChunk)
+                continue
+            }
+            let connection = Connection(fd: fd, id: nextConnectionID, remoteAddress: address, loop: self)
             nextConnectionID += 1
             guard cshims_epoll_add(epfd, fd, CSHIMS_EPOLLIN | CSHIMS_EPOLLOUT | CSHIMS_EPOLLRDHUP | CSHIMS_EPOLLET, UInt64(fd)) == 0 else {
-                if admitted { counter.release() }
+                admission.release(address)
                 close(fd)
                 continue
             }
@@ -176,12 +187,7 @@ final class EventLoop: @unchecked Sendable {
             }
             connections[Int(fd)] = connection
             liveConnections += 1
-            if admitted {
-                if shuttingDown { connection.close() }
-            } else {
-                // Over the cap: answer 503 so the client learns why, then close.
-                connection.reject(HTTPError(status: 503, message: "Server has too many open connections"))
-            }
+            if shuttingDown { connection.close() }
         }
     }
 
@@ -191,7 +197,7 @@ final class EventLoop: @unchecked Sendable {
             connections[Int(connection.fd)] = nil
             liveConnections -= 1
         }
-        if connection.counted { counter.release() }
+        admission.release(connection.remoteAddress)
     }
 
     // MARK: - Responses from any thread

@@ -2,7 +2,7 @@
 //
 // Architecture: `loopThreads` pthreads, each running one EventLoop (EventLoop.swift) with its own
 // SO_REUSEPORT listener, so the kernel balances accepts and no state is shared between loops
-// except the connection counter. Connections (Connection.swift) are edge-triggered, non-blocking,
+// except the connection admission (global and per-address counts, ConnectionAdmission.swift). Connections (Connection.swift) are edge-triggered, non-blocking,
 // processed strictly one request at a time (pipelined bytes wait in the input buffer); which step
 // is allowed when is an explicit state machine (ConnectionState.swift). The handler
 // runs on the loop thread; a responder called there writes directly, one called from another
@@ -25,12 +25,20 @@ public final class HTTPServer: Sendable {
         public var maxBodyBytes: Int = 1 << 20
         /// Request line + headers larger than this get 431.
         public var maxHeaderBytes: Int = 16 << 10
-        /// Head/body not complete in time → 408 and close.
+        /// Head/body not complete in time (counted from the request's first byte) → 408 and close.
+        /// This is what cuts a request head trickled a byte at a time (slowloris).
         public var headerTimeoutSeconds: Double = 10
-        /// Keep-alive connection with no request for this long → closed silently.
+        /// A new connection that sends nothing for this long → closed silently. Short, so sockets
+        /// that connect and stay silent cannot hold slots for the whole idle timeout.
+        public var firstByteTimeoutSeconds: Double = 10
+        /// Keep-alive connection with no request for this long (after its first request) → closed silently.
         public var idleTimeoutSeconds: Double = 60
-        /// Connections over the cap are accepted, answered 503 and closed.
-        public var maxConnections: Int = 1024
+        /// Open connections, all addresses together. Connections over the cap are accepted,
+        /// answered a fixed 503 with Retry-After and closed at once.
+        public var maxConnections: Int = 16_384
+        /// Open connections per TCP peer address (behind a reverse proxy that is the proxy).
+        /// Over it: the same fixed 503, so one address cannot take every slot.
+        public var maxConnectionsPerAddress: Int = 256
         public init() {}
     }
 
@@ -46,7 +54,7 @@ public final class HTTPServer: Sendable {
 
     public let configuration: Configuration
     private let handler: @Sendable (HTTPRequest, HTTPResponder) -> Void
-    private let counter: ConnectionCounter
+    private let admission: ConnectionAdmission
     private let lifecycle = Mutex(Lifecycle())
     /// Held for the whole of shutdown so concurrent callers all return after the loops exited
     /// (they block on it; the holder blocks in pthread_join: no polling anywhere).
@@ -55,7 +63,8 @@ public final class HTTPServer: Sendable {
     public init(configuration: Configuration, handler: @escaping @Sendable (HTTPRequest, HTTPResponder) -> Void) {
         self.configuration = configuration
         self.handler = handler
-        counter = ConnectionCounter(limit: max(1, configuration.maxConnections))
+        admission = ConnectionAdmission(limit: max(1, configuration.maxConnections),
+                                        perAddressLimit: max(1, configuration.maxConnectionsPerAddress))
     }
 
     deinit {
@@ -66,7 +75,7 @@ public final class HTTPServer: Sendable {
     public var boundPort: Int { lifecycle.withLock { $0.port } }
 
     /// Connections currently open and admitted (over-cap rejections are not counted).
-    public var activeConnectionCount: Int { counter.current }
+    public var activeConnectionCount: Int { admission.current }
 
     /// Binds, listens and spawns the loop threads. Throws `HTTPServerError`, e.g.
     /// "cannot listen on 127.0.0.1:8787: Address already in use".
@@ -84,7 +93,7 @@ public final class HTTPServer: Sendable {
                     let listener = try Listener.open(host: host, port: resolvedPort)
                     openFds.append(listener.fd)
                     created.append(try EventLoop(listenFd: listener.fd, configuration: configuration,
-                                                 counter: counter, handler: handler))
+                                                 admission: admission, handler: handler))
                 }
             } catch {
                 for fd in openFds { close(fd) }

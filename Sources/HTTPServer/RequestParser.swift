@@ -53,14 +53,16 @@ struct RequestHeadParser {
     /// Parses one request head from the front of `buf`. `scanFrom` is where the previous
     /// call stopped looking for the blank line, so slow clients don't cause rescans.
     func parse(_ buf: UnsafeBufferPointer<UInt8>, scanFrom: Int) -> HeadParseResult {
-        // RFC 9112 §2.2: ignore empty lines received before the request line.
+        // RFC 9112 §2.2: ignore empty lines received before the request line. They still count
+        // towards the header size limit, so an endless stream of CRLFs is cut like any other
+        // oversized head rather than buffered until the timeout.
         var start = 0
         while start < buf.count, buf[start] == CR || buf[start] == LF { start += 1 }
         guard let end = findHeadEnd(buf, from: max(scanFrom, start + 1), start: start) else {
-            if buf.count - start > maxHeaderBytes { return .failure(headersTooLarge) }
+            if buf.count > maxHeaderBytes { return .failure(headersTooLarge) }
             return .incomplete(scannedTo: max(buf.count, start))
         }
-        if end - start > maxHeaderBytes { return .failure(headersTooLarge) }
+        if end > maxHeaderBytes { return .failure(headersTooLarge) }
         do {
             let head = try parseHead(UnsafeBufferPointer(rebasing: buf[start..<end]))
             return .complete(head, consumed: end)
@@ -136,6 +138,9 @@ struct RequestHeadParser {
             throw bad(hostHeaders == 0 ? "Missing Host header (required in HTTP/1.1)" : "More than one Host header")
         }
         if transferEncodings > 0 {
+            // RFC 9112 §6.1: Transfer-Encoding in an HTTP/1.0 message means faulty framing (a 1.0
+            // intermediary may not have understood it); answering 400 also closes the connection.
+            if minor == 0 { throw bad("Transfer-Encoding is not allowed in HTTP/1.0") }
             if contentLength != nil { throw bad("Both Content-Length and Transfer-Encoding present") }
             if transferEncodings > 1 || !chunked { throw bad("Unsupported Transfer-Encoding (only chunked)") }
         }
@@ -226,6 +231,8 @@ private struct LineIterator {
 
 /// Incremental decoder for `Transfer-Encoding: chunked`; survives arbitrary packet splits.
 struct ChunkedDecoder {
+    /// Longest chunk-size line accepted (size, extensions and CRLF), in bytes.
+    static let maxSizeLine = 1024
     private enum State { case size, data(remaining: Int), dataEnd, trailer }
     private var state = State.size
     private var trailerBytes = 0
@@ -243,8 +250,11 @@ struct ChunkedDecoder {
         while true {
             switch state {
             case .size:
-                guard let lf = buf[pos...].firstIndex(of: LF) else {
-                    if buf.count - pos > 1024 { return .failure(HTTPError(status: 400, message: "Chunk size line too long")) }
+                // Only the first maxSizeLine + 1 bytes are searched: the limit holds whether the
+                // line arrives byte by byte or all at once in one packet.
+                let window = buf[pos..<min(buf.count, pos + ChunkedDecoder.maxSizeLine + 1)]
+                guard let lf = window.firstIndex(of: LF) else {
+                    if window.count > ChunkedDecoder.maxSizeLine { return .failure(HTTPError(status: 400, message: "Chunk size line too long")) }
                     return .needMore(consumed: pos)
                 }
                 guard let size = parseChunkSize(UnsafeBufferPointer(rebasing: buf[pos..<lf])) else {

@@ -27,8 +27,10 @@ final class ConnectionStateTests: XCTestCase {
 
     func testKeepAliveRequestReturnsToIdle() throws {
         var state = ConnectionState(now: 0)
-        assertPhase(state, "idle")
+        guard case .awaitingFirstByte(let opened) = state.phase else { return XCTFail("a new connection awaits its first byte") }
+        XCTAssertEqual(opened, 0)
         XCTAssertTrue(state.awaitsRequestHead)
+        XCTAssertEqual(state.inputConsumer, .requestHead)
         try state.headBytesBuffered(now: 1)
         try state.headBytesBuffered(now: 2)   // more head bytes: the timer keeps its start
         XCTAssertEqual(state.requestStartedAt, 1)
@@ -133,8 +135,6 @@ final class ConnectionStateTests: XCTestCase {
     }
 
     func testProtocolErrorFromEachReceivingPhase() throws {
-        var idle = ConnectionState(now: 0)
-        XCTAssertEqual(try idle.protocolErrorQueued(), .protocolError)   // over the cap: 503
         var readingHead = ConnectionState(now: 0)
         try readingHead.headBytesBuffered(now: 1)
         XCTAssertEqual(try readingHead.protocolErrorQueued(), .protocolError)   // 400, 431, 408
@@ -142,7 +142,7 @@ final class ConnectionStateTests: XCTestCase {
         try readingBody.headBytesBuffered(now: 1)
         _ = try readingBody.headParsed(head("POST", chunked: true))
         XCTAssertEqual(try readingBody.protocolErrorQueued(), .protocolError)   // 413, 408
-        for state in [idle, readingHead, readingBody] { XCTAssertTrue(state.isClosingAfterFlush) }
+        for state in [readingHead, readingBody] { XCTAssertTrue(state.isClosingAfterFlush) }
     }
 
     func testHalfCloseWaitsForThePendingResponse() throws {
@@ -167,12 +167,22 @@ final class ConnectionStateTests: XCTestCase {
         XCTAssertEqual(state.phase.name, before, "a refused move leaves the state unchanged", file: file, line: line)
     }
 
-    func testIllegalMovesAreRefused() throws {
+    func testSilentConnectionsHaveNoRequestToAnswer() throws {
+        var fresh = ConnectionState(now: 0)
+        assertRefused(&fresh, "protocolErrorQueued") { try $0.protocolErrorQueued() }
         var idle = ConnectionState(now: 0)
-        assertRefused(&idle, "headParsed") { try $0.headParsed(self.head()) }
-        assertRefused(&idle, "bodyComplete") { try $0.bodyComplete() }
-        assertRefused(&idle, "startLingering") { try $0.startLingering(until: 1) }
-        assertRefused(&idle, "modifyIncomingRequest") { try $0.modifyIncomingRequest { _ in } }
+        _ = try dispatch(&idle, head())
+        _ = idle.responseQueued(sequence: 1, forceClose: false, now: 2)
+        assertPhase(idle, "idle")
+        assertRefused(&idle, "protocolErrorQueued") { try $0.protocolErrorQueued() }
+    }
+
+    func testIllegalMovesAreRefused() throws {
+        var fresh = ConnectionState(now: 0)
+        assertRefused(&fresh, "headParsed") { try $0.headParsed(self.head()) }
+        assertRefused(&fresh, "bodyComplete") { try $0.bodyComplete() }
+        assertRefused(&fresh, "startLingering") { try $0.startLingering(until: 1) }
+        assertRefused(&fresh, "modifyIncomingRequest") { try $0.modifyIncomingRequest { _ in } }
 
         var awaiting = ConnectionState(now: 0)
         _ = try dispatch(&awaiting, head())
@@ -181,6 +191,7 @@ final class ConnectionStateTests: XCTestCase {
         assertRefused(&awaiting, "startLingering") { try $0.startLingering(until: 1) }
 
         var closing = ConnectionState(now: 0)
+        try closing.headBytesBuffered(now: 1)
         _ = try closing.protocolErrorQueued()
         assertRefused(&closing, "headBytesBuffered") { try $0.headBytesBuffered(now: 2) }
         assertRefused(&closing, "protocolErrorQueued") { try $0.protocolErrorQueued() }

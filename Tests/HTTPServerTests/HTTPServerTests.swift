@@ -412,6 +412,8 @@ final class HTTPServerTests: XCTestCase {
         let rejected = try c.readResponse()
         XCTAssertEqual(rejected.status, 503)
         XCTAssertEqual(rejected.header("Connection"), "close")
+        XCTAssertEqual(rejected.header("Retry-After"), "10")   // the first-byte deadline, rounded up
+        XCTAssertEqual(rejected.text, "Server has too many open connections\n")
         XCTAssertTrue(c.isClosedByServer(within: 3))
 
         // Freeing a slot lets a new client in.
@@ -424,6 +426,126 @@ final class HTTPServerTests: XCTestCase {
         let d = try TestClient(port: server.boundPort)
         d.send("GET /d HTTP/1.1\r\nHost: t\r\n\r\n")
         XCTAssertEqual(try d.readResponse().text, "GET /d - ")
+    }
+
+    func testPerAddressCapRefusesOnlyThatAddress() throws {
+        let server = try startServer {
+            $0.maxConnectionsPerAddress = 2
+            $0.firstByteTimeoutSeconds = 2.5
+        }
+        // Two silent sockets take this address's slots.
+        let silent = try (0..<2).map { _ in try TestClient(port: server.boundPort) }
+        Thread.sleep(forTimeInterval: 0.1)
+        XCTAssertEqual(server.activeConnectionCount, 2)
+        let third = try TestClient(port: server.boundPort)
+        let refused = try third.readResponse()   // answered without sending anything
+        XCTAssertEqual(refused.status, 503)
+        XCTAssertEqual(refused.header("Retry-After"), "3")
+        XCTAssertEqual(refused.header("Connection"), "close")
+        XCTAssertEqual(refused.text, "Too many open connections from your address\n")
+        XCTAssertTrue(third.isClosedByServer(within: 1))
+        XCTAssertEqual(server.activeConnectionCount, 2, "a refused connection holds no slot")
+
+        let other = try TestClient(port: server.boundPort, source: "127.0.0.2")
+        other.send("GET /other HTTP/1.1\r\nHost: t\r\n\r\n")
+        XCTAssertEqual(try other.readResponse().text, "GET /other - ")
+        _ = silent
+    }
+
+    func testSilentNewConnectionIsClosedAtTheFirstByteDeadline() throws {
+        let server = try startServer { $0.firstByteTimeoutSeconds = 0.3 }
+        let client = try TestClient(port: server.boundPort)
+        let start = Date()
+        XCTAssertTrue(client.isClosedByServer(within: 3))
+        let elapsed = Date().timeIntervalSince(start)
+        XCTAssertGreaterThanOrEqual(elapsed, 0.25)
+        XCTAssertLessThan(elapsed, 1.5)
+        Thread.sleep(forTimeInterval: 0.05)
+        XCTAssertEqual(server.activeConnectionCount, 0)
+    }
+
+    func testKeepAliveConnectionWaitsLongerThanTheFirstByteDeadline() throws {
+        let server = try startServer {
+            $0.firstByteTimeoutSeconds = 0.2
+            $0.idleTimeoutSeconds = 30
+        }
+        let client = try TestClient(port: server.boundPort)
+        client.send("GET /1 HTTP/1.1\r\nHost: t\r\n\r\n")
+        XCTAssertEqual(try client.readResponse().status, 200)
+        Thread.sleep(forTimeInterval: 1.3)   // past the first-byte deadline and the buffer trim
+        client.send("GET /2 HTTP/1.1\r\nHost: t\r\n\r\n")
+        XCTAssertEqual(try client.readResponse().text, "GET /2 - ")
+    }
+
+    func testHeadStartedThenTrickledIsCutByTheHeaderTimeout() throws {
+        let server = try startServer {
+            $0.firstByteTimeoutSeconds = 0.2
+            $0.headerTimeoutSeconds = 0.8
+        }
+        let client = try TestClient(port: server.boundPort)
+        let start = Date()
+        for byte in "GET / HTTP/1.1\r\nHost: t\r\nX-Slow: ".utf8.prefix(12) {
+            client.send([byte])
+            Thread.sleep(forTimeInterval: 0.1)   // each byte within the first-byte deadline of the last
+        }
+        let response = try client.readResponse()
+        XCTAssertEqual(response.status, 408)
+        XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(start), 0.75)
+    }
+
+    // MARK: - Framing (RFC 9112)
+
+    func testHTTP10WithTransferEncodingIs400AndCloses() throws {
+        let server = try startServer()
+        let client = try TestClient(port: server.boundPort)
+        client.send("POST /x HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
+        let response = try client.readResponse()
+        XCTAssertEqual(response.status, 400)
+        XCTAssertTrue(response.text.contains("HTTP/1.0"), response.text)
+        XCTAssertEqual(response.header("Connection"), "close")
+        XCTAssertTrue(client.isClosedByServer(within: 3))
+    }
+
+    func testChunkSizeLineLimitHoldsWithinOneRead() throws {
+        let server = try startServer()
+        let client = try TestClient(port: server.boundPort)
+        let extensions = ";" + String(repeating: "e", count: 4000)
+        client.send("POST /x HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\(extensions)\r\nabc\r\n0\r\n\r\n")
+        let response = try client.readResponse()
+        XCTAssertEqual(response.status, 400)
+        XCTAssertEqual(response.text, "Chunk size line too long")
+    }
+
+    func testChunkedDecoderLineLimitWholeBuffer() {
+        var decoder = ChunkedDecoder()
+        var body: [UInt8] = []
+        let input = Array(("1;" + String(repeating: "x", count: 2000) + "\r\na\r\n0\r\n\r\n").utf8)
+        let result = input.withUnsafeBufferPointer { decoder.decode($0, into: &body, maxBodyBytes: 100, maxTrailerBytes: 100) }
+        guard case .failure(let error) = result else { return XCTFail("expected a failure, got \(result)") }
+        XCTAssertEqual(error.status, 400)
+        // Exactly at the limit is still fine.
+        var fits = ChunkedDecoder()
+        let line = "1;" + String(repeating: "x", count: ChunkedDecoder.maxSizeLine - 4) + "\r\n"
+        XCTAssertEqual(line.utf8.count, ChunkedDecoder.maxSizeLine)
+        let ok = Array((line + "a\r\n0\r\n\r\n").utf8)
+        let done = ok.withUnsafeBufferPointer { fits.decode($0, into: &body, maxBodyBytes: 100, maxTrailerBytes: 100) }
+        guard case .done = done else { return XCTFail("expected done, got \(done)") }
+        XCTAssertEqual(body, Array("a".utf8))
+    }
+
+    func testLeadingBlankLinesCountTowardsTheHeaderLimit() throws {
+        let server = try startServer { $0.maxHeaderBytes = 1024 }
+        let client = try TestClient(port: server.boundPort)
+        client.send(String(repeating: "\r\n", count: 600) + "GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+        XCTAssertEqual(try client.readResponse().status, 431)
+        // An endless stream of blank lines is cut as soon as it passes the limit.
+        let stream = try TestClient(port: server.boundPort)
+        stream.send(String(repeating: "\r\n", count: 513))
+        XCTAssertEqual(try stream.readResponse().status, 431)
+        // A few blank lines before a small head are still tolerated.
+        let polite = try TestClient(port: server.boundPort)
+        polite.send(String(repeating: "\r\n", count: 10) + "GET /ok HTTP/1.1\r\nHost: t\r\n\r\n")
+        XCTAssertEqual(try polite.readResponse().text, "GET /ok - ")
     }
 
     // MARK: - Lifecycle

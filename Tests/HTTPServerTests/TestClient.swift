@@ -26,15 +26,17 @@ final class TestClient: @unchecked Sendable {
     private var buffer: [UInt8] = []
 
     /// Connects to host:port (IPv4 or IPv6 literal); receive timeout bounds every read.
-    init(port: Int, host: String = "127.0.0.1", timeout: Double = 5) throws {
-        fd = try TestClient.connectSocket(port: port, host: host)
+    /// `source`: an IPv4 address to connect from (any of 127/8 works on Linux loopback), so a
+    /// test can play a second client address.
+    init(port: Int, host: String = "127.0.0.1", source: String? = nil, timeout: Double = 5) throws {
+        fd = try TestClient.connectSocket(port: port, host: host, source: source)
         var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1e6))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
     }
 
     /// Separate from init: a class init that throws after setting `fd` would still run deinit,
     /// closing the descriptor twice.
-    private static func connectSocket(port: Int, host: String) throws -> Int32 {
+    private static func connectSocket(port: Int, host: String, source: String?) throws -> Int32 {
         let fd: Int32
         let rc: Int32
         if host.contains(":") {
@@ -52,6 +54,14 @@ final class TestClient: @unchecked Sendable {
             addr.sin_port = in_port_t(UInt16(port).bigEndian)
             inet_pton(AF_INET, host, &addr.sin_addr)
             fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            if let source {
+                var local = sockaddr_in()
+                local.sin_family = sa_family_t(AF_INET)
+                inet_pton(AF_INET, source, &local.sin_addr)
+                _ = withUnsafePointer(to: &local) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                }
+            }
             rc = withUnsafePointer(to: &addr) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
             }

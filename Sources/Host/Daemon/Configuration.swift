@@ -13,7 +13,8 @@ import JSON
 ///       "oauth": {"access_token_seconds": 3600, "refresh_token_days": 30,
 ///                 "allow_loopback_client_metadata": false},
 ///       "toolsets": {"scheduling": {"max_concurrent_calls": 2, "max_queued_calls": 50,
-///                                   "call_timeout_seconds": 10}}
+///                                   "call_timeout_seconds": 10}},
+///       "connections": {"max": 16384, "max_per_address": 256, "first_byte_timeout_seconds": 10}
 ///     }
 struct Configuration: Sendable {
     var plans = PlanCatalog.standard
@@ -26,6 +27,8 @@ struct Configuration: Sendable {
     var toolsets: [String: ToolsetCallSettings] = [:]
     /// Batch and session bounds (Configuration+MCP.swift).
     var mcp = MCPSettings()
+    /// HTTP connection limits (Configuration+Connections.swift); the environment overrides them in `serve`.
+    var connections = ConnectionSettings()
 
     static func load(dataDirectory: String) throws -> Configuration {
         let path = ProcessInfo.processInfo.environment["TOOLHOST_CONFIG"] ?? dataDirectory + "/toolhost.json"
@@ -72,6 +75,7 @@ struct Configuration: Sendable {
         configuration.recordArguments = root["audit"]?["record_arguments"]?.boolValue ?? false
         configuration.toolsets = try ToolsetCallSettings.parseSection(root["toolsets"])
         configuration.mcp = try MCPSettings(section: root["mcp"])
+        configuration.connections = try ConnectionSettings(file: root["connections"])
         return configuration
     }
 }

@@ -40,9 +40,11 @@ enum ServeCommand {
         let runtime = try makeRuntime(arguments, withEvents: true)
         let callLimits: CallLimits
         let mcpSettings: MCPSettings
+        let connections: ConnectionSettings
         do {
             callLimits = try CallLimits(workers: workerCount, environment: environment, toolsets: runtime.configuration.toolsets)
             mcpSettings = try runtime.configuration.mcp.overridden(by: environment)
+            connections = try runtime.configuration.connections.overridden(by: environment)
         } catch {
             runtime.close()
             throw error
@@ -69,6 +71,10 @@ enum ServeCommand {
         configuration.host = host
         configuration.port = port
         if let threads = environment["TOOLHOST_THREADS"].flatMap(Int.init), threads > 0 { configuration.loopThreads = threads }
+        connections.apply(to: &configuration)
+        configuration.maxConnections = DescriptorLimit.fit(connections: connections.maxConnections)
+        Log.info("server", "connections: at most \(configuration.maxConnections), \(configuration.maxConnectionsPerAddress) per address, "
+                 + "first byte within \(connections.firstByteTimeoutSeconds) s")
         let server = HTTPServer(configuration: configuration) { request, responder in
             endpoint.handle(request) { responder.send($0) }
         }
