@@ -24,6 +24,8 @@ struct Configuration: Sendable {
     var oauth = OAuthSettings()
     /// Per toolset: concurrency cap, queue bound and call deadline (Configuration+Toolsets.swift).
     var toolsets: [String: ToolsetCallSettings] = [:]
+    /// The budget of unauthenticated work (Configuration+PreAuth.swift).
+    var preAuth = PreAuthLimits()
 
     static func load(dataDirectory: String) throws -> Configuration {
         let path = ProcessInfo.processInfo.environment["TOOLHOST_CONFIG"] ?? dataDirectory + "/toolhost.json"
@@ -69,6 +71,7 @@ struct Configuration: Sendable {
         }
         configuration.recordArguments = root["audit"]?["record_arguments"]?.boolValue ?? false
         configuration.toolsets = try ToolsetCallSettings.parseSection(root["toolsets"])
+        configuration.preAuth = try PreAuthLimits.parseSection(root["pre_auth"])
         return configuration
     }
 }

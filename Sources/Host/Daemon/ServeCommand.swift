@@ -57,11 +57,13 @@ enum ServeCommand {
         let access = runtime.makeAccessControl()
         let oauth = AuthorizationServer(stores: runtime.stores, registry: runtime.registry, settings: runtime.configuration.oauth,
                                         publicURL: publicURL ?? "http://\(shownHost):\(port)", abuse: access.abuse)
+        // Unauthenticated work (OAuth pages, scrypt, metadata fetches) on threads of its own, apart from the tool workers.
+        let preAuth = PreAuthWork(limits: runtime.configuration.preAuth, oauth: oauth)
         let endpoint = HTTPEndpoint(
             access: access, tools: runtime.makeToolMethods(), sessions: SessionStore(),
             guardrails: RequestGuardrails(bindHost: host, allowedHosts: list(environment["TOOLHOST_ALLOWED_HOSTS"]),
                                           allowedOrigins: list(environment["TOOLHOST_ALLOWED_ORIGINS"]), publicHost: publicHost),
-            oauth: oauth, scheduler: scheduler,
+            oauth: oauth, scheduler: scheduler, preAuth: preAuth,
             clientAddress: ClientAddress(trustedProxies: list(environment["TOOLHOST_TRUSTED_PROXIES"])))
         var configuration = HTTPServer.Configuration()
         configuration.host = host
@@ -91,6 +93,7 @@ enum ServeCommand {
         Log.info("server", "\(received): shutting down: no new connections, finishing requests in flight")
         server.shutdown(graceSeconds: 10)  // waits for in-flight responses, including those of workers
         scheduler?.stop()
+        preAuth.stop()
         runtime.close()
         Log.info("server", "stopped cleanly")
         return 0

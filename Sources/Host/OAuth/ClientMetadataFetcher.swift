@@ -115,7 +115,10 @@ private final class MetadataFetch: NSObject, URLSessionDataDelegate, Sendable {
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
         received.withLock { received in
-            if let error, !received.tooLarge { received.failure = error.localizedDescription }
+            guard let error, !received.tooLarge else { return }
+            // URLSession's own 5 s timeout usually fires first: say so in words, not as error -1001.
+            let timedOut = (error as? URLError)?.code == .timedOut || (error as NSError).code == NSURLErrorTimedOut
+            received.failure = timedOut ? "it timed out after 5 seconds" : error.localizedDescription
         }
         done.signal()
     }
