@@ -155,13 +155,13 @@ def test_hanging_metadata_fetches_take_nothing_from_tool_calls_or_pages(attacked
         url = lambda n: f"http://127.0.0.1:{silent.port}/client-{n}.json"
         # Two fetch threads and one queue place host-wide; two fetches per address.
         threads, results = _in_threads([lambda n=n: _authorize(d, url(n), "203.0.113.1") for n in range(2)])
-        time.sleep(0.5)
+        time.sleep(1.0)
         # A third from the same address: over its own budget, refused at once.
         over = _authorize(d, url(2), "203.0.113.1")
         assert over.status_code == 429 and int(over.headers["retry-after"]) >= 1, over.text
         # Others: one may wait for a fetch thread, then the fetch budget is full (503) ...
         more, more_results = _in_threads([lambda n=n: _authorize(d, url(10 + n), f"198.51.100.{n}") for n in range(3)])
-        time.sleep(0.5)
+        time.sleep(1.0)
         # ... but a document already being fetched is waited for, not fetched again.
         same, same_results = _in_threads([lambda: _authorize(d, url(0), "192.0.2.77")])
         time.sleep(0.2)

@@ -27,7 +27,8 @@ final class AccessControl: Sendable {
         self.watcher = watcher
         self.plans = configuration.plans
         self.abuse = AbuseGuard(limits: configuration.abuse, persistence: lockouts)
-        if let lockouts { abuse.restore(lockouts.load(now: Clock.nowMilliseconds()), now: Clock.nowMilliseconds()) }
+        let now = Clock.nowMilliseconds()
+        if let lockouts { abuse.restore(lockouts.load(now: now), now: now) }
     }
 
     /// Admits the request or returns the error to send.

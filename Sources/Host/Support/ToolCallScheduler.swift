@@ -45,8 +45,7 @@ final class ToolCallScheduler: Sendable {
                 Log.info("tools", "late result discarded: \(describe()) finished \(String(format: "%.1f", took)) s after it started, past its \(seconds) s deadline; the client was told it timed out")
             }
         }
-        if case .queueFull(let lane, let laneLimits) = admission {
-            guard case .toolset(let toolset) = lane else { return }
+        if case .queueFull(.toolset(let toolset), let laneLimits) = admission {
             respond(call.refused(toolset, laneLimits))
             return
         }
