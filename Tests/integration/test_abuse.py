@@ -6,6 +6,7 @@ Each test runs its own daemon with small limits in <data>/toolhost.json (a locko
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -72,3 +73,42 @@ def test_burst_over_limit_is_429_per_token(abuse_daemon):
     _assert_429(_list(d, token, id=77), "Suspicious burst detected", id=77)
     # Per token: another token of the same tenant, from the same address, is unaffected.
     rpc_result(_list(d, other, id=78), id=78)
+
+
+# A lockout is written to host.db when it begins (by the flush thread, within ~200 ms) and read back at start.
+PERSIST_WAIT = 1.0
+
+
+def _lock_out(d, address=None):
+    headers = {"X-Forwarded-For": address} if address else None
+    for i in range(FAILED_LIMIT + 1):
+        d.legacy("/ab/mcp", "tools/list", token="garbage", id=i, headers=headers)
+
+
+def _retry_after(d, token, address=None):
+    headers = {"X-Forwarded-For": address} if address else None
+    r = d.legacy("/ab/mcp", "tools/list", token=token, id=5, headers=headers)
+    _assert_429(r, "Too many failed authentication attempts from your IP", id=5)
+    return int(r.header("retry-after"))
+
+
+@pytest.mark.parametrize("how", ["sigterm", "sigkill"])
+def test_lockouts_survive_a_restart(start_daemon, data_dir, how):
+    (data_dir / "toolhost.json").write_text(json.dumps({"abuse": {
+        "failed_auth_limit": FAILED_LIMIT, "lockout_window_seconds": 3600, "burst_limit": 1000, "burst_window_seconds": 60}}))
+    token = tenant_with_token(data_dir, "ab", "scheduling,clock")
+    d = start_daemon(data=data_dir, env={"TOOLHOST_TRUSTED_PROXIES": "127.0.0.1"})
+    _lock_out(d, "203.0.113.7")
+    before = _retry_after(d, token, "203.0.113.7")
+    time.sleep(PERSIST_WAIT)
+    if how == "sigterm":
+        assert d.stop() == 0
+    else:
+        d.kill()
+    d.start()
+    # Still locked out, for the rest of the same window (not a new one, not lifted) ...
+    after = _retry_after(d, token, "203.0.113.7")
+    assert before - PERSIST_WAIT - 30 <= after <= before, (before, after)
+    # ... and only that address: another one, and the proxy itself, are served.
+    rpc_result(d.legacy("/ab/mcp", "tools/list", token=token, id=6, headers={"X-Forwarded-For": "198.51.100.9"}), id=6)
+    rpc_result(_list(d, token, id=7), id=7)

@@ -13,7 +13,8 @@ import Synchronization
 /// - Lockout: more than `failedAuthLimit` failed authentications from one **address** within
 ///   `lockoutWindowSeconds` → that address is locked out until the window that began with its
 ///   first counted failure ends ("for the rest of the hour"). Failures during the lockout are not
-///   counted towards a new one, so retrying does not extend it.
+///   counted towards a new one, so retrying does not extend it. Lockouts are handed to `persistence`
+///   when they begin and given back by `restore` at start, so a restart does not lift them.
 final class AbuseGuard: Sendable {
     struct Limits: Sendable {
         var burstLimit = 250
@@ -23,6 +24,8 @@ final class AbuseGuard: Sendable {
     }
 
     let limits: Limits
+    /// Where lockouts go when they begin (nil: memory only, as in unit tests).
+    let persistence: LockoutPersistence?
     private let shards: [Shard]
     /// Lockouts ever started; while zero, the per-request lockout check needs no lock at all.
     private let lockoutsStarted = Atomic<Int>(0)
@@ -73,9 +76,21 @@ final class AbuseGuard: Sendable {
         var lockedUntil: Int64?
     }
 
-    init(limits: Limits, shardCount: Int = 16) {
+    init(limits: Limits, shardCount: Int = 16, persistence: LockoutPersistence? = nil) {
         self.limits = limits
+        self.persistence = persistence
         shards = (0..<shardCount).map { _ in Shard(ShardState()) }
+    }
+
+    /// Takes back the lockouts of an earlier run that are still running at `now`.
+    func restore(_ lockouts: [AddressLockout], now: Int64) {
+        for lockout in lockouts where now < lockout.lockedUntilMs {
+            shards[shardIndex(for: lockout.address)].withLock { shard in
+                shard.failures[lockout.address] = FailureWindow(windowStart: lockout.windowStartMs, count: lockout.failures,
+                                                                lockedUntil: lockout.lockedUntilMs)
+                lockoutsStarted.add(1, ordering: .releasing)
+            }
+        }
     }
 
     private func shardIndex(for key: String) -> Int {
@@ -133,6 +148,7 @@ final class AbuseGuard: Sendable {
             return startsLockout ? entry : nil
         }
         if let entry = lockedOut, let until = entry.lockedUntil {
+            persistence?.enqueue(AddressLockout(address: address, failures: entry.count, windowStartMs: entry.windowStart, lockedUntilMs: until))
             Log.warning("abuse", "address \(address) locked out after \(entry.count) failed authentications until \(Timestamp.iso8601(millisecondsSinceEpoch: until))")
         }
     }

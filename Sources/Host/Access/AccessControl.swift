@@ -19,14 +19,16 @@ final class AccessControl: Sendable {
     let abuse: AbuseGuard
 
     init(stores: ConnectionPool<HostStore>, registry: PluginRegistry, lastUsed: LastUsedTracker, events: EventSink?,
-         watcher: HostDatabaseWatcher?, configuration: Configuration) {
+         watcher: HostDatabaseWatcher?, configuration: Configuration, lockouts: LockoutPersistence? = nil) {
         self.stores = stores
         self.registry = registry
         self.lastUsed = lastUsed
         self.events = events
         self.watcher = watcher
         self.plans = configuration.plans
-        self.abuse = AbuseGuard(limits: configuration.abuse)
+        self.abuse = AbuseGuard(limits: configuration.abuse, persistence: lockouts)
+        let now = Clock.nowMilliseconds()
+        if let lockouts { abuse.restore(lockouts.load(now: now), now: now) }
     }
 
     /// Admits the request or returns the error to send.

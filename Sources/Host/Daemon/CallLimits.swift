@@ -15,9 +15,6 @@ struct CallLimits: Sendable {
     var maxQueuedCalls: Int
     var callTimeoutSeconds: Int
     var toolsets: [String: ToolsetCallSettings]
-    /// The OAuth pages' lane: the same share of the workers, so a flood of sign-ins cannot take
-    /// them all either; no deadline (the work is bounded: one scrypt, one grant write).
-    var oauth: LaneLimits
     /// 2025-03-26 batches that call no toolset: the same share and queue bound, and the default
     /// deadline. (A batch that calls tools waits in its toolsets' lanes instead.)
     var batches: LaneLimits
@@ -31,8 +28,7 @@ struct CallLimits: Sendable {
         maxQueuedCalls = try CallLimits.setting("TOOLHOST_TOOLSET_QUEUE", environment, ToolsetCallSettings.queueRange) ?? CallLimits.defaultQueuedCalls
         callTimeoutSeconds = try CallLimits.setting("TOOLHOST_CALL_TIMEOUT", environment, ToolsetCallSettings.timeoutRange) ?? CallLimits.defaultTimeoutSeconds
         self.toolsets = toolsets
-        oauth = LaneLimits(maxRunning: share, maxQueued: CallLimits.defaultQueuedCalls)
-        batches = oauth
+        batches = LaneLimits(maxRunning: share, maxQueued: CallLimits.defaultQueuedCalls)
     }
 
     private static func setting(_ name: String, _ environment: [String: String], _ range: ClosedRange<Int>) throws -> Int? {
@@ -45,7 +41,6 @@ struct CallLimits: Sendable {
 
     func lane(_ lane: WorkLane) -> LaneLimits {
         switch lane {
-        case .oauth: return oauth
         case .batch: return batches
         case .toolset(let name):
             let own = toolsets[name]

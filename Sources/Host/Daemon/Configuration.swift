@@ -29,6 +29,8 @@ struct Configuration: Sendable {
     var mcp = MCPSettings()
     /// HTTP connection limits (Configuration+Connections.swift); the environment overrides them in `serve`.
     var connections = ConnectionSettings()
+    /// The budget of unauthenticated work (Configuration+PreAuth.swift).
+    var preAuth = PreAuthLimits()
 
     static func load(dataDirectory: String) throws -> Configuration {
         let path = ProcessInfo.processInfo.environment["TOOLHOST_CONFIG"] ?? dataDirectory + "/toolhost.json"
@@ -76,6 +78,7 @@ struct Configuration: Sendable {
         configuration.toolsets = try ToolsetCallSettings.parseSection(root["toolsets"])
         configuration.mcp = try MCPSettings(section: root["mcp"])
         configuration.connections = try ConnectionSettings(file: root["connections"])
+        configuration.preAuth = try PreAuthLimits.parseSection(root["pre_auth"])
         return configuration
     }
 }

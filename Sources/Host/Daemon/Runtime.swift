@@ -113,8 +113,16 @@ final class Runtime: Sendable {
                          plans: configuration.plans, settings: settings)
     }
 
+    /// Lockouts are kept in host.db when there is a flush thread to write them (the serving commands).
     func makeAccessControl() -> AccessControl {
-        AccessControl(stores: stores, registry: registry, lastUsed: lastUsed, events: events, watcher: hostDatabaseWatcher, configuration: configuration)
+        var lockouts: LockoutPersistence?
+        if let events {
+            let persistence = LockoutPersistence(stores: stores)
+            events.addPeriodicTask { persistence.flush() }
+            lockouts = persistence
+        }
+        return AccessControl(stores: stores, registry: registry, lastUsed: lastUsed, events: events, watcher: hostDatabaseWatcher,
+                             configuration: configuration, lockouts: lockouts)
     }
 
     /// Flushes queued audit events and last-used times, then closes databases.

@@ -61,11 +61,13 @@ enum ServeCommand {
         let access = runtime.makeAccessControl()
         let oauth = AuthorizationServer(stores: runtime.stores, registry: runtime.registry, settings: runtime.configuration.oauth,
                                         publicURL: publicURL ?? "http://\(shownHost):\(port)", abuse: access.abuse)
+        // Unauthenticated work (OAuth pages, scrypt, metadata fetches) on threads of its own, apart from the tool workers.
+        let preAuth = PreAuthWork(limits: runtime.configuration.preAuth, oauth: oauth)
         let endpoint = HTTPEndpoint(
             access: access, tools: runtime.makeToolMethods(), sessions: SessionStore(quotas: mcpSettings.sessions),
             guardrails: RequestGuardrails(bindHost: host, allowedHosts: list(environment["TOOLHOST_ALLOWED_HOSTS"]),
                                           allowedOrigins: list(environment["TOOLHOST_ALLOWED_ORIGINS"]), publicHost: publicHost),
-            oauth: oauth, scheduler: scheduler,
+            oauth: oauth, scheduler: scheduler, preAuth: preAuth,
             clientAddress: ClientAddress(trustedProxies: list(environment["TOOLHOST_TRUSTED_PROXIES"])), settings: mcpSettings)
         var configuration = HTTPServer.Configuration()
         configuration.host = host
@@ -102,6 +104,7 @@ enum ServeCommand {
         server.shutdown(graceSeconds: 10)  // waits for in-flight responses, including those of workers
         jobRunner?.stop()  // drains running jobs up to TOOLHOST_JOB_DRAIN_SECONDS, then asks them to stop
         scheduler?.stop()
+        preAuth.stop()
         runtime.close()
         Log.info("server", "stopped cleanly")
         return 0

@@ -20,9 +20,9 @@ extension AuthorizationServer {
 
     // MARK: GET /oauth/authorize
 
-    func authorize(_ request: HTTPRequest) -> HTTPResponse {
+    func authorize(_ request: HTTPRequest, metadata: MetadataCheck = .load) -> HTTPResponse {
         let query = FormData.parse(request.query ?? "")
-        if let clientID = query["client_id"], ClientMetadataDocument.isURL(clientID), let problem = loadMetadataClient(clientID) {
+        if let clientID = query["client_id"], ClientMetadataDocument.isURL(clientID), let problem = metadataProblem(clientID, metadata) {
             return errorPage(400, "Invalid client metadata document",
                              "Toolhost cannot use the application's client metadata document \(clientID): \(problem).")
         }

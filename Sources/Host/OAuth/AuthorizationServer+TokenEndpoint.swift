@@ -7,13 +7,13 @@ import JSON
 /// detection) and POST /oauth/revoke (RFC 7009). Errors follow RFC 6749 §5.2: a bad code, verifier
 /// or refresh token is 400 `invalid_grant`.
 extension AuthorizationServer {
-    func token(_ request: HTTPRequest) -> HTTPResponse {
+    func token(_ request: HTTPRequest, metadata: MetadataCheck = .load) -> HTTPResponse {
         let form = FormData.parse(request.body)
         guard let grantType = form["grant_type"] else { return AuthorizationServer.error(400, "invalid_request", "grant_type is required") }
         guard let clientID = form["client_id"] ?? AuthorizationServer.basicClientID(request.headers["Authorization"]), !clientID.isEmpty else {
             return AuthorizationServer.error(400, "invalid_request", "client_id is required (public clients authenticate with PKCE)")
         }
-        if ClientMetadataDocument.isURL(clientID), let problem = loadMetadataClient(clientID) {
+        if ClientMetadataDocument.isURL(clientID), let problem = metadataProblem(clientID, metadata) {
             return AuthorizationServer.error(400, "invalid_client", "Client metadata document \(clientID) is not usable: \(problem)")
         }
         do {

@@ -1,5 +1,5 @@
-// Fetching a Client ID Metadata Document: the bounded GET (no redirects, 5 s, 64 KiB) and the
-// cap on how many fetches run at once.
+// Fetching a Client ID Metadata Document: the bounded GET (no redirects, 5 s, 64 KiB). How many
+// run at once, and where, is PreAuthWork's business (its fetch threads and per-address limits).
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -52,15 +52,9 @@ private final class MetadataFetch: NSObject, URLSessionDataDelegate, Sendable {
     private let received = Mutex(Received())
     private let done = DispatchSemaphore(value: 0)
 
-    /// Fetches block a worker for up to 5 s: at most this many run at once, so slow documents cannot occupy the pool.
-    static let maxConcurrent = 4
-    private static let slots = DispatchSemaphore(value: maxConcurrent)
-
+    /// Blocks the calling thread for up to 5 s: a fetch thread of PreAuthWork, which bounds how
+    /// many run at once (host-wide and per address).
     static func run(_ request: URLRequest) throws(CIMDError) -> [UInt8] {
-        guard slots.wait(timeout: .now()) == .success else {
-            throw CIMDError("too many client metadata documents are being fetched at the moment; try again shortly")
-        }
-        defer { slots.signal() }
         let fetch = MetadataFetch()
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = ClientMetadataDocument.timeoutSeconds
@@ -115,7 +109,10 @@ private final class MetadataFetch: NSObject, URLSessionDataDelegate, Sendable {
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
         received.withLock { received in
-            if let error, !received.tooLarge { received.failure = error.localizedDescription }
+            guard let error, !received.tooLarge else { return }
+            // URLSession's own 5 s timeout usually fires first: say so in words, not as error -1001.
+            let timedOut = (error as? URLError)?.code == .timedOut || (error as NSError).code == NSURLErrorTimedOut
+            received.failure = timedOut ? "it timed out after 5 seconds" : error.localizedDescription
         }
         done.signal()
     }

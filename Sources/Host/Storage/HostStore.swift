@@ -132,6 +132,15 @@ final class HostStore {
             PRIMARY KEY (kind, name)
         );
         """,
+        // 5: address lockouts of the abuse guard, so a restart does not lift them (HostStore+Lockouts).
+        """
+        CREATE TABLE address_lockouts (
+            address TEXT PRIMARY KEY,
+            failures INTEGER NOT NULL,
+            window_start_ms INTEGER NOT NULL,
+            locked_until_ms INTEGER NOT NULL
+        );
+        """,
     ]
 
     init(dataDirectory: String) throws {

@@ -5,6 +5,8 @@ import Synchronization
 /// One line per event on stderr: `2026-11-23T07:00:00.123Z INFO  [component] message`.
 /// Stderr keeps stdout free for what commands print (a token, MCP messages on stdio).
 /// Callers must never pass tokens or secrets; the token layer logs token *ids* only.
+/// Component and message are escaped (LogEscaping): a value from outside can neither end the
+/// line nor forge the next one, and multi-line text the host writes stays on its one line.
 enum Log {
     enum Level: Int, Comparable {
         case debug, info, warning, error
@@ -41,7 +43,7 @@ enum Log {
 
     static func write(_ level: Level, _ component: String, _ message: String) {
         guard level >= minimumLevel else { return }
-        let line = "\(Timestamp.iso8601(millisecondsSinceEpoch: Clock.nowMilliseconds(), fractional: true)) \(level.label) [\(component)] \(message)\n"
+        let line = "\(Timestamp.iso8601(millisecondsSinceEpoch: Clock.nowMilliseconds(), fractional: true)) \(level.label) [\(LogEscaping.escaped(component))] \(LogEscaping.escaped(message))\n"
         output.withLock { FileHandle.standardError.write(Data(line.utf8)) }
     }
 

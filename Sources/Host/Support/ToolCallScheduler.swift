@@ -1,11 +1,11 @@
 import HTTPServer
 
-/// The lanes of the worker pool: each toolset's calls, and the OAuth pages.
+/// The lanes of the worker pool: each toolset's calls. (The OAuth pages run apart, on the
+/// pre-auth threads: PreAuthWork.)
 enum WorkLane: Hashable, Sendable {
     case toolset(String)
     /// 2025-03-26 batches that call no toolset (see DeferredCall.toolsets).
     case batch
-    case oauth
 }
 
 /// Where HTTP runs slow work: the worker pool, in lanes with caps (no toolset holds every worker;
@@ -53,17 +53,6 @@ final class ToolCallScheduler: Sendable {
             return
         }
         timer.schedule(ticket, after: UInt64(seconds) * 1_000_000_000)
-    }
-
-    /// The OAuth pages: their own lane, so they neither wait behind tool calls nor take every
-    /// worker; 503 when too many are waiting.
-    func submitOAuth(_ work: @escaping @Sendable () -> HTTPResponse, respond: @escaping @Sendable (HTTPResponse) -> Void) {
-        let admission = pool.submit(lanes: [.oauth]) { respond(work()) }
-        if case .queueFull = admission {
-            var response = HTTPResponse.text(503, "The sign-in service is busy; retry in a moment")
-            response.headers.add("Retry-After", "1")
-            respond(response)
-        }
     }
 
     /// Lets queued work finish (calls past their deadline are skipped), then ends the threads.

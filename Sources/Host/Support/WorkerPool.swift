@@ -88,12 +88,14 @@ final class WorkerPool<LaneKey: Hashable & Sendable>: @unchecked Sendable {
     private let running = DispatchGroup()
 
     /// - Parameter limits: a lane's limits, asked once, when the lane is first used.
-    init(threads count: Int, name: String, limits: @escaping @Sendable (LaneKey) -> LaneLimits) {
+    /// - Parameter threadStart: run first on each thread (PreAuthWork lowers their CPU priority).
+    init(threads count: Int, name: String, threadStart: (@Sendable () -> Void)? = nil, limits: @escaping @Sendable (LaneKey) -> LaneLimits) {
         precondition(count > 0, "a worker pool needs at least one thread")
         limitsFor = limits
         for index in 0..<count {
             running.enter()
             let thread = Thread { [self] in
+                threadStart?()
                 work()
                 running.leave()
             }

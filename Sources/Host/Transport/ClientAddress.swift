@@ -48,14 +48,19 @@ struct ClientAddress: Sendable {
         var v4 = in_addr()
         if inet_pton(AF_INET, text, &v4) == 1 {
             guard inet_ntop(AF_INET, &v4, &buffer, socklen_t(buffer.count)) != nil else { return nil }
-            return String(cString: buffer)
+            return addressText(buffer)
         }
         var v6 = in6_addr()
         if inet_pton(AF_INET6, text, &v6) == 1 {
             guard inet_ntop(AF_INET6, &v6, &buffer, socklen_t(buffer.count)) != nil else { return nil }
-            return String(cString: buffer)
+            return addressText(buffer)
         }
         return nil
+    }
+
+    /// The NUL-terminated text inet_ntop wrote.
+    private static func addressText(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
 

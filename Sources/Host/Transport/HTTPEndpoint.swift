@@ -5,24 +5,28 @@ import JSON
 ///   route (healthz, OAuth, MCP endpoint) → Host/Origin checks → method → Content-Type (415) and Accept (406)
 ///   → the MCP core (MCPService: parse, access layers, era, dispatch) → response.
 /// Tool calls come back from the core deferred and run on the worker pool (ToolCallScheduler:
-/// per-toolset caps and deadlines), never on a loop.
+/// per-toolset caps and deadlines), never on a loop. OAuth pages run on the pre-auth threads
+/// (PreAuthWork), never on a tool worker.
 final class HTTPEndpoint: Sendable {
     let mcp: MCPService
     let guardrails: RequestGuardrails
     /// The built-in OAuth authorization server and resource metadata (nil: bearer PATs only).
     let oauth: AuthorizationServer?
-    /// Where tool calls and OAuth pages run; nil runs them on the event loop that read the
-    /// request (no caps, no deadlines: `TOOLHOST_TOOL_THREADS=0`).
+    /// Where tool calls run; nil runs them on the event loop that read the request (no caps, no
+    /// deadlines: `TOOLHOST_TOOL_THREADS=0`).
     let scheduler: ToolCallScheduler?
+    /// Where the OAuth pages run, apart from tool calls; nil runs them on the loop (tests, stdio).
+    let preAuth: PreAuthWork?
     /// The real client's address behind trusted reverse proxies.
     let clientAddress: ClientAddress
 
     init(access: AccessControl, tools: ToolMethods, sessions: SessionStore, guardrails: RequestGuardrails,
-         oauth: AuthorizationServer? = nil, scheduler: ToolCallScheduler? = nil, clientAddress: ClientAddress = ClientAddress(trustedProxies: []),
-         settings: MCPSettings = MCPSettings()) {
+         oauth: AuthorizationServer? = nil, scheduler: ToolCallScheduler? = nil, preAuth: PreAuthWork? = nil,
+         clientAddress: ClientAddress = ClientAddress(trustedProxies: []), settings: MCPSettings = MCPSettings()) {
         self.mcp = MCPService(access: access, tools: tools, sessions: sessions, oauth: oauth, settings: settings)
         self.oauth = oauth
         self.scheduler = scheduler
+        self.preAuth = preAuth
         self.clientAddress = clientAddress
         self.guardrails = guardrails
     }
@@ -34,18 +38,18 @@ final class HTTPEndpoint: Sendable {
         case .call(let call):
             guard let scheduler else { return respond(.reply(call.run().reply)) }
             scheduler.submit(call) { respond(.reply($0.reply)) }
-        case .oauth(let work):
-            guard let scheduler else { return respond(work()) }
-            scheduler.submitOAuth(work, respond: respond)
+        case .oauth(let job):
+            guard let preAuth else { return respond(job.run(.load)) }
+            preAuth.submit(job, respond: respond)
         }
     }
 
     /// A response now, or the rest of the work to run where slow work belongs: a tool call (in
-    /// the lanes of its toolsets, with a deadline) or an OAuth page (in the OAuth lane).
+    /// the lanes of its toolsets, with a deadline) or an OAuth page (on the pre-auth threads).
     private enum Routed {
         case done(HTTPResponse)
         case call(DeferredCall)
-        case oauth(@Sendable () -> HTTPResponse)
+        case oauth(PreAuthJob)
     }
 
     private func route(_ received: HTTPRequest) -> Routed {
@@ -54,10 +58,13 @@ final class HTTPEndpoint: Sendable {
             guard request.method == "GET" || request.method == "HEAD" else { return .done(.text(405, "Method not allowed", allow: "GET")) }
             return .done(.json(200, ["status": "ok"]))
         }
-        // Sign-in verifies a scrypt password hash (tens of milliseconds on purpose) and the token
-        // endpoint writes grants: like tool calls, that work belongs on a worker, not on a loop.
+        // Sign-in verifies a scrypt password hash (tens of milliseconds on purpose), the token
+        // endpoint writes grants, a URL client_id means a fetch: slow work for clients nobody has
+        // authenticated yet, so it runs on the pre-auth threads, not on a loop or a tool worker.
         if oauth != nil, request.path.hasPrefix("/oauth/") {
-            return .oauth { self.routeOAuth(request) ?? .text(404, "Not found: \(request.path)") }
+            return .oauth(PreAuthJob(kind: preAuthKind(request), address: request.remoteAddress) { check in
+                self.routeOAuth(request, metadata: check) ?? .text(404, "Not found: \(request.path)")
+            })
         }
         if let response = routeOAuth(request) { return .done(response) }
         guard let route = MCPRoute(path: request.path) else { return .done(.text(404, "Not found: \(request.path)")) }
