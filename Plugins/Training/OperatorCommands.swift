@@ -26,7 +26,7 @@ private let visibilityChange = Schema.object(properties: [
 
 let knowledgeOperatorCommands: [OperatorCommand] = [
     OperatorCommand(group: "knowledge", name: "list", title: "Knowledge items",
-                    summary: "List items [--visibility draft|live|hidden] [--source external|manual] [--json]",
+                    summary: "List items, optionally only those of one visibility or source",
                     description: "The review queue: drafts pushed by external tools wait here until an operator promotes them.",
                     input: .object(properties: [
                         "visibility": .string(description: "only items with this visibility", enum: ["draft", "live", "hidden"]),
@@ -104,7 +104,7 @@ let knowledgeOperatorCommands: [OperatorCommand] = [
                    data: ["id": .string(item.id), "deleted": true, "was": .string(item.visibility.rawValue)])
     },
     OperatorCommand(group: "knowledge", name: "add", title: "Add item",
-                    summary: "Add a live item by hand: --title … --content … [--summary …] [--category …]",
+                    summary: "Add a live item by hand",
                     input: .object(properties: [
                         "title": .string(description: "what the item is about"),
                         "content": .string(description: "the text search_knowledge returns"),

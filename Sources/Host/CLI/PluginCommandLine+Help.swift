@@ -36,7 +36,7 @@ extension PluginCommandLine {
     private static func notes(_ metadata: OperatorCommandMetadata) -> [String] {
         var notes: [String] = []
         if metadata.annotations.readOnly == true { notes.append("Read-only: changes nothing.") }
-        if metadata.isDestructive { notes.append("Destructive: what it removes cannot be restored.") }
+        if metadata.isDestructive { notes.append("Destructive: may delete or overwrite data (a console asks for confirmation).") }
         if let toolset = metadata.toolset { notes.append("Available while the \(toolset) toolset is enabled for the tenant.") }
         notes.append("Requires the \(metadata.requiredRole.rawValue) role.")
         return notes

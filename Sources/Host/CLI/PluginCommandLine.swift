@@ -40,7 +40,11 @@ enum PluginCommandLine {
         if invocation.wantsHelp { throw HelpRequested(text: help(for: chosen)) }
         guard let tenant = invocation.host["tenant"], !tenant.isEmpty else { throw Arguments.UsageError("--tenant is required") }
         // Read and checked before anything is opened: a usage mistake has no side effects.
-        let request = try arguments(for: chosen, positional: positional, invocation: invocation)
+        let request: Request
+        do { request = try arguments(for: chosen, positional: positional, invocation: invocation) } catch let mistake as Arguments.UsageError {
+            printError("toolhost \(group) \(name): \(mistake.description)\n(toolhost \(group) \(name) --help lists its options)")
+            return 2
+        }
         return try execute(group: group, name: name, tenant: tenant, request: request, invocation: invocation)
     }
 
