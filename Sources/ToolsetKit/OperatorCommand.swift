@@ -12,8 +12,9 @@ import SQLite
 //         return .ok(text: "Promoted \(id)", data: ["id": .string(id)])
 //     }
 //
-// ToolsetKit declares ABI 1.1 in every plugin it exports, so a 1.0 host refuses the plugin at its magic
-// check (header section 2: a plugin built against a newer minor may rely on what the host lacks).
+// ToolsetKit declares its header's ABI minor (1.2 now) in every plugin it exports, so an older host refuses
+// the plugin at its magic check (header section 2: a plugin built against a newer minor may rely on what
+// the host lacks). Console-ready commands (ABI 1.2, section 7a): OperatorCommandDetails.swift.
 
 /// What an operator command returns: text for people, data for `--json`.
 public enum OperatorResult: Sendable {
