@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "Training", dependencies: ["ToolsetKit"], path: "Plugins/Training"),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "JSONSchema"], path: "Tests/JSONTests"),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"], path: "Tests/HTTPServerTests"),
-        .testTarget(name: "ToolsetKitTests", dependencies: ["ToolsetKit"], path: "Tests/ToolsetKitTests"),
+        .testTarget(name: "ToolsetKitTests", dependencies: ["ToolsetKit", "JSONSchema"], path: "Tests/ToolsetKitTests"),
         .testTarget(name: "HostTests", dependencies: ["Host"], path: "Tests/HostTests"),
     ]
 )

@@ -12,8 +12,9 @@ import SQLite
 //         return .ok(text: "Promoted \(id)", data: ["id": .string(id)])
 //     }
 //
-// ToolsetKit declares ABI 1.1 in every plugin it exports, so a 1.0 host refuses the plugin at its magic
-// check (header section 2: a plugin built against a newer minor may rely on what the host lacks).
+// ToolsetKit declares its header's ABI minor (1.2 now) in every plugin it exports, so an older host refuses
+// the plugin at its magic check (header section 2: a plugin built against a newer minor may rely on what
+// the host lacks). Console-ready commands (ABI 1.2, section 7a): OperatorCommandDetails.swift.
 
 /// What an operator command returns: text for people, data for `--json`.
 public enum OperatorResult: Sendable {
@@ -22,7 +23,9 @@ public enum OperatorResult: Sendable {
     case error(String)
 }
 
-/// `{"positional": [...], "options": {...}}` as the host parsed the command line.
+/// What the command was given. A 1.1 command: `{"positional": [...], "options": {...}}` as the host
+/// parsed the command line. A 1.2 command (with details): the arguments object the host built from
+/// the command line and validated against the input schema, in `values` (and in `options`).
 public struct OperatorArguments: Sendable {
     public let positional: [String]
     public let options: JSONObject
@@ -31,6 +34,9 @@ public struct OperatorArguments: Sendable {
         self.positional = positional
         self.options = options
     }
+
+    /// The validated arguments object of a 1.2 command, read with ToolArguments' typed accessors.
+    public var values: ToolArguments { ToolArguments(options) }
 
     /// Positional argument `index`, or a ToolError naming it as `label` (e.g. "ID").
     public func positional(_ index: Int, _ label: String) throws(ToolError) -> String {
@@ -62,13 +68,19 @@ public final class OperatorContext {
     /// Who runs it, e.g. "cli:root".
     public let operatorName: String
     public let requestID: String
+    /// ABI 1.2: the operator's role ("viewer", "admin", "owner") and channel ("cli", "console");
+    /// empty on a host that does not say.
+    public let operatorRole: String
+    public let channel: String
     private var lease: DatabaseLease
     private(set) var events: [JSONValue] = []
 
-    init(tenant: String, operatorName: String, requestID: String, db: OpaquePointer?) {
+    init(tenant: String, operatorName: String, requestID: String, operatorRole: String = "", channel: String = "", db: OpaquePointer?) {
         self.tenant = tenant
         self.operatorName = operatorName
         self.requestID = requestID
+        self.operatorRole = operatorRole
+        self.channel = channel
         self.lease = DatabaseLease(handle: db, holder: "operator command")
     }
 
@@ -97,12 +109,28 @@ public struct OperatorCommand: Sendable {
     public let group: String
     public let name: String
     public let summary: String
+    /// nil: an ABI 1.1 command (header section 7); otherwise console-ready (section 7a).
+    public let details: OperatorCommandDetails?
     public let handler: OperatorHandler
 
     public init(group: String, name: String, summary: String, handler: @escaping OperatorHandler) {
         self.group = group
         self.name = name
         self.summary = summary
+        self.details = nil
+        self.handler = handler
+    }
+
+    /// A console-ready command (ABI 1.2): the host builds its options from `input`, validates them
+    /// and `data` against `output`, and gates it by `toolset` and `role`.
+    public init(group: String, name: String, title: String, summary: String, description: String? = nil,
+                input: Schema? = nil, output: Schema? = nil, view: OperatorView = .text, annotations: [ToolAnnotation] = [],
+                toolset: String? = nil, role: OperatorRole = .admin, handler: @escaping OperatorHandler) {
+        self.group = group
+        self.name = name
+        self.summary = summary
+        self.details = OperatorCommandDetails(title: title, description: description, input: input, output: output, view: view,
+                                              annotations: annotations, toolset: toolset, role: role)
         self.handler = handler
     }
 }

@@ -17,7 +17,7 @@ enum OperatorDispatcher {
         let result = CallResultSlot(pointer: resultPointer)
         guard let data else { return result.fail(TH_INVALID_ARGUMENT, "operator command was given no command_data") }
         let command = Unmanaged<ExportedOperatorCommand>.fromOpaque(data).takeUnretainedValue().command
-        guard let arguments = decodeArguments(args, length) else {
+        guard let arguments = decodeArguments(args, length, validatedObject: command.details != nil) else {
             return result.fail(TH_INVALID_ARGUMENT, "operator arguments are not a JSON object")
         }
         return run(command, arguments, makeContext(contextPointer), into: result)
@@ -46,11 +46,13 @@ enum OperatorDispatcher {
         return result.succeed(with: JSONValue.object(object).serialized())
     }
 
-    /// {"positional": [...], "options": {...}}; no bytes mean no arguments, nil means not a JSON object.
-    private static func decodeArguments(_ args: UnsafePointer<CChar>?, _ length: Int) -> OperatorArguments? {
+    /// {"positional": [...], "options": {...}} for a 1.1 command; the arguments object itself for a
+    /// 1.2 one (`validatedObject`). No bytes mean no arguments, nil means not a JSON object.
+    private static func decodeArguments(_ args: UnsafePointer<CChar>?, _ length: Int, validatedObject: Bool) -> OperatorArguments? {
         guard let args, length > 0 else { return OperatorArguments(positional: [], options: JSONObject()) }
         guard let parsed = try? JSONParser.parse(UnsafeRawBufferPointer(start: UnsafeRawPointer(args), count: length)),
               case .object(let object) = parsed else { return nil }
+        if validatedObject { return OperatorArguments(positional: [], options: object) }
         return OperatorArguments(positional: (object["positional"]?.arrayValue ?? []).compactMap(\.stringValue),
                                  options: object["options"]?.objectValue ?? JSONObject())
     }
@@ -58,6 +60,7 @@ enum OperatorDispatcher {
     /// Copies the host's borrowed th_operator_context; absent fields read as empty.
     private static func makeContext(_ pointer: UnsafePointer<th_operator_context>?) -> OperatorContext {
         OperatorContext(tenant: loadString(pointer, \.tenant) ?? "", operatorName: loadString(pointer, \.operator_name) ?? "",
-                        requestID: loadString(pointer, \.request_id) ?? "", db: loadDatabaseHandle(pointer, \.db))
+                        requestID: loadString(pointer, \.request_id) ?? "", operatorRole: loadString(pointer, \.operator_role) ?? "",
+                        channel: loadString(pointer, \.channel) ?? "", db: loadDatabaseHandle(pointer, \.db))
     }
 }

@@ -146,6 +146,10 @@ final class TestHost: @unchecked Sendable {
                     run: run, release: release, data: data))
                 return TH_OK
             }
+            registrar.add_operator_command_ex = { host, def in  // ABI 1.2
+                guard let def else { return TH_INVALID_ARGUMENT }
+                return TestHost.from(host).addConsoleCommand(def.pointee)
+            }
         } else {
             registrar.struct_size = UInt32(MemoryLayout<th_registrar>.offset(of: \th_registrar.add_operator_command)!)
         }
@@ -172,6 +176,8 @@ final class TestHost: @unchecked Sendable {
         let run: th_operator_fn
         let release: th_release_fn
         let data: UnsafeMutableRawPointer?
+        /// ABI 1.2 (console-ready) commands only.
+        var console: ConsoleInfo? = nil
     }
 
     var operatorCommands: [OperatorCommandInfo] = []
@@ -193,7 +199,18 @@ final class TestHost: @unchecked Sendable {
         context.db = UnsafeMutableRawPointer(database.handle)
         var result = th_call_result()
         result.struct_size = UInt32(MemoryLayout<th_call_result>.stride)
-        let args: JSONValue = ["positional": .array(positional.map { .string($0) }), "options": .object(options)]
+        context.operator_role = c("owner")
+        context.channel = c("cli")
+        let args: JSONValue
+        if let console = command.console {
+            // What the host does before a 1.2 command runs: build the object, refuse invalid input.
+            switch console.arguments(positional: positional, options: options) {
+            case .success(let object): args = .object(object)
+            case .failure(let refusal): return (TH_OK, ["error": .string(refusal.message)], nil)
+            }
+        } else {
+            args = ["positional": .array(positional.map { .string($0) }), "options": .object(options)]
+        }
         let bytes = args.serialized()
         let status = bytes.withUnsafeBufferPointer { buffer in
             buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { pointer in
@@ -206,6 +223,9 @@ final class TestHost: @unchecked Sendable {
         }
         let message = result.message.map { String(cString: $0) }
         if result.json != nil || result.release_data != nil { command.release(command.data, &result) }
+        if status == TH_OK, let console = command.console, let problem = console.outputProblem(json) {
+            return (TH_ERROR, json, problem)  // the host fails a command whose data breaks its output schema
+        }
         return (status, json, message)
     }
 

@@ -98,6 +98,24 @@ final class TrainingPluginTests: XCTestCase {
         XCTAssertTrue(host.operatorCommands.allSatisfy { $0.group == "knowledge" })
     }
 
+    func testReviewCommandsAreConsoleReady() throws {
+        let commands = Dictionary(uniqueKeysWithValues: host.operatorCommands.map { ($0.name, $0) })
+        let consoles = try commands.mapValues { try XCTUnwrap($0.console, "\($0.name) is not a 1.2 registration") }
+        XCTAssertTrue(consoles.values.allSatisfy { $0.toolset == "knowledge" && $0.title?.isEmpty == false })
+        let list = try XCTUnwrap(consoles["list"])
+        XCTAssertEqual(list.role, "viewer")
+        XCTAssertEqual(list.view?["kind"], "table")
+        XCTAssertEqual(list.view?["row_actions"]?.arrayValue?.compactMap { $0["command"]?.stringValue }, ["promote", "hide", "delete"])
+        let destructive = UInt32(TH_HINT_DESTRUCTIVE)
+        for (name, console) in consoles {
+            XCTAssertEqual(console.annotations & destructive != 0, name == "delete", name)
+        }
+        for name in ["show", "promote", "hide", "delete"] {
+            XCTAssertEqual(consoles[name]?.input?["x-positional"], ["id"], name)
+        }
+        XCTAssertEqual(consoles["delete"]?.role, "admin")
+    }
+
     func testDegradesOnAHostWithoutOperatorCommands() throws {
         try start(config: "{}", operatorCommands: false)
         XCTAssertEqual(host.toolsets.map(\.name), ["knowledge", "training"])

@@ -166,8 +166,10 @@ def test_operator_mistakes_exit_1_on_stderr(shared, training):
     missing = _knowledge(shared, "promote", "--tenant", tenant, "kn_0000000000000000", check=False)
     assert missing.returncode == 1 and missing.stdout == ""
     assert "no knowledge item" in missing.stderr
+    # Since the commands declare their input schema (ABI 1.2), the host refuses a value outside the enum
+    # as a usage error (exit 2) before the plugin runs, naming the option.
     bad = _knowledge(shared, "list", "--tenant", tenant, "--visibility", "pending", check=False)
-    assert bad.returncode == 1 and "--visibility" in bad.stderr
+    assert bad.returncode == 2 and "--visibility" in bad.stderr and bad.stdout == "", bad
     usage = _knowledge(shared, "promote", check=False)
     assert usage.returncode == 2 and "--tenant" in usage.stderr
 

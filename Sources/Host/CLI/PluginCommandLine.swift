@@ -3,65 +3,20 @@ import Glibc
 import JSON
 
 /// `toolhost <group> <name> --tenant T [args…] [--json]`: an operator command a plugin registered
-/// through ABI 1.1 (header section 7), e.g. `toolhost knowledge promote --tenant acme kn_…`.
+/// (header sections 7 and 7a), e.g. `toolhost knowledge promote --tenant acme kn_…`.
+/// A 1.1 command gets the words as {"positional","options"}; a 1.2 command's words are read against
+/// its input schema and validated before it runs (a mistake exits 2 and the plugin never runs).
 /// The host leases the tenant's plugin database (migrating it first), calls the command, prints its
 /// `text` (or its `data` as JSON with --json) on stdout, and an `error` on stderr with exit code 1.
 /// Every run is recorded in the audit trail (`operator.command`), with any events the command reports.
 enum PluginCommandLine {
     /// Options the host consumes itself (with the shared --data and --plugins); every other
-    /// `--name [value]` is passed to the command.
+    /// `--name [value]` is the command's.
     static let commandOptions: [OptionSpec] = [
         .valued("tenant", "T", "the tenant the command acts on", required: true),
         .flag("json", "print the command's data as JSON instead of its text"),
     ]
     static let hostOptions = commandOptions + OptionSpec.common
-
-    /// What the operator typed after the group word, split into what the host and the command get.
-    struct Invocation {
-        let group: String
-        var host: [String: String] = [:]
-        var hostFlags: Set<String> = []
-        var wantsHelp = false
-        var positional: [String] = []
-        var options = JSONObject()
-
-        var settings: Settings { Settings(data: host["data"], plugins: host["plugins"]) }
-        var json: Bool { hostFlags.contains("json") }
-
-        /// `--name=value`, `--name value`, or `--name` alone (true when the next word is another option or absent).
-        init(group: String, _ words: ArraySlice<String>) throws {
-            self.group = group
-            var remaining = words
-            while let word = remaining.popFirst() {
-                if HelpFlag.matches(word) {
-                    wantsHelp = true
-                    continue
-                }
-                guard let (name, value) = Arguments.option(word) else {
-                    positional.append(word)
-                    continue
-                }
-                if let option = PluginCommandLine.hostOptions.first(where: { $0.name == name }) {
-                    try take(option, value: value, from: &remaining)
-                } else if let value {
-                    options[name] = .string(value)
-                } else if let next = remaining.first, !next.hasPrefix("--") {
-                    options[name] = .string(next)
-                    remaining.removeFirst()
-                } else {
-                    options[name] = .bool(true)
-                }
-            }
-        }
-
-        private mutating func take(_ option: OptionSpec, value: String?, from remaining: inout ArraySlice<String>) throws {
-            if let given = try Arguments.value(of: option, inline: value, from: &remaining) {
-                host[option.name] = given
-            } else {
-                hostFlags.insert(option.name)
-            }
-        }
-    }
 
     /// The plugins as they load from `settings`, without touching the data folder or the audit
     /// trail, so a mistyped command or a help request has no side effects.
@@ -84,43 +39,87 @@ enum PluginCommandLine {
         }
         if invocation.wantsHelp { throw HelpRequested(text: help(for: chosen)) }
         guard let tenant = invocation.host["tenant"], !tenant.isEmpty else { throw Arguments.UsageError("--tenant is required") }
-        return try execute(group: group, name: name, tenant: tenant, positional: positional, invocation: invocation)
+        // Read and checked before anything is opened: a usage mistake has no side effects.
+        let request: Request
+        do { request = try arguments(for: chosen, positional: positional, invocation: invocation) } catch let mistake as Arguments.UsageError {
+            printError("toolhost \(group) \(name): \(mistake.description)\n(toolhost \(group) \(name) --help lists its options)")
+            return 2
+        }
+        return try execute(group: group, name: name, tenant: tenant, request: request, invocation: invocation)
+    }
+
+    /// What the plugin gets, and what the audit trail records of it.
+    struct Request {
+        let args: JSONValue
+        /// The operands (1.1) or the values of the x-positional properties (1.2): ids, never option values.
+        let audited: [JSONValue]
+    }
+
+    private static func arguments(for command: RegisteredOperatorCommand, positional: [String], invocation: Invocation) throws -> Request {
+        guard let metadata = command.metadata else {
+            return Request(args: ["positional": .array(positional.map { .string($0) }), "options": .object(invocation.options)],
+                           audited: positional.map { .string($0) })
+        }
+        let line = SchemaCommandLine(schema: metadata.inputSchema)
+        let object = try line.parse(invocation.commandWords[...])
+        if let validator = metadata.inputValidator {
+            let failures = validator.validate(.object(object))
+            guard failures.isEmpty else { throw Arguments.UsageError(failures.map(line.describe).joined(separator: "\n")) }
+        }
+        let audited = line.properties.filter(\.isPositional).compactMap { object[$0.name] }
+        return Request(args: .object(object), audited: audited)
+    }
+
+    /// Why `command` may not run for this tenant and operator, or nil: its toolset is disabled for the
+    /// tenant, or the operator's role ranks below the one it requires.
+    static func refusal(of command: RegisteredOperatorCommand, tenant: TenantRecord, role: OperatorRole) -> String? {
+        if let toolset = command.metadata?.toolset, !tenant.isEnabled(toolset) {
+            return "the \(toolset) toolset is disabled for tenant \(tenant.name) (toolhost tenant enable \(tenant.name) \(toolset))"
+        }
+        guard role.satisfies(command.requiredRole) else {
+            return "requires the \(command.requiredRole.rawValue) role; this operator is \(role.rawValue)"
+        }
+        return nil
     }
 
     /// The real run: events on, so the operator action lands in the audit trail (flushed by close()).
-    private static func execute(group: String, name: String, tenant: String, positional: [String], invocation: Invocation) throws -> Int32 {
+    private static func execute(group: String, name: String, tenant: String, request: Request, invocation: Invocation) throws -> Int32 {
         let runtime = try Runtime(settings: invocation.settings, withEvents: true)
         defer { runtime.close() }
-        guard try runtime.withStore({ try $0.tenant(named: tenant) }) != nil else { throw CommandError("no tenant named \"\(tenant)\"") }
+        guard let tenantRecord = try runtime.withStore({ try $0.tenant(named: tenant) }) else { throw CommandError("no tenant named \"\(tenant)\"") }
         guard let command = runtime.registry.operatorCommand(group: group, name: name) else {
             throw CommandError("\(group) \(name) is no longer provided by the loaded plugins")
         }
-        let operatorName = "cli:" + currentUser()
+        let who = RegisteredOperatorCommand.Operator(name: "cli:" + currentUser(), role: .commandLine, channel: .cli)
         let requestID = "op_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
         let started = Clock.nowMilliseconds()
+
+        func audit(_ kind: AuditKind, outcome: AuditOutcome, details: JSONValue) {
+            runtime.events?.record(AuditEvent(
+                timeMs: Clock.nowMilliseconds(), kind: kind, tenant: tenant, tokenID: nil, tokenName: who.name,
+                toolset: command.metadata?.toolset, tool: "\(group) \(name)", outcome: outcome, requestID: String(requestID), client: who.channel.rawValue,
+                durationMicros: (Clock.nowMilliseconds() - started) * 1000, details: details, plugin: command.plugin.name))
+        }
+        let summary: JSONObject = ["command": .string("\(group) \(name)"), "positional": .array(request.audited),
+                                   "operator": .string(who.name), "role": .string(who.role.rawValue), "channel": .string(who.channel.rawValue)]
+        if let refusal = refusal(of: command, tenant: tenantRecord, role: who.role) {
+            audit(.operatorCommand, outcome: .refused, details: .object(merge(summary, ["message": .string(refusal)])))
+            printError("toolhost \(group) \(name): \(refusal)")
+            return 1
+        }
         let outcome: RegisteredOperatorCommand.Outcome
         do {
             outcome = try runtime.toolsetDatabases.withDatabase(tenant: tenant, plugin: command.plugin,
                                                                 purpose: "operator command \(group) \(name)") { database in
-                command.invoke(tenant: tenant, operatorName: operatorName, requestID: String(requestID), database: database.handle,
-                               positional: positional, options: invocation.options)
+                command.invoke(tenant: tenant, operator: who, requestID: String(requestID), database: database.handle, args: request.args)
             }
         } catch let openTransaction as OpenTransactionError {
             outcome = .failed(openTransaction.description)  // audited like any other failure of the command
         }
-
-        func audit(_ kind: AuditKind, outcome: AuditOutcome, details: JSONValue) {
-            runtime.events?.record(AuditEvent(
-                timeMs: Clock.nowMilliseconds(), kind: kind, tenant: tenant, tokenID: nil, tokenName: operatorName,
-                toolset: nil, tool: "\(group) \(name)", outcome: outcome, requestID: String(requestID), client: "cli",
-                durationMicros: (Clock.nowMilliseconds() - started) * 1000, details: details, plugin: command.plugin.name))
-        }
-        let summary: JSONValue = ["command": .string("\(group) \(name)"), "positional": .array(positional.map { .string($0) }),
-                                  "operator": .string(operatorName)]
         switch outcome {
         case .ok(let text, let data, let events):
             for event in events { audit(.toolsetEvent(event.kind), outcome: .ok, details: event.details) }
-            audit(.operatorCommand, outcome: .ok, details: summary)
+            audit(.operatorCommand, outcome: .ok, details: .object(summary))
             if invocation.json {
                 print((data ?? .null).jsonString)
             } else if !text.isEmpty {
@@ -128,36 +127,21 @@ enum PluginCommandLine {
             }
             return 0
         case .refused(let message):
-            audit(.operatorCommand, outcome: .refused, details: merge(summary, ["message": .string(message)]))
+            audit(.operatorCommand, outcome: .refused, details: .object(merge(summary, ["message": .string(message)])))
             printError("toolhost \(group) \(name): \(message)")
             return 1
         case .failed(let message):
-            audit(.operatorCommand, outcome: .error, details: merge(summary, ["message": .string(message)]))
+            Log.error("plugins", "operator command \(group) \(name): \(message)")
+            audit(.operatorCommand, outcome: .error, details: .object(merge(summary, ["message": .string(message)])))
             printError("toolhost \(group) \(name): \(message)")
             return 1
         }
     }
 
-    static func groupUsage(_ group: String, _ commands: [RegisteredOperatorCommand]) -> String {
-        "Usage: " + synopsis(group, commands) + "\n\n" + formatRows(commands.map { ($0.name, $0.summary) })
-    }
-
-    /// "toolhost GROUP COMMAND --tenant T [ARGS…] [--json]   (plugin P)", for this usage and `toolhost help`.
-    static func synopsis(_ group: String, _ commands: [RegisteredOperatorCommand]) -> String {
-        "toolhost \(group) COMMAND --tenant T [ARGS…] [--json]   (plugin \(commands.first?.plugin.name ?? "?"))"
-    }
-
-    /// `toolhost GROUP NAME --help`: the command's summary and the options the host takes for it.
-    static func help(for command: RegisteredOperatorCommand) -> String {
-        let spec = CommandSpec("\(command.group) \(command.name)", operands: "[ARGS…]", summary: command.summary,
-                               options: commandOptions)
-        return spec.help + "\n\nPlugin \(command.plugin.name) gets ARGS and every other --name [value] option."
-    }
-
-    private static func merge(_ base: JSONValue, _ extra: JSONObject) -> JSONValue {
-        guard case .object(var object) = base else { return base }
+    private static func merge(_ base: JSONObject, _ extra: JSONObject) -> JSONObject {
+        var object = base
         for (key, value) in extra.members { object[key] = value }
-        return .object(object)
+        return object
     }
 
     private static func currentUser() -> String {

@@ -83,6 +83,7 @@ enum PluginsCommand {
                     ]
                 }),
                 "operator_commands": .array(plugin.operatorCommands.map { .string("\($0.group) \($0.name)") }),
+                "operator_command_details": .array(plugin.operatorCommands.map { .object(details(of: $0)) }),
             ]
         }
         let refused: [JSONValue] = registry.refused.map { ["file": .string($0.file), "reason": .string($0.reason)] }
@@ -94,6 +95,17 @@ enum PluginsCommand {
         }
         return ["directory": .string(settings.pluginsDirectory), "plugins": .array(loaded), "refused": .array(refused),
                 "assignments": .array(assignments)]
+    }
+
+    /// Everything a console needs to show a command (header section 7a). A 1.1 command has only
+    /// its summary: "abi" says which, and the 1.2 members are null or their defaults.
+    private static func details(of command: RegisteredOperatorCommand) -> JSONObject {
+        var object: JSONObject = ["group": .string(command.group), "name": .string(command.name),
+                                  "summary": .string(command.summary), "abi": .string(command.metadata == nil ? "1.1" : "1.2")]
+        let metadata = command.metadata ?? OperatorCommandMetadata(
+            title: command.name, view: .text, annotations: ToolAnnotations(set: 0, values: 0), requiredRole: command.requiredRole)
+        for (key, value) in metadata.json.members { object[key] = value }
+        return object
     }
 
     /// "operator", "first seen <time>", or "on next start" for a name this preview would remember.

@@ -217,6 +217,9 @@ enum PluginLoader {
         registrar.add_job_handler = { host, handler in  // ABI 1.2
             RegistrationSession.from(host).addJobHandler(handler)
         }
+        registrar.add_operator_command_ex = { host, definition in  // ABI 1.2, header section 7a
+            RegistrationSession.from(host).addOperatorCommand(definition)
+        }
 
         let hostAPI = context.services.makeHostAPI(for: plugin)
         plugin.hostAPI = hostAPI
@@ -229,6 +232,7 @@ enum PluginLoader {
             return .failure(Refusal(reason: "init failed with status \(status.rawValue): \(detail)"))
         }
         if session.toolsets.isEmpty { return .failure(Refusal(reason: "init registered no toolsets")) }
+        if let problem = plugin.operatorCommandProblem(toolsets: session.toolsets) { return .failure(Refusal(reason: problem)) }
         plugin.toolsets = session.toolsets
         plugin.migrations = session.migrations
         plugin.jobHandlers = session.jobHandlers
@@ -263,6 +267,12 @@ private final class RegistrationSession {
                             _ run: th_operator_fn?, _ release: th_release_fn?, _ data: UnsafeMutableRawPointer?) -> th_status {
         if let refusal = plugin.registerOperatorCommand(group: group, name: name, summary: summary, run: run,
                                                         release: release, data: data) { return problem(refusal) }
+        return TH_OK
+    }
+
+    func addOperatorCommand(_ pointer: UnsafePointer<th_operator_command_def>?) -> th_status {
+        guard let pointer else { return problem("add_operator_command_ex called with NULL") }
+        if let refusal = plugin.registerOperatorCommand(readSized(pointer, zero: th_operator_command_def())) { return problem(refusal) }
         return TH_OK
     }
 

@@ -248,6 +248,71 @@
  *   the same threading rules as call() apply.
  *
  * ---------------------------------------------------------------------------
+ * 7a. CONSOLE-READY OPERATOR COMMANDS (ABI 1.2)
+ * ---------------------------------------------------------------------------
+ *   registrar->add_operator_command_ex (check TOOLHOST_HAS_FIELD and non-NULL)
+ *   registers a command with everything an operator console needs to render
+ *   it without knowing the plugin: a th_operator_command_def (sized, copied
+ *   before the call returns, like every registration). 1.1 registrations
+ *   keep working unchanged; group and name follow the rules of section 7.
+ *     - title, summary, description: a label for a button or menu, one line
+ *       for usage lists, a paragraph for help pages. summary is required.
+ *     - input_schema: a JSON Schema (section 6, Schemas) with root "type":
+ *       "object", or NULL for a command that takes no arguments (then every
+ *       word and option is refused). The host validates the arguments
+ *       against it BEFORE the command runs: a command never sees bad input.
+ *     - output_schema: a JSON Schema of the result's "data", or NULL. A
+ *       result whose data does not match is a plugin failure (the CLI exits
+ *       1; the reason is logged and audited), as for a tool's output.
+ *     - view_json: how to show "data"; NULL = {"kind":"text"}. One of
+ *         {"kind":"text"}     show "text" (the default);
+ *         {"kind":"record"}   data is one object, shown as fields;
+ *         {"kind":"table",
+ *          "rows":"/items",   a JSON Pointer to an array in data ("" = data itself)
+ *          "columns":[{"key":"id","title":"ID"}, …],   key: a member of each row
+ *          "row_actions":[{"command":"promote","label":"Promote","args":{"id":"{id}"}}, …]}
+ *       A row action names another command of the SAME group; "{key}" in a
+ *       string of its "args" is replaced by that row's member. The host checks
+ *       the view at load (known kind, non-empty columns with string keys,
+ *       every action's command registered in the group by the end of init)
+ *       and refuses the plugin, naming the problem, if it is wrong.
+ *     - annotations_set / annotations: TH_HINT_* bits, as for tools. A console
+ *       asks for confirmation before a DESTRUCTIVE command; help shows both.
+ *     - toolset: a toolset this plugin registers (by the end of init), or
+ *       NULL. While that toolset is disabled for the tenant the command is
+ *       refused and left out of the tenant's listings.
+ *     - required_role: "viewer" < "admin" < "owner"; NULL = "admin". The host
+ *       refuses an operator whose role ranks lower. The CLI's operator is the
+ *       deployer, role "owner"; a console will have all three.
+ *     - run, release, command_data: as in section 7.
+ *
+ *   Arguments. With an input_schema, `args` is the validated arguments
+ *   object itself, e.g. {"id":"kn_1","limit":5} — exactly as for a tool call,
+ *   NOT the 1.1 {"positional","options"} shape. Why: a console builds that
+ *   object from a form generated from the same schema and sends it as is,
+ *   the host validates one thing, and the plugin reads typed values with the
+ *   parser it uses for tools. No "default" is filled in (section 6). Without
+ *   an input_schema `args` is {}.
+ *
+ *   The command line is derived from the schema. Each property P is an
+ *   option --P VALUE (or --P=VALUE), typed by P's "type": "string" as given,
+ *   "integer"/"number" parsed as JSON numbers, "boolean" a flag (--P is
+ *   true, --P=false false), "array" repeated (--tag a --tag b) or comma-
+ *   separated (--tag a,b) with items typed the same way; a property without
+ *   a "type" takes the word as JSON if it parses, else as a string. Words
+ *   that are not options fill, in order, the properties the schema names in
+ *   an "x-positional" array (an extension keyword the validator ignores):
+ *   with "x-positional":["id"], `toolhost knowledge promote --tenant T kn_1`
+ *   runs with {"id":"kn_1"}. An unknown option, a surplus word, a value of
+ *   the wrong type or any schema violation is a usage error: the CLI names
+ *   the option and exits 2, and the command never runs.
+ *
+ *   Context. th_operator_context gains operator_role ("viewer", "admin" or
+ *   "owner") and channel ("cli" now, "console" later), for 1.1 commands
+ *   too; both are recorded in the audit trail. Results, events, {"error"},
+ *   release and the thread rule are those of section 7.
+ *
+ * ---------------------------------------------------------------------------
  * 8. JOBS AND SCHEDULES (ABI 1.2)
  * ---------------------------------------------------------------------------
  *   Work that must outlive a tool call (a pipeline run, a recipe, a nightly
@@ -349,6 +414,9 @@
  *                    appended to th_call_context and th_operator_context;
  *                    th_job_context, th_job_fn, th_job_handler_def,
  *                    th_job_request, th_schedule_def. All appended last.
+ *                    Console-ready operator commands (section 7a):
+ *                    th_operator_command_def, th_registrar.add_operator_command_ex;
+ *                    operator_role and channel appended to th_operator_context.
  */
 #ifndef TOOLHOST_PLUGIN_H
 #define TOOLHOST_PLUGIN_H
@@ -565,6 +633,8 @@ typedef struct th_operator_context {
     void *db;                    /* sqlite3 * of (tenant, plugin), migrated, leased for the call */
     /* --- ABI 1.2 --- */
     void *call_handle;           /* this run, for host functions acting for it (enqueue_job …) */
+    const char *operator_role;   /* "viewer", "admin" or "owner" (section 7a); the CLI's operator is "owner" */
+    const char *channel;         /* where the operator acts: "cli" (a console later: "console") */
 } th_operator_context;
 
 /* ABI 1.2: jobs and schedules (section 8). */
@@ -628,12 +698,33 @@ struct th_schedule_def {
 
 /**
  * Runs one operator command (section 7). `args`/`args_len`: UTF-8 JSON
- * {"positional": [...], "options": {...}}, without duplicate member names (as
- * for call()). Fill `result` (zeroed by the host)
+ * {"positional": [...], "options": {...}} for a 1.1 registration, the
+ * validated arguments object for a 1.2 one (section 7a); never with
+ * duplicate member names (as for call()). Fill `result` (zeroed by the host)
  * with {"text", "data", "events"} or {"error"} and return TH_OK.
  */
 typedef th_status (*th_operator_fn)(void *command_data, const th_operator_context *ctx,
                                     const char *args, size_t args_len, th_call_result *result);
+
+/** ABI 1.2: a console-ready operator command (section 7a). Strings are copied by the host. */
+typedef struct th_operator_command_def {
+    uint32_t struct_size;        /* sizeof(th_operator_command_def) as the PLUGIN compiled it */
+    const char *group;           /* [a-z0-9_-]{1,32}, as in section 7 */
+    const char *name;            /* [a-z0-9_-]{1,32}, unique within the group */
+    const char *title;           /* short label, e.g. "Promote item"; NULL = the name */
+    const char *summary;         /* one line for usage lists; required */
+    const char *description;     /* a paragraph for help pages, or NULL */
+    const char *input_schema;    /* JSON Schema of `args` (root "type":"object"; "x-positional"), or NULL = no arguments */
+    const char *output_schema;   /* JSON Schema of the result's "data", or NULL */
+    const char *view_json;       /* view hint: {"kind":"text"|"record"|"table", …}, or NULL = text */
+    uint32_t annotations_set;    /* which TH_HINT_* bits the plugin states at all */
+    uint32_t annotations;        /* their values (bit set = true) */
+    const char *toolset;         /* a toolset of this plugin that gates the command, or NULL */
+    const char *required_role;   /* "viewer" | "admin" | "owner"; NULL = "admin" */
+    th_operator_fn run;          /* required */
+    th_release_fn release;       /* required: frees what run put in its result */
+    void *command_data;          /* passed back to run/release */
+} th_operator_command_def;
 
 /** Handed to init(); valid only during init(). */
 typedef struct th_registrar {
@@ -660,6 +751,8 @@ typedef struct th_registrar {
     /* --- ABI 1.2 (check TOOLHOST_HAS_FIELD before use) --- */
     /** Register a job handler (section 8). Copies the definition. */
     th_status (*add_job_handler)(void *host, const th_job_handler_def *handler);
+    /** Register a console-ready operator command (section 7a). Copies the definition. */
+    th_status (*add_operator_command_ex)(void *host, const th_operator_command_def *command);
 } th_registrar;
 
 /* ------------------------------------------------------------------------- */
