@@ -46,8 +46,10 @@ def c_notes_library(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def swift_notes_library() -> Path:
     started = time.monotonic()
+    # The cached build manifest would miss source files added to the Toolhost package since the last
+    # build (SwiftPM does not rescan a path dependency's folders): plan afresh every session.
     proc = subprocess.run([SWIFT, "build", "--package-path", str(EXAMPLES / "swift-notes"),
-                           "--scratch-path", str(SWIFT_SCRATCH)],
+                           "--scratch-path", str(SWIFT_SCRATCH), "--disable-build-manifest-caching"],
                           capture_output=True, text=True, timeout=BUILD_TIMEOUT)
     assert proc.returncode == 0, f"swift build of examples/swift-notes failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-6000:]}"
     print(f"examples/swift-notes built in {time.monotonic() - started:.1f}s")
