@@ -34,23 +34,11 @@ final class DeadlineTimer: @unchecked Sendable {
 
     /// The deadlines of one delay, in order.
     private final class FIFO {
-        var entries: [Entry] = []
-        var head = 0
+        private var entries = FIFOQueue<Entry>()
 
-        var first: Entry? { head < entries.count ? entries[head] : nil }
-
-        func removeFirst() -> Entry {
-            let entry = entries[head]
-            head += 1
-            if head == entries.count {
-                entries.removeAll(keepingCapacity: true)
-                head = 0
-            } else if head > 1024 && head * 2 > entries.count {
-                entries.removeFirst(head)
-                head = 0
-            }
-            return entry
-        }
+        var first: Entry? { entries.first }
+        func append(_ entry: Entry) { entries.append(entry) }
+        func removeFirst() -> Entry { entries.removeFirst() }
 
         func dropSettledHeads() {
             while let first, first.target.isSettled { _ = removeFirst() }
@@ -98,7 +86,7 @@ final class DeadlineTimer: @unchecked Sendable {
         guard !stopping else { return }
         let queue = fifo(for: delay)
         queue.dropSettledHeads()
-        queue.entries.append(Entry(due: due, target: target))
+        queue.append(Entry(due: due, target: target))
         // Only a deadline earlier than the thread's next wakeup needs to wake it: with one delay in
         // use, that is never the case once the thread sleeps until a head.
         if due < sleepingUntil {

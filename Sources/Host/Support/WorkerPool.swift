@@ -39,9 +39,8 @@ final class WorkerPool<LaneKey: Hashable & Sendable>: @unchecked Sendable {
         let key: LaneKey
         let limits: LaneLimits
         var running = 0
-        /// Waiting jobs from `head` on; compacted now and then, not per job.
-        var queue: [Job] = []
-        var head = 0
+        /// Waiting jobs, oldest first.
+        var queue = FIFOQueue<Job>()
         /// Listed in `pending` (has waiting jobs).
         var isPending = false
 
@@ -50,24 +49,13 @@ final class WorkerPool<LaneKey: Hashable & Sendable>: @unchecked Sendable {
             self.limits = limits
         }
 
-        var waiting: Int { queue.count - head }
+        var waiting: Int { queue.count }
         /// The waiting jobs that will not get one of the free slots: what the queue bound counts,
         /// so a job queued a moment before a worker takes it does not count against it.
         var waitingForSlot: Int { waiting - max(0, limits.maxRunning - running) }
         var hasFreeSlot: Bool { running < limits.maxRunning }
 
-        func popHead() -> Job {
-            let job = queue[head]
-            head += 1
-            if head == queue.count {
-                queue.removeAll(keepingCapacity: true)
-                head = 0
-            } else if head > 1024 && head * 2 > queue.count {
-                queue.removeFirst(head)
-                head = 0
-            }
-            return job
-        }
+        func popHead() -> Job { queue.removeFirst() }
     }
 
     private struct Job {
@@ -156,7 +144,7 @@ final class WorkerPool<LaneKey: Hashable & Sendable>: @unchecked Sendable {
             }
             // Another idle worker can start right away: wake one (a finished multi-lane job may
             // have freed slots for several).
-            if pending.contains(where: { $0.queue[$0.head].canStart }) { condition.signal() }
+            if pending.contains(where: { $0.queue.first?.canStart == true }) { condition.signal() }
             condition.unlock()
             job.body()
             condition.lock()
@@ -170,7 +158,7 @@ final class WorkerPool<LaneKey: Hashable & Sendable>: @unchecked Sendable {
         for step in 0..<pending.count {
             let index = (cursor + step) % pending.count
             let lane = pending[index]
-            guard lane.queue[lane.head].canStart else { continue }
+            guard lane.queue.first?.canStart == true else { continue }
             let job = lane.popHead()
             for held in job.lanes { held.running += 1 }
             if lane.waiting == 0 {
