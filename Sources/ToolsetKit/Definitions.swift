@@ -110,15 +110,18 @@ public struct PluginDefinition: Sendable {
     /// ABI 1.1 operator commands (`toolhost <group> <name> …`). ToolsetKit builds every plugin against
     /// ABI 1.1, which a 1.0 host refuses at its magic check, with or without operator commands.
     public let operatorCommands: [OperatorCommand]
+    /// ABI 1.2 background job kinds (header section 8; see Jobs.swift).
+    public let jobs: [Job]
 
     public init(name: String, version: String, description: String, migrations: [String] = [], toolsets: [Toolset],
-                operatorCommands: [OperatorCommand] = []) {
+                operatorCommands: [OperatorCommand] = [], jobs: [Job] = []) {
         self.name = name
         self.version = version
         self.description = description
         self.migrations = migrations
         self.toolsets = toolsets
         self.operatorCommands = operatorCommands
+        self.jobs = jobs
     }
 
     /// Problems that would make the host refuse the registration, found before talking to it.
@@ -151,6 +154,12 @@ public struct PluginDefinition: Sendable {
             if !commandNames.insert(command.group + " " + command.name).inserted {
                 problems.append("operator command \"\(command.group) \(command.name)\" is defined twice")
             }
+        }
+        var kinds = Set<String>()
+        for job in jobs {
+            if !isName(job.kind, maxLength: 64, extra: ["_", "-", "."]) { problems.append("job kind \"\(job.kind)\" must match [a-z0-9_.-]{1,64}") }
+            if !kinds.insert(job.kind).inserted { problems.append("job kind \"\(job.kind)\" is defined twice") }
+            if !toolsetNames.contains(job.toolset) { problems.append("job kind \"\(job.kind)\" names toolset \"\(job.toolset)\", which this plugin does not define") }
         }
         return problems
     }

@@ -75,7 +75,12 @@ public final class OperatorContext {
     private var lease: DatabaseLease
     private(set) var events: [JSONValue] = []
 
-    init(tenant: String, operatorName: String, requestID: String, operatorRole: String = "", channel: String = "", db: OpaquePointer?) {
+    /// ABI 1.2: the host's handle of this run (job functions act for it); nil on older hosts.
+    let callHandle: UnsafeMutableRawPointer?
+
+    init(tenant: String, operatorName: String, requestID: String, operatorRole: String = "", channel: String = "",
+         callHandle: UnsafeMutableRawPointer? = nil, db: OpaquePointer?) {
+        self.callHandle = callHandle
         self.tenant = tenant
         self.operatorName = operatorName
         self.requestID = requestID

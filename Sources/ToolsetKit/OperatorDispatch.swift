@@ -61,6 +61,7 @@ enum OperatorDispatcher {
     private static func makeContext(_ pointer: UnsafePointer<th_operator_context>?) -> OperatorContext {
         OperatorContext(tenant: loadString(pointer, \.tenant) ?? "", operatorName: loadString(pointer, \.operator_name) ?? "",
                         requestID: loadString(pointer, \.request_id) ?? "", operatorRole: loadString(pointer, \.operator_role) ?? "",
-                        channel: loadString(pointer, \.channel) ?? "", db: loadDatabaseHandle(pointer, \.db))
+                        channel: loadString(pointer, \.channel) ?? "",
+                        callHandle: pointer.flatMap { loadField($0, \.call_handle) } ?? nil, db: loadDatabaseHandle(pointer, \.db))
     }
 }

@@ -28,6 +28,7 @@ struct Registrar {
         try addMigrations(of: definition, with: addMigration)
         try addToolsets(of: definition, with: addToolset)
         try addOperatorCommands(of: definition)
+        try addJobs(of: definition)
     }
 
     /// Migration N is the definition's migration at index N-1.

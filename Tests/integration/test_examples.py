@@ -104,8 +104,27 @@ def text_of(result) -> str:
 
 
 @pytest.mark.parametrize("toolset", TOOLSETS)
-def test_example_offers_its_three_tools(notes_host, toolset):
-    assert notes_host.tool_names("acme", toolset) == {"add_note", "get_note", "list_notes"}
+def test_example_offers_its_tools(notes_host, toolset):
+    extra = {"count_words", "word_count"} if toolset == "swift_notes" else set()  # the Swift example shows jobs too
+    assert notes_host.tool_names("acme", toolset) == {"add_note", "get_note", "list_notes"} | extra
+
+
+def test_swift_example_counts_words_in_a_background_job(notes_host):
+    for title, body in (("one two", "three four five"), ("six", "")):
+        assert not notes_host.call("globex", "swift_notes", "add_note", {"title": title, "body": body}).is_error
+    early = notes_host.call("globex", "swift_notes", "word_count", {})
+    assert early.is_error and "No count has finished yet" in text_of(early)
+    started = notes_host.call("globex", "swift_notes", "count_words", {})
+    assert not started.is_error, text_of(started)
+    job = started.structured_content["job_id"]
+    deadline = time.monotonic() + 10
+    while True:
+        got = notes_host.call("globex", "swift_notes", "word_count", {})
+        if not got.is_error:
+            break
+        assert time.monotonic() < deadline, "the word count job did not finish"
+        time.sleep(0.1)
+    assert got.structured_content == {"job_id": job, "notes": 2, "words": 6}
 
 
 # Quotes, backslashes, control characters, accents, CJK, an astral emoji and U+2028 all have to survive

@@ -377,6 +377,9 @@
  *   missed while the daemon was down are caught up by ONE run at start-up,
  *   never a burst. Each fired job is attributed to "schedule:<name>".
  *
+ *   Swift toolsets use ToolsetKit's Job, JobRequest and Schedule (and
+ *   call.enqueue / run.isCancelled); examples/swift-notes shows one.
+ *
  *   Operators see every job (`toolhost jobs list|show|cancel --tenant T`),
  *   and the audit trail records each enqueue (attributed to the token,
  *   operator, schedule or job that started it) and each outcome.

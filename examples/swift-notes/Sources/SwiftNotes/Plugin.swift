@@ -19,13 +19,16 @@ let swiftNotesPlugin = PluginDefinition(
             created_ms INTEGER NOT NULL
         )
         """,
+        // 2: what the background word count found (WordCount.swift).
+        "CREATE TABLE word_counts (job_id TEXT PRIMARY KEY, notes INTEGER NOT NULL, words INTEGER NOT NULL, counted_ms INTEGER NOT NULL)",
     ],
     toolsets: [
         Toolset(
             name: "swift_notes",
             title: "Notes (Swift example)",
             description: "Write short notes and read them back. Each workspace has its own notes.",
-            tools: [addNoteTool, getNoteTool, listNotesTool]
+            tools: [addNoteTool, getNoteTool, listNotesTool, countWordsTool, wordCountTool]
         ),
-    ]
+    ],
+    jobs: [wordCountJob]  // ABI 1.2: run by the host's job threads, never inside a tool call
 )
