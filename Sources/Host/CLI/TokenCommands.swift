@@ -120,9 +120,9 @@ enum TokenCommands {
         return (token, record)
     }
 
-    /// Everything a token names must exist: toolsets, tools, restriction keys the granted toolsets declare.
+    /// Everything a token names must exist: toolsets, the scopes they declare, tools, restriction keys the granted toolsets declare.
     static func validate(_ grants: Grants, registry: PluginRegistry) throws {
-        guard !grants.toolsets.isEmpty else { throw CommandError("--toolsets must name at least one toolset") }
+        guard !grants.toolsets.isEmpty else { throw CommandError("--toolsets or --scopes must name at least one toolset or scope") }
         let installed = registry.toolsetNames
         var granted: [RegisteredToolset] = []
         for text in grants.toolsets {
