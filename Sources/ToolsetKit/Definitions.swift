@@ -82,6 +82,8 @@ public struct Toolset: Sendable {
     /// `{"key": {"description": "...", "type": "array"}}` for resource restrictions this toolset understands.
     public let restrictionKeys: JSONValue?
     public let tools: [Tool]
+    /// ABI 1.2: named sets of these tools that tokens can be granted (header section 9).
+    public let scopes: [ToolsetScope]
 
     public init(
         name: String,
@@ -89,7 +91,8 @@ public struct Toolset: Sendable {
         description: String,
         minPlan: String? = nil,
         restrictionKeys: JSONValue? = nil,
-        tools: [Tool]
+        tools: [Tool],
+        scopes: [ToolsetScope] = []
     ) {
         self.name = name
         self.title = title
@@ -97,6 +100,7 @@ public struct Toolset: Sendable {
         self.minPlan = minPlan
         self.restrictionKeys = restrictionKeys
         self.tools = tools
+        self.scopes = scopes
     }
 }
 
@@ -144,6 +148,11 @@ public struct PluginDefinition: Sendable {
                 if !toolNames.insert(tool.name).inserted { problems.append("tool \"\(tool.name)\" is defined twice in toolset \"\(toolset.name)\"") }
                 if tool.input.rootType != "object" { problems.append("tool \"\(tool.name)\": input schema root type must be \"object\"") }
                 if let output = tool.output, output.rootType != "object" { problems.append("tool \"\(tool.name)\": output schema root type must be \"object\"") }
+            }
+            var scopeNames = Set<String>()
+            for scope in toolset.scopes {
+                problems += scope.problems(in: toolset)
+                if !scopeNames.insert(scope.name).inserted { problems.append("scope \"\(scope.name)\" is defined twice in toolset \"\(toolset.name)\"") }
             }
         }
         var commandNames = Set<String>()

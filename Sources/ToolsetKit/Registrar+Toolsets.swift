@@ -39,6 +39,9 @@ extension Registrar {
         def.release_result = releaseResultThunk
         def.toolset_data = Unmanaged.passRetained(ExportedToolset(toolset)).toOpaque()
         def.restriction_keys = optionalCString(toolset.restrictionKeys?.jsonString)
+        def.scopes = UnsafePointer(scopeDefinitions(toolset.scopes))
+        def.scope_count = UInt32(toolset.scopes.count)
+        def.scope_def_size = UInt32(MemoryLayout<th_scope_def>.stride)
         return def
     }
 

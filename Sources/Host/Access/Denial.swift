@@ -81,6 +81,22 @@ struct Denial: Error {
         return denial
     }
 
+    /// A tool of an admitted toolset that none of the token's declared-scope grants reaches (or
+    /// reaches read-only while the tool writes). Names the grants that would allow it: the
+    /// declared scopes that include the tool, else the whole toolset; `has` is what the token holds there.
+    static func scopeMissing(tool: RegisteredTool, has: [String]) -> Denial {
+        let allowing = tool.grantingScopes.isEmpty ? [tool.toolset.name] : tool.grantingScopes
+        let message = "Token lacks scope \(allowing.joined(separator: " or ")) for tool \(tool.name) (has \(has.joined(separator: ", ")))"
+        var denial = forbidden(message, scope: allowing.joined(separator: " "))
+        denial.extraData = [
+            "tool": .string(tool.name),
+            "toolset": .string(tool.toolset.name),
+            "required_scopes": .array((allowing + (tool.grantingScopes.isEmpty ? [] : [tool.toolset.name])).map { .string($0) }),
+            "granted_scopes": .array(has.map { .string($0) }),
+        ]
+        return denial
+    }
+
     static func toolNotGranted(_ tool: String) -> Denial {
         var denial = forbidden("Token does not grant access to the \(tool) tool")
         denial.extraData = ["tool": .string(tool)]

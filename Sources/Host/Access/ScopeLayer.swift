@@ -3,9 +3,11 @@ import JSON
 /// Layer 2 — scope: does the token grant this tenant's toolset, and this tool within it?
 ///
 /// Grants are toolset scopes: `scheduling` (every tool) or `kanban:read` (only tools that declare
-/// readOnlyHint); a read-only token makes every scope read-only; a token limited with `--tools`
-/// may call only the named tools (`tool` or `toolset.tool`). A toolset the tenant switched off is
-/// refused here too: the switch is part of what the workspace grants.
+/// readOnlyHint), and a toolset's declared scopes, `helpdesk.drafts` (only that scope's tools;
+/// header section 9), also with `:read`. Grants add up. A read-only token makes every grant
+/// read-only; a token limited with `--tools` may call only the named tools (`tool` or
+/// `toolset.tool`). A toolset the tenant switched off is refused here too: the switch is part of
+/// what the workspace grants.
 enum ScopeLayer {
     /// Toolset level: granted by the token, and enabled for the tenant.
     static func check(_ toolset: RegisteredToolset, caller: Caller) -> Denial? {
@@ -14,56 +16,93 @@ enum ScopeLayer {
         return nil
     }
 
-    /// Tool level, inside an admitted toolset: a write scope for tools that write, and the named tools.
+    /// Tool level, inside an admitted toolset: a grant reaching the tool, write access for tools
+    /// that write, and the named tools.
     static func check(_ tool: RegisteredTool, caller: Caller) -> Denial? {
         let grants = caller.token.grants
         let toolset = tool.toolset.name
-        if !tool.isReadOnly && !grants.canWrite(toolset) { return .readOnly(toolset: toolset, tool: tool.name) }
+        switch grants.access(to: tool) {
+        case .write:
+            break
+        case .read where tool.isReadOnly:
+            break
+        case .read where !grants.hasDeclaredScopes(in: toolset) || grants.readOnly:
+            // Only whole-toolset grants here (or a read-only token, which no scope would widen):
+            // the long-standing read-only refusal.
+            return .readOnly(toolset: toolset, tool: tool.name)
+        case .read, .none:
+            return .scopeMissing(tool: tool, has: grants.granted(in: toolset))
+        }
         if !grants.allowsTool(tool.name, in: toolset) { return .toolNotGranted(tool.name) }
         return nil
     }
 }
 
 /// A token's scopes in the shape layer 2 asks about, computed once when the token row is read
-/// (rows are cached), so a request costs set lookups only.
+/// (rows are cached), so a request costs set lookups only: no allocation, and for a tool only
+/// the few declared scopes that include it (RegisteredTool.grantingScopes) are looked up.
 struct TokenGrants: Sendable {
+    enum Access { case none, read, write }
+
+    /// Toolsets any grant admits (whole or through a declared scope).
+    private let admitted: Set<String>
+    /// Targets (`helpdesk` or `helpdesk.drafts`) granted at least read-only, and with writes.
     private let readable: Set<String>
     private let writable: Set<String>
+    /// Toolsets with at least one declared-scope grant, and the token's grants per toolset as
+    /// shown in denials (already in their effective, read-only-aware form).
+    private let grantsByToolset: [String: [String]]
+    private let scopedToolsets: Set<String>
     private let allowedTools: Set<String>?
+    let readOnly: Bool
     /// The scopes as the toolset sees them (`x:read` for every scope of a read-only token),
     /// serialized once: handed to plugins on every call.
     let effectiveScopesJSON: String
 
     init(scopes: [String], readOnly: Bool, tools: [String]?) {
-        var readable = Set<String>()
-        var writable = Set<String>()
-        for scope in scopes {
-            if let toolset = TokenGrants.readOnlyToolset(scope) {
-                readable.insert(toolset)
-            } else {
-                readable.insert(scope)
-                if !readOnly { writable.insert(scope) }
-            }
+        let effective = scopes.map { ScopeGrant($0) }.map { ScopeGrant(toolset: $0.toolset, scope: $0.scope, readOnly: $0.readOnly || readOnly) }
+        var readable = Set<String>(), writable = Set<String>(), scoped = Set<String>()
+        var byToolset: [String: [String]] = [:]
+        for grant in effective {
+            readable.insert(grant.target)
+            if !grant.readOnly { writable.insert(grant.target) }
+            if grant.scope != nil { scoped.insert(grant.toolset) }
+            byToolset[grant.toolset, default: []].append(grant.text)
         }
+        admitted = Set(effective.map(\.toolset))
         self.readable = readable
         self.writable = writable
+        scopedToolsets = scoped
+        grantsByToolset = byToolset
+        self.readOnly = readOnly
         allowedTools = tools.map(Set.init)
-        let effective = scopes.map { scope in readOnly && TokenGrants.readOnlyToolset(scope) == nil ? scope + TokenGrants.readSuffix : scope }
-        effectiveScopesJSON = JSONValue.array(effective.map { .string($0) }).jsonString
+        effectiveScopesJSON = JSONValue.array(effective.map { .string($0.text) }).jsonString
     }
 
-    static let readSuffix = ":read"
+    /// The toolset a grant string names, read-only or not, whole or through a declared scope.
+    static func toolset(of scope: String) -> String { ScopeGrant(scope).toolset }
 
-    /// `kanban` for the scope `kanban:read`; nil for a full scope.
-    static func readOnlyToolset(_ scope: String) -> String? {
-        scope.hasSuffix(readSuffix) ? String(scope.dropLast(readSuffix.count)) : nil
+    func covers(_ toolset: String) -> Bool { admitted.contains(toolset) }
+
+    /// The widest access any grant gives to `tool`: its whole toolset, or a declared scope
+    /// that includes it.
+    func access(to tool: RegisteredTool) -> Access {
+        let toolset = tool.toolset.name
+        if writable.contains(toolset) { return .write }
+        var access: Access = readable.contains(toolset) ? .read : .none
+        guard scopedToolsets.contains(toolset) else { return access }
+        for scope in tool.grantingScopes {
+            if writable.contains(scope) { return .write }
+            if readable.contains(scope) { access = .read }
+        }
+        return access
     }
 
-    /// The toolset a scope names, read-only or not.
-    static func toolset(of scope: String) -> String { readOnlyToolset(scope) ?? scope }
+    func hasDeclaredScopes(in toolset: String) -> Bool { scopedToolsets.contains(toolset) }
 
-    func covers(_ toolset: String) -> Bool { readable.contains(toolset) }
-    func canWrite(_ toolset: String) -> Bool { writable.contains(toolset) }
+    /// The token's grants touching `toolset`, for denial texts.
+    func granted(in toolset: String) -> [String] { grantsByToolset[toolset] ?? [] }
+
     func allowsTool(_ tool: String, in toolset: String) -> Bool {
         guard let allowedTools else { return true }
         return allowedTools.contains(tool) || allowedTools.contains(toolset + "." + tool)

@@ -80,6 +80,10 @@ enum PluginsCommand {
                         "name": .string(toolset.name), "title": .string(toolset.title),
                         "min_plan": toolset.minPlan.map { .string($0) } ?? .null,
                         "tools": .array(toolset.tools.map { .string($0.name) }),
+                        "scopes": .array(toolset.scopes.map { scope in
+                            ["name": .string(scope.grant), "title": .string(scope.title), "description": .string(scope.description),
+                             "tools": .array(scope.tools.map { .string($0) })]
+                        }),
                     ]
                 }),
                 "operator_commands": .array(plugin.operatorCommands.map { .string("\($0.group) \($0.name)") }),
@@ -125,6 +129,9 @@ enum PluginsCommand {
                 print("  toolset \(toolset.name) — \(toolset.title)\(toolset.minPlan.map { ", minimum plan \($0)" } ?? "")")
                 for tool in toolset.tools {
                     print("    \(tool.name)\(tool.isReadOnly ? " (read-only)" : "")")
+                }
+                for scope in toolset.scopes {
+                    print("    scope \(scope.grant) — \(scope.description) (\(scope.tools.joined(separator: ", ")))")
                 }
             }
             if !plugin.operatorCommands.isEmpty {

@@ -7,7 +7,8 @@ enum TokenCommands {
         options: [
             .valued("tenant", "T", "the tenant it belongs to", required: true),
             .valued("name", "N", "a name for it, e.g. the client or person it is for", required: true),
-            .valued("toolsets", "a,b[:read]", "the toolsets it may use; toolset:read grants only that toolset's read-only tools", required: true),
+            .valued("toolsets", "a,b[:read]", "the toolsets it may use; toolset:read grants only that toolset's read-only tools"),
+            .valued("scopes", "t.s,…[:read]", "scopes toolsets declare (toolset.scope): only their tools; --toolsets or --scopes is required"),
             .valued("expires", "YYYY-MM-DD|RFC3339", "when it stops working (a date: valid through that day, UTC); default never"),
             .flag("read-only", "only tools that declare readOnlyHint"),
             .valued("tools", "x,y", "only these tools"),
@@ -31,7 +32,7 @@ enum TokenCommands {
             let arguments = try Arguments(words, for: createSpec)
             guard arguments.positionals.isEmpty else { throw Arguments.UsageError("unexpected argument \"\(arguments.positionals[0])\"") }
             let runtime = try makeRuntime(arguments)
-            var grants = Grants(toolsets: list(try arguments.required("toolsets")), readOnly: arguments.has("read-only"))
+            var grants = Grants(toolsets: try grantList(arguments), readOnly: arguments.has("read-only"))
             grants.tools = arguments.value("tools").map(list)
             if let text = arguments.value("restrict") {
                 guard let parsed = try? JSONParser.parse(text), case .object = parsed else {
@@ -78,6 +79,23 @@ enum TokenCommands {
         var restrictions: JSONValue = .object(JSONObject())
     }
 
+    /// `--toolsets` and `--scopes` together, as stored: one list of grant strings. Each option
+    /// takes only its own form, so a typo cannot turn a toolset into a scope or back.
+    static func grantList(_ arguments: Arguments) throws -> [String] {
+        let toolsets = arguments.value("toolsets").map(list) ?? []
+        let scopes = arguments.value("scopes").map(list) ?? []
+        guard arguments.value("toolsets") != nil || arguments.value("scopes") != nil else {
+            throw Arguments.UsageError("--toolsets or --scopes is required")
+        }
+        if let dotted = toolsets.first(where: { ScopeGrant($0).scope != nil }) {
+            throw CommandError("--toolsets takes toolset names; grant \"\(dotted)\" with --scopes")
+        }
+        if let bare = scopes.first(where: { ScopeGrant($0).scope == nil }) {
+            throw CommandError("--scopes takes toolset.scope, not \"\(bare)\" (grant a whole toolset with --toolsets)")
+        }
+        return toolsets + scopes
+    }
+
     static func list(_ text: String) -> [String] {
         text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
@@ -102,17 +120,21 @@ enum TokenCommands {
         return (token, record)
     }
 
-    /// Everything a token names must exist: toolsets, tools, restriction keys the granted toolsets declare.
+    /// Everything a token names must exist: toolsets, the scopes they declare, tools, restriction keys the granted toolsets declare.
     static func validate(_ grants: Grants, registry: PluginRegistry) throws {
-        guard !grants.toolsets.isEmpty else { throw CommandError("--toolsets must name at least one toolset") }
+        guard !grants.toolsets.isEmpty else { throw CommandError("--toolsets or --scopes must name at least one toolset or scope") }
         let installed = registry.toolsetNames
         var granted: [RegisteredToolset] = []
-        for scope in grants.toolsets {
-            let name = scope.hasSuffix(":read") ? String(scope.dropLast(5)) : scope
-            guard let toolset = registry.toolsetsByName[name] else {
-                throw CommandError("unknown toolset \"\(name)\" (installed: \(installed.isEmpty ? "none" : installed.joined(separator: ", "))); add :read for a read-only grant")
+        for text in grants.toolsets {
+            let grant = ScopeGrant(text)
+            guard let toolset = registry.toolsetsByName[grant.toolset] else {
+                throw CommandError("unknown toolset \"\(grant.toolset)\" (installed: \(installed.isEmpty ? "none" : installed.joined(separator: ", "))); add :read for a read-only grant")
             }
-            granted.append(toolset)
+            if let scope = grant.scope, toolset.scopesByName[scope] == nil {
+                let declared = toolset.scopes.map(\.grant)
+                throw CommandError("unknown scope \"\(grant.target)\" (toolset \(toolset.name) declares: \(declared.isEmpty ? "none" : declared.joined(separator: ", ")))")
+            }
+            if !granted.contains(where: { $0 === toolset }) { granted.append(toolset) }
         }
         for tool in grants.tools ?? [] {
             let known = granted.contains { toolset in
@@ -137,7 +159,9 @@ enum TokenCommands {
     }
 
     static func describeGrants(_ token: TokenRecord) -> String {
-        var parts = ["toolsets: " + token.toolsets.joined(separator: ", ")]
+        var parts: [String] = []
+        if !token.wholeToolsetGrants.isEmpty { parts.append("toolsets: " + token.wholeToolsetGrants.joined(separator: ", ")) }
+        if !token.declaredScopeGrants.isEmpty { parts.append("scopes: " + token.declaredScopeGrants.joined(separator: ", ")) }
         if token.readOnly { parts.append("read-only") }
         if let tools = token.tools { parts.append("tools: " + tools.joined(separator: ", ")) }
         if let restrictions = token.restrictions.objectValue, !restrictions.isEmpty { parts.append("restrictions: " + token.restrictions.jsonString) }
@@ -202,7 +226,8 @@ enum TokenCommands {
             "id": .string(token.publicID),
             "name": .string(token.name),
             "tenant": .string(token.tenant),
-            "toolsets": .array(token.toolsets.map { .string($0) }),
+            "toolsets": .array(token.wholeToolsetGrants.map { .string($0) }),
+            "scopes": .array(token.declaredScopeGrants.map { .string($0) }),
             "created": time(token.createdMs),
             "expires": time(token.expiresMs),
             "last_used": time(token.lastUsedMs),

@@ -20,8 +20,9 @@ enum ToolResolutionFailure: Error {
 /// (`Caller.denial(for:)`, Access/); this type only lists and names.
 ///
 /// `tools/list` shows exactly what the token may call: toolsets granted, enabled for the tenant
-/// and within its plan; within those, write tools only for write scopes, and only the named tools
-/// for a token limited with `--tools`.
+/// and within its plan; within those, only the tools of the toolset's declared scopes a token was
+/// granted (unless it holds the whole toolset), write tools only for write scopes, and only the
+/// named tools for a token limited with `--tools`.
 ///
 /// Name collisions on the combined endpoint: when two callable tools share a name, neither is
 /// listed under the bare name; each is listed as `{toolset}.{tool}`, and a call by the bare name

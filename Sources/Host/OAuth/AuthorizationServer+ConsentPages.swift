@@ -48,19 +48,12 @@ extension AuthorizationServer {
 
     func consentPage(_ pending: PendingAuthorization, client: OAuthClient, user: UserRecord) -> String {
         let e = HTMLPage.escape
-        let items = pending.scopes.map { scope -> String in
-            let name = scope.hasSuffix(":read") ? String(scope.dropLast(5)) : scope
-            let title = registry.toolsetsByName[name]?.title ?? name
-            let access = scope.hasSuffix(":read") ? "read only" : "read and change"
-            return """
-            <li><label><input type="checkbox" name="scope" value="\(e(scope))" checked> <strong>\(e(title))</strong> <span class="muted">(\(e(name)), \(access))</span></label></li>
-            """
-        }.joined(separator: "\n")
+        let items = pending.scopes.map(consentItem).joined(separator: "\n")
         let returnHost = URLComponents(string: pending.redirectURI)?.host ?? pending.redirectURI
         return HTMLPage.render(title: "Authorize access", body: """
         <h1>Authorize access</h1>
         <p><strong>\(e(client.name))</strong> is requesting access to your workspace <strong>\(e(pending.tenant))</strong>.</p>
-        <p class="muted">Signed in as \(e(user.email)). Untick any toolset it should not use.</p>
+        <p class="muted">Signed in as \(e(user.email)). Untick anything it should not use.</p>
         <form method="post" action="/oauth/consent">
         \(hidden(pending))
         <ul class="scopes">

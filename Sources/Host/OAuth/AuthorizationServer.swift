@@ -84,8 +84,12 @@ final class AuthorizationServer: Sendable {
         registry.toolsets.filter { toolset == nil || $0.name == toolset }
     }
 
+    /// Every grant string these toolsets offer: each toolset whole, then the scopes they declare
+    /// (`helpdesk.drafts`, header section 9), each form also with `:read`.
     static func scopes(_ toolsets: [RegisteredToolset]) -> [String] {
-        toolsets.map(\.name) + toolsets.map { $0.name + ":read" }
+        let whole = toolsets.map(\.name)
+        let declared = toolsets.flatMap { $0.scopes.map(\.grant) }
+        return whole + whole.map { $0 + ":read" } + declared + declared.map { $0 + ":read" }
     }
 
     /// Adds `resource_metadata` (and, on a 401, the endpoint's `scope`) to a denial's challenge,

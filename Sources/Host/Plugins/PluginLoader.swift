@@ -348,6 +348,10 @@ private final class RegistrationSession {
             case .failure(let refusal): return problem(refusal.reason)
             }
         }
+        switch ScopeDefinitions.read(definition, toolset: toolset) {
+        case .success(let scopes): scopes.forEach(toolset.add)
+        case .failure(let refusal): return problem(refusal.reason)
+        }
         toolsets.append(toolset)
         return TH_OK
     }

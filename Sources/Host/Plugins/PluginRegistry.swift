@@ -77,6 +77,9 @@ final class RegisteredToolset: @unchecked Sendable {
     let toolsetData: UnsafeMutableRawPointer?
     private(set) var tools: [RegisteredTool] = []
     private(set) var toolsByName: [String: RegisteredTool] = [:]
+    /// ABI 1.2 toolset-defined scopes (header section 9), in declaration order.
+    private(set) var scopes: [RegisteredScope] = []
+    private(set) var scopesByName: [String: RegisteredScope] = [:]
     unowned(unsafe) var plugin: LoadedPlugin
 
     init(name: String, title: String, description: String, minPlan: String?, restrictionKeys: JSONObject,
@@ -96,6 +99,25 @@ final class RegisteredToolset: @unchecked Sendable {
         tools.append(tool)
         toolsByName[tool.name] = tool
     }
+
+    /// Records a validated scope and tells each of its tools, so the per-request check reads
+    /// the tool's own list instead of searching scopes.
+    func add(_ scope: RegisteredScope) {
+        scopes.append(scope)
+        scopesByName[scope.name] = scope
+        for tool in scope.tools { toolsByName[tool]?.grantingScopes.append(scope.grant) }
+    }
+}
+
+/// A named set of a toolset's tools that tokens and OAuth consent can grant (header section 9).
+struct RegisteredScope: Sendable {
+    let name: String
+    let title: String
+    let description: String
+    /// Tool names, in declaration order.
+    let tools: [String]
+    /// The grant string, `{toolset}.{scope}`.
+    let grant: String
 }
 
 struct ToolAnnotations {
@@ -135,6 +157,9 @@ final class RegisteredTool: @unchecked Sendable {
     let minPlan: String?
     /// NUL-terminated name handed to the plugin's call function without a per-call copy.
     let cName: ContiguousArray<CChar>
+    /// The grants (`{toolset}.{scope}`) of the declared scopes that include this tool; set while
+    /// the toolset registers, read-only after.
+    fileprivate(set) var grantingScopes: [String] = []
     unowned(unsafe) var toolset: RegisteredToolset
 
     init(name: String, title: String?, description: String, inputSchema: JSONValue, outputSchema: JSONValue?,

@@ -311,7 +311,8 @@ enum TokenKind: String, Sendable {
 /// A token's row: a personal access token or an OAuth grant. What its scopes allow is layer 2's
 /// business (`grants`, see Access/ScopeLayer.swift); this type only holds what is stored.
 ///
-/// Scopes are `scheduling` (every tool) or `kanban:read`; `readOnly` makes every scope read-only;
+/// Scopes are `scheduling` (every tool) or `kanban:read`, or a toolset's declared scope
+/// `helpdesk.drafts` (stored in the same list: the dot tells them apart); `readOnly` makes every scope read-only;
 /// `tools` (if set) limits the token to named tools; `restrictions` are resource limits a toolset
 /// interprets.
 struct TokenRecord {
@@ -362,6 +363,14 @@ struct TokenRecord {
         restrictionsJSON = restrictions.jsonString
     }
 
-    /// The toolset names the scopes mention (without `:read`).
-    var toolsetNames: [String] { toolsets.map(TokenGrants.toolset(of:)) }
+    /// The toolset names the scopes mention (without `:read` or a declared scope's name).
+    var toolsetNames: [String] {
+        var seen = Set<String>()
+        return toolsets.map(TokenGrants.toolset(of:)).filter { seen.insert($0).inserted }
+    }
+
+    /// The grants of whole toolsets (`scheduling`, `kanban:read`), and of declared scopes
+    /// (`helpdesk.drafts`), for listings that show them apart.
+    var wholeToolsetGrants: [String] { toolsets.filter { ScopeGrant($0).scope == nil } }
+    var declaredScopeGrants: [String] { toolsets.filter { ScopeGrant($0).scope != nil } }
 }

@@ -385,6 +385,41 @@
  *   operator, schedule or job that started it) and each outcome.
  *
  * ---------------------------------------------------------------------------
+ * 9. TOOLSET-DEFINED SCOPES (ABI 1.2)
+ * ---------------------------------------------------------------------------
+ *   A toolset may declare named scopes, each a set of its tools with a
+ *   description a person can judge, e.g. helpdesk's "drafts" →
+ *   create_draft_reply, list_drafts: th_toolset_def.scopes / scope_count /
+ *   scope_def_size (appended last; a 1.0 or 1.1 plugin's struct_size ends
+ *   before them, so it declares none). Tokens and OAuth consent grant a
+ *   scope as "{toolset}.{scope}" (`toolhost token create --scopes
+ *   helpdesk.drafts`, OAuth scope string "helpdesk.drafts"); the dot never
+ *   occurs in a toolset name, so the form cannot clash with one.
+ *     - A scope grant admits the toolset and, within it, ONLY the scope's
+ *       tools: tools/list shows exactly them and a call of any other tool of
+ *       the toolset is refused, naming the scope(s) that would allow it.
+ *     - Grants add up: "helpdesk.drafts" plus "helpdesk.send" allows the tools
+ *       of both; the whole toolset ("helpdesk") allows every tool, whatever
+ *       scopes come with it.
+ *     - "{toolset}.{scope}:read", like "{toolset}:read", allows only the
+ *       scope's tools that declare readOnlyHint; a read-only token
+ *       (--read-only) makes every scope so. A token limited with --tools is
+ *       limited further to those tools: each restriction narrows.
+ *     - ctx->scopes_json lists the token's grants as given, scope grants in
+ *       the same form: ["helpdesk.drafts"] (["helpdesk.drafts:read"] for a
+ *       read-only token). The host has already enforced them; a toolset need
+ *       not look, but may (e.g. to word a hint).
+ *   Validation at load: each name [a-z0-9_-]{1,32} and unique within the
+ *   toolset, a description, at least one tool, every tool name one of this
+ *   toolset's tools (registered in the same th_toolset_def), none twice in
+ *   a scope. Anything else refuses the plugin with a log line naming the
+ *   toolset, the scope and the problem. A tool may be in several scopes or
+ *   in none (then only a whole-toolset grant reaches it).
+ *   Renaming or removing a scope in a later plugin version leaves tokens that
+ *   name it granting nothing through it (never more): keep scope names
+ *   stable, and add new ones rather than widen an old one silently.
+ *
+ * ---------------------------------------------------------------------------
  * CHANGELOG
  * ---------------------------------------------------------------------------
  *   1.0  2026-11-01  First stable contract.
@@ -420,6 +455,8 @@
  *                    Console-ready operator commands (section 7a):
  *                    th_operator_command_def, th_registrar.add_operator_command_ex;
  *                    operator_role and channel appended to th_operator_context.
+                    Toolset-defined scopes (section 9): th_scope_def;
+                    scopes, scope_count, scope_def_size appended to th_toolset_def.
  */
 #ifndef TOOLHOST_PLUGIN_H
 #define TOOLHOST_PLUGIN_H
@@ -602,6 +639,15 @@ typedef th_status (*th_call_fn)(void *toolset_data, const th_call_context *ctx, 
 /** Frees what call() put in `result`. Called exactly once per call that left json or release_data non-NULL. */
 typedef void (*th_release_fn)(void *toolset_data, th_call_result *result);
 
+/** ABI 1.2: a named scope a toolset declares (section 9). Strings are copied by the host. */
+typedef struct th_scope_def {
+    uint32_t struct_size;        /* sizeof(th_scope_def) as the PLUGIN compiled it */
+    const char *name;            /* [a-z0-9_-]{1,32}, unique within the toolset; granted as "{toolset}.{name}" */
+    const char *title;           /* short label for consent pages, e.g. "Draft replies"; NULL = the name */
+    const char *description;     /* one sentence for the person granting it; required */
+    const char *const *tools;    /* NULL-terminated names of tools of THIS toolset; at least one */
+} th_scope_def;
+
 typedef struct th_toolset_def {
     uint32_t struct_size;        /* sizeof(th_toolset_def) as the PLUGIN compiled it */
     const char *name;            /* toolset name, [a-z0-9_-]{1,32}; also its URL segment /{tenant}/mcp/{name} */
@@ -625,6 +671,10 @@ typedef struct th_toolset_def {
      * toolset declares are refused when they are created.
      */
     const char *restriction_keys;
+    /* --- ABI 1.2 (section 9; the host reads these only within struct_size) --- */
+    const th_scope_def *scopes;  /* array of scope_count named scopes, or NULL ... */
+    uint32_t scope_count;
+    uint32_t scope_def_size;     /* ... laid out every scope_def_size bytes (sizeof(th_scope_def) as compiled) */
 } th_toolset_def;
 
 /* ABI 1.1: operator commands — administrative actions an operator runs through the host (CLI now, web console later). */
