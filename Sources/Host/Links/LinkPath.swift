@@ -35,6 +35,12 @@ struct LinkRoute: Equatable {
     let plugin: String
     let path: String
 
+    init(tenant: String, plugin: String, path: String) {
+        self.tenant = tenant
+        self.plugin = plugin
+        self.path = path
+    }
+
     init?(path requestPath: String) {
         let parts = requestPath.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false)
         guard parts.count == 4, parts[0].isEmpty, parts[2] == "x" else { return nil }
