@@ -279,3 +279,22 @@ def test_large_file_is_streamed_not_buffered(env):
     after = rss_kb()
     assert r.status == 200 and len(r.body) == size and r.body[:1000] == expected_bytes(1000)
     assert after - before < 4 * 1024, f"RSS grew by {after - before} kB for an {size // 1024} kB download"
+
+
+def test_public_url_makes_absolute_links(tmp_path):
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    compile_fixture("files", plugins)
+    data = tmp_path / "data"
+    data.mkdir()
+    token = tenant_with_token(data, "acme", "files", plugins=plugins)
+    d = Daemon(data=data, plugins=plugins, logdir=tmp_path / "logs", env={"TOOLHOST_PUBLIC_URL": "https://files.example.com/"}).start()
+    try:
+        assert tool(d, token, "base_url")["url"] == "https://files.example.com"
+        put(d, token, "p.txt", text="public")
+        url, _ = share(d, token, "download/p.txt")
+        assert url.startswith("https://files.example.com/acme/x/files/download/p.txt?l=lnk_"), url
+        r = get(d, url)  # the same path and query, asked of this daemon directly
+        assert r.status == 200 and r.body == b"public", r
+    finally:
+        d.stop()

@@ -86,6 +86,8 @@ enum ServeCommand {
         }
         signal(SIGPIPE, SIG_IGN)
         let jobRunner = runtime.makeJobRunner(settings: try JobRunner.Settings(environment: environment))
+        // Known before the first request when given; else the listener's address, once bound (below).
+        if let publicURL { runtime.publicBaseURL.set(publicURL) }
         do {
             try server.start()
         } catch {
@@ -96,7 +98,7 @@ enum ServeCommand {
         runtime.events?.start()
         jobRunner?.start()
         if publicURL == nil { oauth.issuer = "http://\(shownHost):\(server.boundPort)" }
-        runtime.publicBaseURL.set(publicURL ?? "http://\(shownHost):\(server.boundPort)")
+        if publicURL == nil { runtime.publicBaseURL.set("http://\(shownHost):\(server.boundPort)") }
         Log.info("server", "OAuth issuer \(oauth.issuer)\(publicURL == nil ? " (set --public-url when clients reach this server by another URL)" : "")")
         // The welcome (with the one-time token) goes out before the "listening on" line: that line
         // is the readiness signal scripts and tests wait for, so everything printed at start-up

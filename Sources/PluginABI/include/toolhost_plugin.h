@@ -409,7 +409,8 @@
  *     (never in the URL) and handed to the handler as ctx->claims_json.
  *   - expires_in_seconds: 1 .. 30 days (TH_LINK_MAX_SECONDS); 0 = one day.
  *   - single_use: non-zero = the first GET consumes the link, atomically and
- *     before the handler runs; any later request answers 410 Gone.
+ *     before the handler runs (a handler that then fails does not give it
+ *     back); any later request answers 410 Gone.
  *   The signature is HMAC-SHA256 over tenant, plugin, path, link id, expiry
  *   and the single-use flag, with the host's current link key (k names it, so
  *   keys rotate: `toolhost links rotate-key`; older keys keep verifying until
