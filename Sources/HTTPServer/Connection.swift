@@ -28,6 +28,9 @@ final class Connection {
     private var headScan = 0
     private var output: [UInt8] = []
     private var outputStart = 0
+    /// A file body still being sent (after `output`'s bytes, which hold its head). While it is
+    /// here no further request is parsed, so nothing can be queued behind it out of order.
+    private var fileBody: FileBodyCursor?
 
     /// Backpressure on the input side, orthogonal to the request phase: reading stopped because
     /// too much is buffered, and no epoll edge will come to restart it, so process() must.
@@ -68,6 +71,10 @@ final class Connection {
 
     private var unreadInput: Int { input.count - inputStart }
     private var pendingOutput: Int { output.count - outputStart }
+    /// Anything left to send: buffered bytes or the rest of a file body.
+    private var hasPendingOutput: Bool { pendingOutput > 0 || fileBody != nil }
+    /// Too much unsent to take the next request: a slow reader, or a file still streaming.
+    private var outputBlocksRequests: Bool { pendingOutput > Connection.outputHighWater || fileBody != nil }
 
     // MARK: - Events
 
@@ -123,7 +130,7 @@ final class Connection {
             flushOutput()
             guard !closed else { return }
             // Edge-triggered: a fully flushed buffer brings no further event, so resume here.
-            if blockedByOutput && pendingOutput <= Connection.outputHighWater { continue }
+            if blockedByOutput && !outputBlocksRequests { continue }
             if readPaused && unreadInput < inputHighWater && !state.discardsInput {
                 readPaused = false
                 let before = input.count
@@ -134,7 +141,7 @@ final class Connection {
         }
         guard !closed else { return }
         // Nothing more will arrive: close once no response is pending.
-        if state.isFinishedAfterInputEnded(outputPending: pendingOutput > 0) { close() }
+        if state.isFinishedAfterInputEnded(outputPending: hasPendingOutput) { close() }
     }
 
     /// Returns true when it stopped only because too much output is waiting (backpressure).
@@ -144,7 +151,7 @@ final class Connection {
             case .nothing:
                 return false
             case .requestHead:
-                if pendingOutput > Connection.outputHighWater { return true }
+                if outputBlocksRequests { return true }
                 if unreadInput == 0 {
                     compactInput()
                     return false
@@ -294,7 +301,7 @@ final class Connection {
         let bodyAllowed = status >= 200 && status != 204 && status != 304
         if bodyAllowed {
             output.append(contentsOf: "Content-Length: ".utf8)
-            output.append(contentsOf: String(response.body.count).utf8)
+            output.append(contentsOf: String(response.file.map { Int($0.length) } ?? response.body.count).utf8)
             output.append(contentsOf: "\r\n".utf8)
         }
         if framing.close {
@@ -304,7 +311,11 @@ final class Connection {
         }
         output.append(contentsOf: "\r\n".utf8)
         if bodyAllowed && !framing.omitBody {
-            output.append(contentsOf: response.body)
+            if let file = response.file {
+                if file.length > 0 { fileBody = FileBodyCursor(file) }   // sent by flushOutput after the head
+            } else {
+                output.append(contentsOf: response.body)
+            }
         }
     }
 
@@ -345,8 +356,27 @@ final class Connection {
         // Drop the buffer entirely if a big response made it large.
         output.removeAll(keepingCapacity: output.capacity <= 64 << 10)
         outputStart = 0
+        guard flushFileBody() else { return }
         if state.isClosingAfterFlush {
             startLingering()
+        }
+    }
+
+    /// Streams the pending file body, if any. Returns true once nothing of it is left to send.
+    private func flushFileBody() -> Bool {
+        guard var cursor = fileBody else { return true }
+        let progress = cursor.send(to: fd) { _ in lastWriteProgress = loop.now }
+        switch progress {
+        case .done:
+            fileBody = nil   // releases the body: its descriptor is closed
+            return true
+        case .wouldBlock:
+            fileBody = cursor   // EPOLLOUT brings us back
+            return false
+        case .failed:
+            fileBody = nil
+            close()
+            return false
         }
     }
 
@@ -383,7 +413,7 @@ final class Connection {
             if now >= deadline { close() }
         case .closed, .modifying:
             break
-        case _ where pendingOutput > 0:
+        case _ where hasPendingOutput:
             // The handler may take as long as it likes; only a reader stuck for long is dropped.
             if outputStalled { close() }
         case .awaitingResponse:
@@ -413,7 +443,7 @@ final class Connection {
             input = []
             inputStart = 0
         }
-        if pendingOutput == 0 && output.capacity > 0 {
+        if !hasPendingOutput && output.capacity > 0 {
             output = []
             outputStart = 0
         }
@@ -430,13 +460,14 @@ final class Connection {
     /// Server is shutting down: idle connections go now; busy ones finish their request.
     func shutdownRequested() {
         guard !closed else { return }
-        if state.awaitsRequestHead && unreadInput == 0 && pendingOutput == 0 {
+        if state.awaitsRequestHead && unreadInput == 0 && !hasPendingOutput {
             close()
         }
     }
 
     func close() {
         guard state.close() else { return }
+        fileBody = nil   // closes the file
         Glibc.close(fd)   // also removes it from the epoll set
         loop.connectionClosed(self)
     }

@@ -83,11 +83,20 @@ public struct HTTPResponse: Sendable {
     /// Content-Length or Transfer-Encoding is replaced.
     public var headers: HTTPHeaders
     public var body: [UInt8]
+    /// When set, the body is this file range instead of `body` (HTTPFileBody.swift): Content-Length
+    /// is its length and the loop streams it with sendfile(2). HEAD sends the headers only.
+    public var file: HTTPFileBody?
 
     public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
+    }
+
+    /// A response whose body the server streams from `file`.
+    public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), file: HTTPFileBody) {
+        self.init(status: status, headers: headers)
+        self.file = file
     }
 
     /// Convenience: a text body with a Content-Type header.

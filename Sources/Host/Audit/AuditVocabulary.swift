@@ -11,6 +11,8 @@ enum AuditKind: Sendable, Equatable {
     case operatorCommand
     /// A background job (ABI 1.2) was enqueued, or ended one way or another.
     case job(JobEvent)
+    /// A signed link (ABI 1.2, section 11) was made, used or revoked.
+    case link(LinkEvent)
     /// What a toolset reported through `emit_event` or an operator command's `events`,
     /// e.g. "knowledge.promoted"; the plugin chooses the word.
     case toolsetEvent(String)
@@ -23,6 +25,8 @@ enum AuditKind: Sendable, Equatable {
         default:
             if stored.hasPrefix("job."), let event = JobEvent(rawValue: String(stored.dropFirst(4))) {
                 self = .job(event)
+            } else if stored.hasPrefix("link."), let event = LinkEvent(rawValue: String(stored.dropFirst(5))) {
+                self = .link(event)
             } else {
                 self = .toolsetEvent(stored)
             }
@@ -36,6 +40,7 @@ enum AuditKind: Sendable, Equatable {
         case .accessDenied: return "access.denied"
         case .operatorCommand: return "operator.command"
         case .job(let event): return "job." + event.rawValue
+        case .link(let event): return "link." + event.rawValue
         case .toolsetEvent(let kind): return kind
         }
     }
@@ -44,6 +49,12 @@ enum AuditKind: Sendable, Equatable {
 /// What happened to a job: `job.enqueued`, `job.succeeded`, `job.failed`, `job.cancelled`.
 enum JobEvent: String, Sendable, CaseIterable {
     case enqueued, succeeded, failed, cancelled
+}
+
+/// What happened to a signed link: `link.signed`, `link.used` (every request through it, served
+/// or refused as used, expired or revoked), `link.revoked`.
+enum LinkEvent: String, Sendable, CaseIterable {
+    case signed, used, revoked
 }
 
 /// How it ended. Every value here is written by some path and accepted by `--outcome`.

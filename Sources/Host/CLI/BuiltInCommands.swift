@@ -50,6 +50,8 @@ enum BuiltInCommands {
         BuiltInCommand("audit", summary: AuditCommand.spec.summary, forms: [AuditCommand.spec], run: AuditCommand.run),
         BuiltInCommand("jobs", summary: "Background jobs and schedules of a tenant: list, show, cancel.",
                        forms: JobsCommand.forms, run: JobsCommand.run),
+        BuiltInCommand("links", summary: "Signed links plugins made for their downloads: list and revoke them; rotate the signing key.",
+                       forms: LinksCommand.forms, run: LinksCommand.run),
         BuiltInCommand("plugins", summary: "List the plugins the daemon would load (and why any file is refused); assign plugin, toolset and command-group names.",
                        forms: PluginsCommand.forms, run: PluginsCommand.run),
         BuiltInCommand("version", aliases: ["--version"], summary: VersionCommand.spec.summary, forms: [VersionCommand.spec],

@@ -46,6 +46,8 @@ final class Runtime: Sendable {
     let toolsetDatabases: ToolsetDatabases
     /// The job queue (ABI 1.2), opened at first use.
     let jobs: LazyJobStore
+    /// Signed links and their keys (ABI 1.2, section 11), opened at first use.
+    let links: LazyLinkStore
     /// Created before the first request so no change can slip between start-up and the watch.
     let hostDatabaseWatcher: HostDatabaseWatcher?
 
@@ -62,7 +64,10 @@ final class Runtime: Sendable {
         events = withEvents ? try EventSink(path: data + "/audit.db", journalFolder: data + "/audit-journal") : nil
         let jobs = LazyJobStore(dataDirectory: data)
         self.jobs = jobs
-        services = HostServices(events: events, configurationFile: data + "/plugins.json", jobs: { jobs.store })
+        let links = LazyLinkStore(dataDirectory: data)
+        self.links = links
+        services = HostServices(events: events, configurationFile: data + "/plugins.json", jobs: { jobs.store }, links: { links.store },
+                                dataDirectory: data)
         toolsetDatabases = ToolsetDatabases(dataDirectory: data)
         _ = first
         if let events {
@@ -80,6 +85,15 @@ final class Runtime: Sendable {
     func withStore<T>(_ body: (HostStore) throws -> T) throws -> T { try stores.withResource(body) }
 
     private let services: HostServices
+
+    /// The origin plugins build links on (header section 11, public_base_url).
+    var publicBaseURL: PublicBaseURL { services.publicBaseURL }
+
+    /// What answers /{tenant}/x/{plugin}/… in the daemon: signed links to plugins' HTTP handlers.
+    func makeLinkEndpoint(threads: Int, queue: Int) -> LinkEndpoint {
+        LinkEndpoint(registry: registry, links: links, databases: toolsetDatabases, stores: stores, events: events,
+                     dataDirectory: settings.dataDirectory, threads: threads, queue: queue)
+    }
     private let loadedRegistry = Locked<PluginRegistry?>(nil)
 
     /// The plugins, loaded at first use: commands that need no plugin (user, audit, token revoke…)

@@ -63,12 +63,16 @@ enum ServeCommand {
                                         publicURL: publicURL ?? "http://\(shownHost):\(port)", abuse: access.abuse)
         // Unauthenticated work (OAuth pages, scrypt, metadata fetches) on threads of its own, apart from the tool workers.
         let preAuth = PreAuthWork(limits: runtime.configuration.preAuth, oauth: oauth)
+        // Requests through signed links (plugins' downloads) on workers of their own, apart from tool calls.
+        let links = runtime.makeLinkEndpoint(threads: environment["TOOLHOST_LINK_THREADS"].flatMap(Int.init) ?? 2,
+                                             queue: environment["TOOLHOST_LINK_QUEUE"].flatMap(Int.init) ?? 64)
         let endpoint = HTTPEndpoint(
             access: access, tools: runtime.makeToolMethods(), sessions: SessionStore(quotas: mcpSettings.sessions),
             guardrails: RequestGuardrails(bindHost: host, allowedHosts: list(environment["TOOLHOST_ALLOWED_HOSTS"]),
                                           allowedOrigins: list(environment["TOOLHOST_ALLOWED_ORIGINS"]), publicHost: publicHost),
             oauth: oauth, scheduler: scheduler, preAuth: preAuth,
-            clientAddress: ClientAddress(trustedProxies: list(environment["TOOLHOST_TRUSTED_PROXIES"])), settings: mcpSettings)
+            clientAddress: ClientAddress(trustedProxies: list(environment["TOOLHOST_TRUSTED_PROXIES"])), settings: mcpSettings,
+            links: links)
         var configuration = HTTPServer.Configuration()
         configuration.host = host
         configuration.port = port
@@ -82,6 +86,8 @@ enum ServeCommand {
         }
         signal(SIGPIPE, SIG_IGN)
         let jobRunner = runtime.makeJobRunner(settings: try JobRunner.Settings(environment: environment))
+        // Known before the first request when given; else the listener's address, once bound (below).
+        if let publicURL { runtime.publicBaseURL.set(publicURL) }
         do {
             try server.start()
         } catch {
@@ -92,6 +98,7 @@ enum ServeCommand {
         runtime.events?.start()
         jobRunner?.start()
         if publicURL == nil { oauth.issuer = "http://\(shownHost):\(server.boundPort)" }
+        if publicURL == nil { runtime.publicBaseURL.set("http://\(shownHost):\(server.boundPort)") }
         Log.info("server", "OAuth issuer \(oauth.issuer)\(publicURL == nil ? " (set --public-url when clients reach this server by another URL)" : "")")
         // The welcome (with the one-time token) goes out before the "listening on" line: that line
         // is the readiness signal scripts and tests wait for, so everything printed at start-up
@@ -105,6 +112,7 @@ enum ServeCommand {
         jobRunner?.stop()  // drains running jobs up to TOOLHOST_JOB_DRAIN_SECONDS, then asks them to stop
         scheduler?.stop()
         preAuth.stop()
+        links.stop()
         runtime.close()
         Log.info("server", "stopped cleanly")
         return 0

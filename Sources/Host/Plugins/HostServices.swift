@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import Locking
 import PluginABI
 
 /// The services a plugin reaches through its th_host_api table: logging, the clock, audit
@@ -8,12 +9,21 @@ final class HostServices: Sendable {
     let events: EventSink?
     /// The job queue (ABI 1.2), opened at first use; nil where jobs cannot be enqueued (a preview).
     let jobs: @Sendable () -> JobStore?
+    /// Signed links (ABI 1.2, section 11), opened at first use; nil where links cannot be signed (a preview).
+    let links: @Sendable () -> LinkStore?
+    /// Where the (tenant, plugin) files folders live; nil where none may be made (a preview).
+    let dataDirectory: String?
+    /// The origin links are built on (section 11: public_base_url).
+    let publicBaseURL = PublicBaseURL()
     /// Per-plugin configuration: `<data>/plugins.json` → {"<plugin>": {…}}; "{}" when absent.
     private let configuration: JSONObject
 
-    init(events: EventSink?, configurationFile: String?, jobs: @escaping @Sendable () -> JobStore? = { nil }) {
+    init(events: EventSink?, configurationFile: String?, jobs: @escaping @Sendable () -> JobStore? = { nil },
+         links: @escaping @Sendable () -> LinkStore? = { nil }, dataDirectory: String? = nil) {
         self.events = events
         self.jobs = jobs
+        self.links = links
+        self.dataDirectory = dataDirectory
         var configuration = JSONObject()
         if let configurationFile, let data = FileManager.default.contents(atPath: configurationFile) {
             if let parsed = try? JSONParser.parse([UInt8](data)), let object = parsed.objectValue {
@@ -55,6 +65,7 @@ final class HostServices: Sendable {
             UnsafePointer(PluginHostContext.from(host).configCString)
         }
         installJobFunctions(api)
+        installLinkFunctions(api)
         return api
     }
 }
@@ -64,6 +75,8 @@ final class PluginHostContext {
     let plugin: LoadedPlugin
     let services: HostServices
     let configCString: UnsafeMutablePointer<CChar>
+    /// files_folder() answers by tenant: C strings handed out once and kept for the process.
+    let filesFolders = Locked<[String: UnsafeMutablePointer<CChar>]>([:])
 
     init(plugin: LoadedPlugin, services: HostServices, configJSON: String) {
         self.plugin = plugin

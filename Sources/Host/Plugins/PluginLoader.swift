@@ -220,6 +220,9 @@ enum PluginLoader {
         registrar.add_operator_command_ex = { host, definition in  // ABI 1.2, header section 7a
             RegistrationSession.from(host).addOperatorCommand(definition)
         }
+        registrar.add_http_handler = { host, definition in  // ABI 1.2, header section 11
+            RegistrationSession.from(host).addHTTPHandler(definition)
+        }
 
         let hostAPI = context.services.makeHostAPI(for: plugin)
         plugin.hostAPI = hostAPI
@@ -236,6 +239,7 @@ enum PluginLoader {
         plugin.toolsets = session.toolsets
         plugin.migrations = session.migrations
         plugin.jobHandlers = session.jobHandlers
+        plugin.httpHandlers = session.httpHandlers
         return .success(plugin)
     }
 }
@@ -251,6 +255,7 @@ private final class RegistrationSession {
     var toolsets: [RegisteredToolset] = []
     var migrations: [String] = []
     var jobHandlers: [String: RegisteredJobHandler] = [:]
+    var httpHandlers: [RegisteredHTTPHandler] = []
     var initError: String?
     var firstProblem: String?
 
@@ -294,6 +299,15 @@ private final class RegistrationSession {
             kind: kind, toolset: toolset, run: run, release: release, handlerData: definition.handler_data,
             maxConcurrency: definition.max_concurrency, timeoutMs: definition.timeout_ms, maxAttempts: definition.max_attempts,
             retryDelayMs: definition.retry_delay_ms)
+        return TH_OK
+    }
+
+    func addHTTPHandler(_ pointer: UnsafePointer<th_http_handler_def>?) -> th_status {
+        guard let pointer else { return problem("add_http_handler called with NULL") }
+        switch RegisteredHTTPHandler.make(readSized(pointer, zero: th_http_handler_def()), plugin: plugin, existing: httpHandlers) {
+        case .success(let handler): httpHandlers.append(handler)
+        case .failure(let refusal): return problem(refusal.reason)
+        }
         return TH_OK
     }
 

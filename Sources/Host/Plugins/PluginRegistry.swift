@@ -53,6 +53,8 @@ final class LoadedPlugin: @unchecked Sendable {
     var operatorCommands: [RegisteredOperatorCommand] = []
     /// ABI 1.2 job handlers, by kind.
     var jobHandlers: [String: RegisteredJobHandler] = [:]
+    /// ABI 1.2 HTTP handlers under /{tenant}/x/{plugin}/ (header section 11).
+    var httpHandlers: [RegisteredHTTPHandler] = []
     /// The function table handed to this plugin's init; kept alive for the process lifetime.
     var hostAPI: UnsafeMutablePointer<th_host_api>?
 

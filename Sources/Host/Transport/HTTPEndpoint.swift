@@ -19,10 +19,14 @@ final class HTTPEndpoint: Sendable {
     let preAuth: PreAuthWork?
     /// The real client's address behind trusted reverse proxies.
     let clientAddress: ClientAddress
+    /// Plugins' HTTP spaces, /{tenant}/x/{plugin}/… (signed links; nil: none served).
+    let links: LinkEndpoint?
 
     init(access: AccessControl, tools: ToolMethods, sessions: SessionStore, guardrails: RequestGuardrails,
          oauth: AuthorizationServer? = nil, scheduler: ToolCallScheduler? = nil, preAuth: PreAuthWork? = nil,
-         clientAddress: ClientAddress = ClientAddress(trustedProxies: []), settings: MCPSettings = MCPSettings()) {
+         clientAddress: ClientAddress = ClientAddress(trustedProxies: []), settings: MCPSettings = MCPSettings(),
+         links: LinkEndpoint? = nil) {
+        self.links = links
         self.mcp = MCPService(access: access, tools: tools, sessions: sessions, oauth: oauth, settings: settings)
         self.oauth = oauth
         self.scheduler = scheduler
@@ -41,6 +45,8 @@ final class HTTPEndpoint: Sendable {
         case .oauth(let job):
             guard let preAuth else { return respond(job.run(.load)) }
             preAuth.submit(job, respond: respond)
+        case .link(let request, let route, let links):
+            links.handle(request, route: route, respond: respond)
         }
     }
 
@@ -50,6 +56,8 @@ final class HTTPEndpoint: Sendable {
         case done(HTTPResponse)
         case call(DeferredCall)
         case oauth(PreAuthJob)
+        /// A request through a signed link: LinkEndpoint checks it and runs the plugin's handler on its own workers.
+        case link(HTTPRequest, LinkRoute, LinkEndpoint)
     }
 
     private func route(_ received: HTTPRequest) -> Routed {
@@ -67,6 +75,9 @@ final class HTTPEndpoint: Sendable {
             })
         }
         if let response = routeOAuth(request) { return .done(response) }
+        // No Host/Origin guardrails here: the link itself is the credential, and links are
+        // opened by browsers from anywhere (a mail, a chat) by design.
+        if let links, let route = LinkRoute(path: request.path) { return .link(request, route, links) }
         guard let route = MCPRoute(path: request.path) else { return .done(.text(404, "Not found: \(request.path)")) }
         if let refusal = guardrails.check(request) { return .done(refusal) }
         switch request.method {

@@ -114,7 +114,8 @@
  *     call; there is no hook that would stop them. Work that outlives a call
  *     is a job (section 8, ABI 1.2): the host runs it on its own threads.
  *   - Host functions that act for "the current call" take ctx->call_handle
- *     (ABI 1.2; in th_call_context, th_operator_context and th_job_context).
+ *     (ABI 1.2; in th_call_context, th_operator_context, th_job_context and
+ *     th_http_context).
  *     A handle is valid only until the function it came with returns.
  *   - The host limits how many calls of one toolset run at once (deployer
  *     configuration) and gives each call a deadline. When the deadline passes,
@@ -420,6 +421,87 @@
  *   stable, and add new ones rather than widen an old one silently.
  *
  * ---------------------------------------------------------------------------
+ * 11. HTTP HANDLERS, SIGNED LINKS AND FILES (ABI 1.2)
+ * ---------------------------------------------------------------------------
+ *   A plugin can answer plain HTTP requests (a download, a small page) under
+ *   a path the host owns for it, /{tenant}/x/{plugin}/…, and only through
+ *   links the host signed for it. Every check is the host's, made BEFORE any
+ *   plugin code runs; a handler never sees a request without a valid link.
+ *
+ *   Handlers. During init, registrar->add_http_handler (check
+ *   TOOLHOST_HAS_FIELD and non-NULL) registers a th_http_handler_def: a path
+ *   prefix (1–128 bytes of segments of [a-z0-9_.-] joined by '/', no "." or
+ *   ".." segment, unique within the plugin) and the functions. A request for
+ *   /{tenant}/x/{plugin}/{prefix}[/{rest}] goes to the handler with the
+ *   longest matching prefix; ctx->path is {rest} ("" for the prefix itself).
+ *   Only GET and HEAD are served (others: 405). On HEAD the host sends the
+ *   headers of the handler's answer and no body; a handler must not change
+ *   state on HEAD (HEAD never consumes a single-use link).
+ *
+ *   Signed links. From any 1.2 context, host->sign_link(host,
+ *   ctx->call_handle, &request, url, url_size, link_id, link_id_size) makes a
+ *   link to a path of THIS plugin for the call's tenant:
+ *       {public base URL}/{tenant}/x/{plugin}/{path}?l={id}&e={expiry}&k={key}&s={sig}
+ *   - path: under a registered handler's prefix; same character rules (no
+ *     percent-encoding is ever needed); at most 512 bytes.
+ *   - claims_json: a JSON object (NULL = {}), at most 4 KiB, kept by the host
+ *     (never in the URL) and handed to the handler as ctx->claims_json.
+ *   - expires_in_seconds: 1 .. 30 days (TH_LINK_MAX_SECONDS); 0 = one day.
+ *   - single_use: non-zero = the first GET consumes the link, atomically and
+ *     before the handler runs (a handler that then fails does not give it
+ *     back); any later request answers 410 Gone.
+ *   The signature is HMAC-SHA256 over tenant, plugin, path, link id, expiry
+ *   and the single-use flag, with the host's current link key (k names it, so
+ *   keys rotate: `toolhost links rotate-key`; older keys keep verifying until
+ *   retired). The host answers 404 for a bad signature, an unknown key or
+ *   link, another tenant's or plugin's path (no oracle), and 410 for an
+ *   expired, revoked or used link. url_size >= TH_LINK_URL_SIZE and
+ *   link_id_size >= TH_LINK_ID_SIZE always suffice. Returns TH_NOT_FOUND if no
+ *   handler of this plugin covers the path, TH_INVALID_ARGUMENT (reason in
+ *   the log) for anything else malformed. The link is attributed to whoever
+ *   started the call (ctx->created_by in the handler; the audit trail).
+ *   host->revoke_link(host, call_handle, link_id) revokes a link of this
+ *   plugin and the call's tenant (TH_NOT_FOUND if there is none); operators
+ *   revoke with `toolhost links revoke ID --tenant T`.
+ *   The query string of a request is NOT signed: ctx->query is what the
+ *   client sent minus the link's own parameters. Put what matters in claims.
+ *
+ *   Answers. The handler fills a th_http_response (zeroed by the host,
+ *   struct_size the host's) and returns TH_OK; any other status answers 500.
+ *   Either a small body (body/body_len, at most 1 MiB; the plugin's, released
+ *   with the handler's release function exactly as a call result) or a
+ *   file_path the HOST streams (sendfile, Range requests, HEAD), so a large
+ *   file never passes through plugin memory. file_path must name a regular
+ *   file inside this (tenant, plugin)'s files folder (below): anything else,
+ *   including a symbolic link anywhere on the way out of it, is refused with
+ *   a 500 and a log line; nothing is served. status 0 means 200; content_type
+ *   NULL means application/octet-stream; download_name (UTF-8) becomes
+ *   Content-Disposition: attachment, escaped by the host (RFC 6266/5987).
+ *   The host adds X-Content-Type-Options: nosniff, Content-Security-Policy:
+ *   sandbox; default-src 'none', Cache-Control: no-store and Referrer-Policy:
+ *   no-referrer to every answer; a plugin cannot turn them off. Each request
+ *   is audited as link.used (link id, the creator, status, bytes sent).
+ *
+ *   Files. host->files_folder(host, call_handle) returns this (tenant,
+ *   plugin)'s private folder (<data>/tenants/<tenant>/files/<plugin>, created
+ *   on first use with mode 0700), as an absolute path without a trailing
+ *   slash, owned by the host and valid for the life of the process; NULL if
+ *   it cannot be created. No other plugin or tenant is handed it. Storage
+ *   quotas are not enforced yet.
+ *   host->public_base_url(host) returns the origin clients reach the host by
+ *   (`--public-url`, else the address the daemon listens on), e.g.
+ *   "https://files.example.com", no trailing slash; "" where none is known
+ *   (a CLI process without TOOLHOST_PUBLIC_URL), in which case sign_link
+ *   writes the path alone, starting with '/'. Owned by the host, valid for
+ *   the life of the process.
+ *
+ *   Threads. Handlers run on the host's link workers (a bounded pool of
+ *   their own: a flood of downloads never takes the tool workers; over its
+ *   queue the host answers 503), concurrently, under the rules of section 4;
+ *   ctx->db is leased as for a call (section 5, including the transaction
+ *   check) and ctx->call_handle is valid until the handler returns.
+ *
+ * ---------------------------------------------------------------------------
  * CHANGELOG
  * ---------------------------------------------------------------------------
  *   1.0  2026-11-01  First stable contract.
@@ -455,8 +537,14 @@
  *                    Console-ready operator commands (section 7a):
  *                    th_operator_command_def, th_registrar.add_operator_command_ex;
  *                    operator_role and channel appended to th_operator_context.
-                    Toolset-defined scopes (section 9): th_scope_def;
-                    scopes, scope_count, scope_def_size appended to th_toolset_def.
+ *                    Toolset-defined scopes (section 9): th_scope_def;
+ *                    scopes, scope_count, scope_def_size appended to th_toolset_def.
+ *                    HTTP handlers, signed links and files (section 11):
+ *                    th_registrar.add_http_handler; th_host_api.sign_link,
+ *                    revoke_link, files_folder, public_base_url;
+ *                    th_http_handler_def, th_http_context, th_http_response,
+ *                    th_http_fn, th_http_release_fn, th_link_request. All
+ *                    appended last.
  */
 #ifndef TOOLHOST_PLUGIN_H
 #define TOOLHOST_PLUGIN_H
@@ -517,6 +605,7 @@ enum {
 typedef struct th_call_context th_call_context;
 typedef struct th_job_request th_job_request;     /* ABI 1.2, defined below */
 typedef struct th_schedule_def th_schedule_def;   /* ABI 1.2, defined below */
+typedef struct th_link_request th_link_request;   /* ABI 1.2, defined below */
 
 typedef struct th_host_api {
     uint32_t struct_size;   /* sizeof(th_host_api) as the HOST compiled it */
@@ -575,6 +664,23 @@ typedef struct th_host_api {
      * within five years (e.g. "0 0 30 2 *").
      */
     th_status (*cron_next)(void *host, const char *cron, const char *time_zone, int64_t after_ms, int64_t *next_ms);
+    /* --- ABI 1.2, section 11 (check TOOLHOST_HAS_FIELD and non-NULL before use) --- */
+    /**
+     * Sign a link to `request->path` of this plugin for the current call's
+     * tenant. Writes the URL (absolute when a public base URL is known) into
+     * `url` and the link id ("lnk_…") into `link_id`, both NUL-terminated.
+     * TH_INVALID_ARGUMENT if a buffer is too small (TH_LINK_URL_SIZE and
+     * TH_LINK_ID_SIZE suffice) or the request is malformed; TH_NOT_FOUND if
+     * no handler of this plugin covers the path.
+     */
+    th_status (*sign_link)(void *host, void *call_handle, const th_link_request *request,
+                           char *url, size_t url_size, char *link_id, size_t link_id_size);
+    /** Revoke a link of this plugin and the current call's tenant. TH_NOT_FOUND if none. */
+    th_status (*revoke_link)(void *host, void *call_handle, const char *link_id);
+    /** The (tenant, plugin) files folder, created 0700 on first use; host-owned, valid for the process; NULL on failure. */
+    const char *(*files_folder)(void *host, void *call_handle);
+    /** The origin clients reach the host by, without a trailing slash; "" if unknown. Host-owned, valid for the process. */
+    const char *(*public_base_url)(void *host);
 } th_host_api;
 
 /* ------------------------------------------------------------------------- */
@@ -749,6 +855,61 @@ struct th_schedule_def {
     size_t payload_len;
 };
 
+/* ABI 1.2: HTTP handlers, signed links and files (section 11). */
+
+/** Enough for any link id the host writes, with its NUL. */
+#define TH_LINK_ID_SIZE 48
+/** Enough for any link URL the host writes, with its NUL. */
+#define TH_LINK_URL_SIZE 2048
+/** The longest a link may live: 30 days. */
+#define TH_LINK_MAX_SECONDS 2592000  /* 30 * 24 * 3600 */
+
+struct th_link_request {
+    uint32_t struct_size;        /* sizeof(th_link_request) as the PLUGIN compiled it */
+    const char *path;            /* under a handler's prefix, e.g. "download/report-7"; see section 11 */
+    const char *claims_json;     /* a JSON object (at most 4 KiB) handed to the handler; NULL = {} */
+    int64_t expires_in_seconds;  /* 1 .. TH_LINK_MAX_SECONDS; 0 = one day */
+    uint32_t single_use;         /* non-zero: the first GET consumes it */
+};
+
+typedef struct th_http_context {
+    uint32_t struct_size;        /* sizeof(th_http_context) as the HOST compiled it */
+    const char *tenant;          /* the tenant the link was signed for */
+    const char *method;          /* "GET" or "HEAD" */
+    const char *path;            /* the request path after the handler's prefix and its '/'; "" for the prefix itself */
+    const char *query;           /* the query string minus the link's parameters, NOT signed; "" when none */
+    const char *claims_json;     /* the verified link's claims: a JSON object */
+    const char *link_id;         /* "lnk_…" */
+    const char *created_by;      /* who signed it: a token id, "cli:<operator>", "schedule:<name>", "job:<id>" */
+    const char *request_id;      /* unique id of this request, for logs and events */
+    void *db;                    /* sqlite3 * of (tenant, plugin), migrated, leased for the request */
+    void *call_handle;           /* this request, for host functions acting for it (sign_link …) */
+} th_http_context;
+
+typedef struct th_http_response {
+    uint32_t struct_size;        /* sizeof(th_http_response) as the HOST compiled it; the host zero-fills it */
+    uint32_t status;             /* 200..599; 0 = 200 */
+    const char *content_type;    /* NULL = "application/octet-stream" */
+    const char *body;            /* a small answer (at most 1 MiB), plugin-owned; or NULL */
+    size_t body_len;
+    const char *file_path;       /* or: a regular file inside files_folder() the host streams; body is then ignored */
+    const char *download_name;   /* UTF-8 file name for Content-Disposition: attachment; NULL = none */
+    void *release_data;          /* opaque, for the handler's release function */
+} th_http_response;
+
+/** Answers one request through a verified link (section 11). Fill `response` and return TH_OK. */
+typedef th_status (*th_http_fn)(void *handler_data, const th_http_context *ctx, th_http_response *response);
+/** Frees what the handler put in `response`; called once whenever body or release_data is non-NULL. */
+typedef void (*th_http_release_fn)(void *handler_data, th_http_response *response);
+
+typedef struct th_http_handler_def {
+    uint32_t struct_size;        /* sizeof(th_http_handler_def) as the PLUGIN compiled it */
+    const char *path;            /* prefix under /{tenant}/x/{plugin}/, e.g. "download"; see section 11 */
+    th_http_fn handle;           /* required */
+    th_http_release_fn release;  /* required */
+    void *handler_data;          /* passed back to handle/release */
+} th_http_handler_def;
+
 /**
  * Runs one operator command (section 7). `args`/`args_len`: UTF-8 JSON
  * {"positional": [...], "options": {...}} for a 1.1 registration, the
@@ -806,6 +967,8 @@ typedef struct th_registrar {
     th_status (*add_job_handler)(void *host, const th_job_handler_def *handler);
     /** Register a console-ready operator command (section 7a). Copies the definition. */
     th_status (*add_operator_command_ex)(void *host, const th_operator_command_def *command);
+    /** Register an HTTP handler under /{tenant}/x/{plugin}/{path} (section 11). Copies the definition. */
+    th_status (*add_http_handler)(void *host, const th_http_handler_def *handler);
 } th_registrar;
 
 /* ------------------------------------------------------------------------- */
