@@ -15,6 +15,9 @@ struct MCPRequest: Sendable {
     /// The client's address, for the abuse guard and the audit trail.
     let client: String
     let transport: Transport
+    /// The transport can carry notifications/progress for this message (HTTP: the client's Accept
+    /// allows text/event-stream; stdio: always).
+    var acceptsProgress = false
 
     enum Transport: Sendable {
         /// Streamable HTTP: its headers (version, Mcp-* checks, Mcp-Session-Id) take part in era
@@ -50,6 +53,11 @@ final class ProcessSession: Sendable {
 enum MCPOutcome {
     case answered(MCPAnswer)
     case deferred(DeferredCall)
+
+    var deferredCall: DeferredCall? {
+        if case .deferred(let call) = self { return call }
+        return nil
+    }
 
     /// Runs deferred work on the calling thread, to completion.
     func resolvedInline() -> MCPAnswer {

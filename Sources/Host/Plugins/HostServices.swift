@@ -55,6 +55,7 @@ final class HostServices: Sendable {
             UnsafePointer(PluginHostContext.from(host).configCString)
         }
         installJobFunctions(api)
+        installProgressFunction(api)
         return api
     }
 }

@@ -31,16 +31,39 @@ final class HTTPEndpoint: Sendable {
         self.guardrails = guardrails
     }
 
-    /// Entry point from the HTTP server: answers at once, or from a worker for slow work.
-    func handle(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
+    /// Entry point from the HTTP server: answers at once, or from a worker for slow work; a tool
+    /// call that reports progress to a client that asked for it is answered as an SSE stream.
+    func handle(_ request: HTTPRequest, responder: HTTPResponder) {
+        handle(request, respond: responder.send) { headers, onClose in
+            responder.stream(status: 200, headers: headers, onClose: onClose)
+        }
+    }
+
+    /// - Parameter open: starts a streamed response; nil answers every call as plain JSON (tests).
+    func handle(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void, open: SSECallAnswer.Opener? = nil) {
         switch route(request) {
         case .done(let response): respond(response)
         case .call(let call):
-            guard let scheduler else { return respond(.reply(call.run().reply)) }
-            scheduler.submit(call) { respond(.reply($0.reply)) }
+            let answer = answering(call, respond: respond, open: open)
+            guard let scheduler else { return answer(call.run()) }
+            scheduler.submit(call, respond: answer)
         case .oauth(let job):
             guard let preAuth else { return respond(job.run(.load)) }
             preAuth.submit(job, respond: respond)
+        }
+    }
+
+    /// How a call's answer goes out: plain JSON, or through an SSECallAnswer bound to its
+    /// progress before the call can run (header section 10).
+    private func answering(_ call: DeferredCall, respond: @escaping @Sendable (HTTPResponse) -> Void,
+                           open: SSECallAnswer.Opener?) -> @Sendable (MCPAnswer) -> Void {
+        guard let open, let control = call.control, let progress = control.progress else { return { respond(.reply($0.reply)) } }
+        let onClientGone: (@Sendable () -> Void)? = control.cancelsWhenStreamCloses ? { @Sendable in control.cancel(.client) } : nil
+        let sse = SSECallAnswer(open: open, respond: respond, onClientGone: onClientGone)
+        progress.bind(sse)
+        return { answer in
+            progress.end()
+            sse.answer(answer.reply, cancelled: control.cancelledByClient)
         }
     }
 
@@ -98,7 +121,8 @@ final class HTTPEndpoint: Sendable {
 
     private func mcpRequest(_ request: HTTPRequest, route: MCPRoute) -> MCPRequest {
         MCPRequest(body: request.body, tenant: route.tenant, toolset: route.toolset, authorization: request.headers["Authorization"],
-                   client: request.remoteAddress, transport: .http(request.headers))
+                   client: request.remoteAddress, transport: .http(request.headers),
+                   acceptsProgress: AcceptHeader.allowsEventStream(request.headers["Accept"]))
     }
 }
 
