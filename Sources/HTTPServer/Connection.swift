@@ -42,6 +42,8 @@ final class Connection {
 
     /// The streamed response being written, and how (HTTPStream.swift); nil otherwise.
     private var stream: (HTTPStream, StreamFraming)?
+    /// HTTPResponder.onClientGone: told if the client leaves before its response is queued.
+    private var clientGone: (@Sendable () -> Void)?
 
     init(fd: Int32, id: UInt64, remoteAddress: String, loop: EventLoop) {
         self.fd = fd
@@ -105,6 +107,7 @@ final class Connection {
             } else if n == 0 {
                 transition { try $0.peerClosedInput() }
                 stream?.0.connectionGone()   // a client that shuts its side mid-stream has gone
+                clientWentAway()
             } else if errno == EINTR {
                 continue
             } else if errno == EAGAIN || errno == EWOULDBLOCK {
@@ -266,8 +269,21 @@ final class Connection {
         let decision = state.responseQueued(sequence: sequence, forceClose: loop.shuttingDown || wantsClose(response),
                                             now: loop.now)
         guard case .write(let framing) = decision else { return }   // stale responder
+        clientGone = nil
         writeResponse(response, framing: framing)
         process()   // no-op when called from inside the handler; the outer process() continues
+    }
+
+    func watchClient(sequence: UInt64, _ handler: @escaping @Sendable () -> Void) {
+        guard state.awaitsResponse(sequence: sequence) else { return }   // answered already
+        if state.inputEnded { return handler() }
+        clientGone = handler
+    }
+
+    private func clientWentAway() {
+        let handler = clientGone
+        clientGone = nil
+        handler?()
     }
 
     /// A streamed response's head, piece or end (HTTPStream.swift). A piece that finds more than
@@ -289,6 +305,7 @@ final class Connection {
             StreamEncoding.appendPiece(last, framing: framing, to: &output)
             StreamEncoding.appendEnd(framing: framing, to: &output)
             stream = nil
+            clientGone = nil
             guard transition({ try $0.streamEnded(now: loop.now) }) != nil else { return }
         }
         process()
@@ -467,6 +484,7 @@ final class Connection {
         guard state.close() else { return }
         stream?.0.connectionGone()
         stream = nil
+        clientWentAway()
         Glibc.close(fd)   // also removes it from the epoll set
         loop.connectionClosed(self)
     }

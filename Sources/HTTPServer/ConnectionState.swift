@@ -164,6 +164,15 @@ struct ConnectionState {
         case nothing
     }
 
+    /// Request `sequence` is still unanswered, or its streamed response still running.
+    func awaitsResponse(sequence: UInt64) -> Bool {
+        switch phase {
+        case .awaitingResponse(let request): return request.sequence == sequence
+        case .streaming: return sequence == lastSequence
+        default: return false
+        }
+    }
+
     /// When the request being received started (header timeout); nil when none is.
     var requestStartedAt: Double? {
         switch phase {

@@ -22,6 +22,8 @@ final class EventLoop: @unchecked Sendable {
         case shutdown(deadline: Double)
         /// A piece of a streamed response (HTTPStream.swift).
         case stream(HTTPStream, StreamPart)
+        /// HTTPResponder.onClientGone from another thread.
+        case watchClient(@Sendable () -> Void, fd: Int32, connectionID: UInt64, sequence: UInt64)
     }
 
     /// Cross-thread queue; `stopped` makes late responders no-ops once the loop is gone.
@@ -241,6 +243,16 @@ final class EventLoop: @unchecked Sendable {
         connection.streamPartArrived(part, of: stream)
     }
 
+    func watchClient(fd: Int32, connectionID: UInt64, sequence: UInt64, _ handler: @escaping @Sendable () -> Void) {
+        guard pthread_getspecific(currentLoopKey) == Unmanaged.passUnretained(self).toOpaque() else {
+            return enqueue(.watchClient(handler, fd: fd, connectionID: connectionID, sequence: sequence))
+        }
+        guard Int(fd) < connections.count, let connection = connections[Int(fd)], connection.id == connectionID else {
+            return handler()   // gone already
+        }
+        connection.watchClient(sequence: sequence, handler)
+    }
+
     private func enqueue(_ task: Task) {
         inbox.withLock { inbox in
             guard !inbox.stopped else { return }
@@ -275,6 +287,8 @@ final class EventLoop: @unchecked Sendable {
                 beginShutdown(deadline: deadline)
             case let .stream(stream, part):
                 deliverOnLoop(stream: stream, part)
+            case let .watchClient(handler, fd, connectionID, sequence):
+                watchClient(fd: fd, connectionID: connectionID, sequence: sequence, handler)
             }
         }
     }

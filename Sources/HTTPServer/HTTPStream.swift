@@ -79,6 +79,14 @@ struct StreamFraming: Equatable {
 }
 
 extension HTTPResponder {
+    /// Runs `handler` once (on the loop thread) if the client closes the connection, or shuts its
+    /// sending side, before this request's response (or stream) was completely queued: e.g. a
+    /// 2026-07-28 MCP client that cancels a call by dropping its POST. Nothing happens once the
+    /// response is out. Cheapest when called inside the handler (no queueing).
+    public func onClientGone(_ handler: @escaping @Sendable () -> Void) {
+        loop.watchClient(fd: fd, connectionID: connectionID, sequence: sequence, handler)
+    }
+
     /// Starts a streamed response instead of `send`: the head goes out now (no Content-Length;
     /// chunked, or close-delimited for HTTP/1.0), the body as the stream's `send`/`finish` calls
     /// deliver it. `onClose` runs once (on the loop thread) if the connection closes, or the peer

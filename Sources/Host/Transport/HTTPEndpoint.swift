@@ -34,16 +34,22 @@ final class HTTPEndpoint: Sendable {
     /// Entry point from the HTTP server: answers at once, or from a worker for slow work; a tool
     /// call that reports progress to a client that asked for it is answered as an SSE stream.
     func handle(_ request: HTTPRequest, responder: HTTPResponder) {
-        handle(request, respond: responder.send) { headers, onClose in
-            responder.stream(status: 200, headers: headers, onClose: onClose)
-        }
+        handle(request, respond: responder.send, open: { responder.stream(status: 200, headers: $0) },
+               watchClient: responder.onClientGone)
     }
 
-    /// - Parameter open: starts a streamed response; nil answers every call as plain JSON (tests).
-    func handle(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void, open: SSECallAnswer.Opener? = nil) {
+    /// - Parameters:
+    ///   - open: starts a streamed response; nil answers every call as plain JSON (tests).
+    ///   - watchClient: registers what to do if the client drops the request before its answer.
+    func handle(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void, open: SSECallAnswer.Opener? = nil,
+                watchClient: ((@escaping @Sendable () -> Void) -> Void)? = nil) {
         switch route(request) {
         case .done(let response): respond(response)
         case .call(let call):
+            // 2026-07-28: a client cancels a call by closing its response stream, SSE or not.
+            if let control = call.control, control.cancelsWhenStreamCloses, let watchClient {
+                watchClient { control.cancel(.client) }
+            }
             let answer = answering(call, respond: respond, open: open)
             guard let scheduler else { return answer(call.run()) }
             scheduler.submit(call, respond: answer)
@@ -58,8 +64,7 @@ final class HTTPEndpoint: Sendable {
     private func answering(_ call: DeferredCall, respond: @escaping @Sendable (HTTPResponse) -> Void,
                            open: SSECallAnswer.Opener?) -> @Sendable (MCPAnswer) -> Void {
         guard let open, let control = call.control, let progress = control.progress else { return { respond(.reply($0.reply)) } }
-        let onClientGone: (@Sendable () -> Void)? = control.cancelsWhenStreamCloses ? { @Sendable in control.cancel(.client) } : nil
-        let sse = SSECallAnswer(open: open, respond: respond, onClientGone: onClientGone)
+        let sse = SSECallAnswer(open: open, respond: respond)
         progress.bind(sse)
         return { answer in
             progress.end()

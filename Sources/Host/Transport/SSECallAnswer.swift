@@ -12,8 +12,8 @@ import Locking
 /// never holds a raw line break). A call the client cancelled gets no response on its stream,
 /// as MCP asks; the stream just ends.
 final class SSECallAnswer: ProgressOutlet, Sendable {
-    /// Opens the streamed response: headers and the hook run if the client goes away mid-stream.
-    typealias Opener = @Sendable (HTTPHeaders, (@Sendable () -> Void)?) -> HTTPStream
+    /// Opens the streamed response with these headers.
+    typealias Opener = @Sendable (HTTPHeaders) -> HTTPStream
 
     private enum Phase {
         /// No progress yet: the answer, if it comes now, is plain JSON.
@@ -25,13 +25,10 @@ final class SSECallAnswer: ProgressOutlet, Sendable {
     private let phase = Locked(Phase.plain)
     private let open: Opener
     private let respond: @Sendable (HTTPResponse) -> Void
-    /// Run when the client closes the stream (2026-07-28: that is a cancellation); nil otherwise.
-    private let onClientGone: (@Sendable () -> Void)?
 
-    init(open: @escaping Opener, respond: @escaping @Sendable (HTTPResponse) -> Void, onClientGone: (@Sendable () -> Void)?) {
+    init(open: @escaping Opener, respond: @escaping @Sendable (HTTPResponse) -> Void) {
         self.open = open
         self.respond = respond
-        self.onClientGone = onClientGone
     }
 
     static let headers = HTTPHeaders([("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache"),
@@ -42,7 +39,7 @@ final class SSECallAnswer: ProgressOutlet, Sendable {
         return phase.withLock { phase in
             switch phase {
             case .plain:
-                let stream = open(SSECallAnswer.headers, onClientGone)
+                let stream = open(SSECallAnswer.headers)
                 phase = .streaming(stream)
                 return stream.send(event)
             case .streaming(let stream):
