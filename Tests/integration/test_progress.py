@@ -5,16 +5,18 @@ for notifications/cancelled, a passed deadline and (2026-07-28) a closed stream.
 from __future__ import annotations
 
 import json
+import os
 import socket
+import subprocess
 import threading
 import time
 
 import httpx2
 import pytest
-from mcp import Client, MCPError
+from mcp import Client, MCPError, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 
-from toolhost_testlib import (LEGACY, MODERN, compile_fixture, create_tenant, create_token, mcp_headers, modern_envelope,
+from toolhost_testlib import (BIN, LEGACY, MODERN, compile_fixture, create_tenant, create_token, mcp_headers, modern_envelope,
                               plugins_dir_with_real, rpc_result, run)
 
 
@@ -346,3 +348,52 @@ def test_python_client_timeout_cancels_the_running_call(progress_daemon, mode):
     run(body())
     line = _wait_for(log, tag, "cancelled", timeout=2)
     assert int(line[2]) < 800, line
+
+
+# --------------------------------------------------------------------------------------------------
+# stdio
+# --------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def stdio_progress(data_dir, tmp_path):
+    plugins = plugins_dir_with_real(tmp_path / "plugins")
+    compile_fixture("progress", plugins)
+    create_tenant(data_dir, "acme", plugins=plugins)
+    token = create_token(data_dir, "acme", "progress", plugins=plugins)
+    return data_dir, plugins, token
+
+
+@pytest.mark.parametrize("mode", ["legacy", MODERN])
+def test_stdio_python_client_receives_progress_lines_before_the_result(stdio_progress, mode):
+    data, plugins, token = stdio_progress
+    seen = []
+
+    async def on_progress(progress, total, message):
+        seen.append((progress, total, message))
+
+    params = StdioServerParameters(command=str(BIN), args=["stdio", "--tenant", "acme", "--data", str(data), "--plugins", str(plugins)],
+                                   env={"TOOLHOST_TOKEN": token})
+
+    async def body():
+        async with Client(params, mode=mode) as c:
+            result = await c.call_tool("steps", {"count": 3}, progress_callback=on_progress)
+            return result, list(seen)
+
+    result, at_result = run(body())
+    assert result.structured_content == {"statuses": [0, 0, 0], "repeat": 2}
+    assert at_result == [(float(i), 3.0, f"step {i} of 3") for i in (1, 2, 3)]
+
+
+def test_stdio_raw_lines_put_progress_before_the_response(stdio_progress):
+    data, plugins, token = stdio_progress
+    env = {**os.environ, "TOOLHOST_TOKEN": token}
+    call = {"jsonrpc": "2.0", "id": 4, "method": "tools/call",
+            "params": {"name": "steps", "arguments": {"count": 2}, "_meta": {"progressToken": "s"}}}
+    init = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+            "params": {"protocolVersion": LEGACY, "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}
+    proc = subprocess.run([str(BIN), "stdio", "--tenant", "acme", "--data", str(data), "--plugins", str(plugins)],
+                          input=json.dumps(init) + "\n" + json.dumps(call) + "\n", capture_output=True, text=True, env=env,
+                          timeout=30)
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [m.get("method") or m.get("id") for m in lines] == [1, "notifications/progress", "notifications/progress", 4], lines
+    assert lines[1]["params"] == {"progressToken": "s", "progress": 1, "total": 2, "message": "step 1 of 2"}
