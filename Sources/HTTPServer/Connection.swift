@@ -293,7 +293,7 @@ final class Connection {
         case .start(let head):
             guard stream == nil, let framing = state.streamStarted(sequence: incoming.sequence,
                                                                    forceClose: loop.shuttingDown || wantsClose(head)) else {
-                return   // stale responder
+                return incoming.connectionGone()   // stale responder: its producer may stop
             }
             stream = (incoming, framing)
             StreamEncoding.appendHead(head, framing: framing, date: loop.dateHeader, to: &output)

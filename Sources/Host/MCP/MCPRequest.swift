@@ -16,8 +16,14 @@ struct MCPRequest: Sendable {
     let client: String
     let transport: Transport
     /// The transport can carry notifications/progress for this message (HTTP: the client's Accept
-    /// allows text/event-stream; stdio: always).
-    var acceptsProgress = false
+    /// allows text/event-stream; stdio: always). Computed, and asked only of calls that carry a
+    /// progressToken, so other requests never parse their Accept header.
+    var acceptsProgress: Bool {
+        switch transport {
+        case .http(let headers): return AcceptHeader.allowsEventStream(headers["Accept"])
+        case .stdio: return true
+        }
+    }
 
     enum Transport: Sendable {
         /// Streamable HTTP: its headers (version, Mcp-* checks, Mcp-Session-Id) take part in era

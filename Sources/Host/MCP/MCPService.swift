@@ -79,7 +79,7 @@ final class MCPService: Sendable {
     /// A tools/call's control, registered under (token, session, id) for notifications/cancelled,
     /// with progress when the client sent a progressToken and its transport can carry progress.
     private func callControl(_ body: JSONValue, request: MCPRequest, caller: Caller, era: Era) -> CallControl {
-        let progress = request.acceptsProgress ? CallProgress.token(in: body).map(CallProgress.init(token:)) : nil
+        let progress = CallProgress.token(in: body).flatMap { request.acceptsProgress ? CallProgress(token: $0) : nil }
         let key = InFlightCalls.RequestID(body["id"]).map {
             InFlightCalls.Key(token: caller.token.id, session: MCPService.sessionKey(request, era: era), id: $0)
         }

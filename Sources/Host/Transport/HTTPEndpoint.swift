@@ -126,8 +126,7 @@ final class HTTPEndpoint: Sendable {
 
     private func mcpRequest(_ request: HTTPRequest, route: MCPRoute) -> MCPRequest {
         MCPRequest(body: request.body, tenant: route.tenant, toolset: route.toolset, authorization: request.headers["Authorization"],
-                   client: request.remoteAddress, transport: .http(request.headers),
-                   acceptsProgress: AcceptHeader.allowsEventStream(request.headers["Accept"]))
+                   client: request.remoteAddress, transport: .http(request.headers))
     }
 }
 

@@ -24,7 +24,7 @@ struct StdioTransport {
         while let line = readLine(strippingNewline: true) {
             if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { continue }
             let request = MCPRequest(body: Array(line.utf8), tenant: tenant, toolset: toolset, authorization: "Bearer " + token,
-                                     client: "stdio", transport: .stdio(session), acceptsProgress: true)
+                                     client: "stdio", transport: .stdio(session))
             // One message at a time, in order: a tool call runs right here. So a
             // notifications/cancelled is only read once the call it names has finished: on stdio
             // cancellation never reaches a running call (header section 10).
