@@ -29,8 +29,9 @@ final class CallControl: Sendable {
             registration = nil
             return
         }
-        registration = InFlightCalls.Registration(registry: registry, key: key)
-        registry.insert(self, for: key)
+        let registration = InFlightCalls.Registration(registry: registry, key: key)
+        self.registration = registration
+        registry.insert(self, at: registration)
     }
 
     /// The first reason wins: a call cancelled by its client and later timed out stays "client".
@@ -45,6 +46,6 @@ final class CallControl: Sendable {
     /// longer finds it. Idempotent.
     func end() {
         guard let registration else { return }
-        registration.registry.remove(self, for: registration.key)
+        registration.registry.remove(self, at: registration)
     }
 }

@@ -31,9 +31,17 @@ final class InFlightCalls: Sendable {
         }
     }
 
+    /// Where a call is registered: the key hashed once, for the insert and the removal.
     struct Registration: Sendable {
         let registry: InFlightCalls
         let key: Key
+        let shard: Int
+
+        init(registry: InFlightCalls, key: Key) {
+            self.registry = registry
+            self.key = key
+            shard = InFlightCalls.shardIndex(key)
+        }
     }
 
     static let shardCount = 16
@@ -45,21 +53,23 @@ final class InFlightCalls: Sendable {
         shards = (0..<InFlightCalls.shardCount).map { _ in Locked([:]) }
     }
 
-    private func shard(_ key: Key) -> Locked<[Key: CallControl]> {
-        shards[Int(UInt(bitPattern: key.hashValue) % UInt(InFlightCalls.shardCount))]
+    private static func shardIndex(_ key: Key) -> Int {
+        Int(UInt(bitPattern: key.id.hashValue) % UInt(InFlightCalls.shardCount))
     }
 
-    func insert(_ control: CallControl, for key: Key) {
-        shard(key).withLock { calls in
+    private func shard(_ key: Key) -> Locked<[Key: CallControl]> { shards[InFlightCalls.shardIndex(key)] }
+
+    func insert(_ control: CallControl, at registration: Registration) {
+        shards[registration.shard].withLock { calls in
             guard calls.count < InFlightCalls.maxPerShard else { return }
-            calls[key] = control   // a reused id (a client bug) makes the newest call the one cancelled
+            calls[registration.key] = control   // a reused id (a client bug) makes the newest call the one cancelled
         }
     }
 
     /// Removes `control` only: a newer call under the same key stays registered.
-    func remove(_ control: CallControl, for key: Key) {
-        shard(key).withLock { calls in
-            if calls[key] === control { calls[key] = nil }
+    func remove(_ control: CallControl, at registration: Registration) {
+        shards[registration.shard].withLock { calls in
+            if let index = calls.index(forKey: registration.key), calls.values[index] === control { calls.remove(at: index) }
         }
     }
 
