@@ -409,9 +409,11 @@
  *   notifications/cancelled for this request (same token, and same session
  *   in the handshake era), once the call's deadline passed (section 4: the
  *   client was already told it timed out), or, in the 2026-07-28 era, once
- *   the client closed the SSE stream of the call. It is one atomic load:
- *   poll it between steps of long work and return soon after it turns 1
- *   (any result; an isError text saying what was left undone is kindest).
+ *   the client dropped the HTTP request of the call before its answer (that
+ *   era's way to cancel; in the handshake era a disconnect is not a
+ *   cancellation). It is one atomic load: poll it between steps of long
+ *   work and return soon after it turns 1 (any result; an isError text
+ *   saying what was left undone is kindest).
  *   Nothing is interrupted: a call that never polls runs to completion as
  *   before. A call still queued when its deadline passes is never made; one
  *   cancelled while queued starts with is_cancelled already 1.
@@ -422,7 +424,8 @@
  *   gets its result when call() returns (an HTTP request cannot stay
  *   unanswered; clients ignore replies to requests they cancelled). Messages
  *   of a 2025-03-26 batch cannot be cancelled and report no progress.
- * * ---------------------------------------------------------------------------
+ *
+ * ---------------------------------------------------------------------------
  * CHANGELOG
  * ---------------------------------------------------------------------------
  *   1.0  2026-11-01  First stable contract.
