@@ -43,6 +43,11 @@ final class Connection {
     /// while the next request is parsed. Stalled output for longer than the idle timeout closes.
     private var lastWriteProgress: Double
 
+    /// The streamed response being written, and how (HTTPStream.swift); nil otherwise.
+    private var stream: (HTTPStream, StreamFraming)?
+    /// HTTPResponder.onClientGone: told if the client leaves before its response is queued.
+    private var clientGone: (@Sendable () -> Void)?
+
     init(fd: Int32, id: UInt64, remoteAddress: String, loop: EventLoop) {
         self.fd = fd
         self.id = id
@@ -108,6 +113,8 @@ final class Connection {
                 if shortReadMeansDrained && n < EventLoop.readChunk { return }
             } else if n == 0 {
                 transition { try $0.peerClosedInput() }
+                stream?.0.connectionGone()   // a client that shuts its side mid-stream has gone
+                clientWentAway()
             } else if errno == EINTR {
                 continue
             } else if errno == EAGAIN || errno == EWOULDBLOCK {
@@ -269,8 +276,46 @@ final class Connection {
         let decision = state.responseQueued(sequence: sequence, forceClose: loop.shuttingDown || wantsClose(response),
                                             now: loop.now)
         guard case .write(let framing) = decision else { return }   // stale responder
+        clientGone = nil
         writeResponse(response, framing: framing)
         process()   // no-op when called from inside the handler; the outer process() continues
+    }
+
+    func watchClient(sequence: UInt64, _ handler: @escaping @Sendable () -> Void) {
+        guard state.awaitsResponse(sequence: sequence) else { return }   // answered already
+        if state.inputEnded { return handler() }
+        clientGone = handler
+    }
+
+    private func clientWentAway() {
+        let handler = clientGone
+        clientGone = nil
+        handler?()
+    }
+
+    /// A streamed response's head, piece or end (HTTPStream.swift). A piece that finds more than
+    /// the high-water mark unsent is dropped: the client stopped reading, and pieces are droppable.
+    func streamPartArrived(_ part: StreamPart, of incoming: HTTPStream) {
+        switch part {
+        case .start(let head):
+            guard stream == nil, let framing = state.streamStarted(sequence: incoming.sequence,
+                                                                   forceClose: loop.shuttingDown || wantsClose(head)) else {
+                return incoming.connectionGone()   // stale responder: its producer may stop
+            }
+            stream = (incoming, framing)
+            StreamEncoding.appendHead(head, framing: framing, date: loop.dateHeader, to: &output)
+        case .piece(let bytes):
+            guard let (current, framing) = stream, current === incoming, pendingOutput <= Connection.outputHighWater else { return }
+            StreamEncoding.appendPiece(bytes, framing: framing, to: &output)
+        case .end(let last):
+            guard let (current, framing) = stream, current === incoming else { return }
+            StreamEncoding.appendPiece(last, framing: framing, to: &output)
+            StreamEncoding.appendEnd(framing: framing, to: &output)
+            stream = nil
+            clientGone = nil
+            guard transition({ try $0.streamEnded(now: loop.now) }) != nil else { return }
+        }
+        process()
     }
 
     private func wantsClose(_ response: HTTPResponse) -> Bool {
@@ -416,7 +461,7 @@ final class Connection {
         case _ where hasPendingOutput:
             // The handler may take as long as it likes; only a reader stuck for long is dropped.
             if outputStalled { close() }
-        case .awaitingResponse:
+        case .awaitingResponse, .streaming:
             break
         case .readingHead, .readingBody:
             checkHeaderTimeout(now: now)
@@ -468,6 +513,9 @@ final class Connection {
     func close() {
         guard state.close() else { return }
         fileBody = nil   // closes the file
+        stream?.0.connectionGone()
+        stream = nil
+        clientWentAway()
         Glibc.close(fd)   // also removes it from the epoll set
         loop.connectionClosed(self)
     }

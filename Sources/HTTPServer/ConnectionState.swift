@@ -14,6 +14,8 @@
 //   readingHead       ── headParsed ─────────▶ readingBody, or awaitingResponse when there is no body
 //   readingBody       ── bodyComplete ───────▶ awaitingResponse
 //   awaitingResponse  ── responseQueued ─────▶ idle (keep-alive) or closingAfterFlush
+//   awaitingResponse  ── streamStarted ──────▶ streaming
+//   streaming         ── streamEnded ────────▶ idle (keep-alive) or closingAfterFlush
 //   readingHead, readingBody ── protocolErrorQueued ──▶ closingAfterFlush
 //   closingAfterFlush ── startLingering ─────▶ lingering
 //   any phase         ── close ──────────────▶ closed
@@ -92,6 +94,9 @@ struct ConnectionState {
         case readingBody(IncomingRequest)
         /// The handler has the request; further pipelined input stays buffered until it responds.
         case awaitingResponse(RequestInFlight)
+        /// A streamed response (HTTPStream) is being written: like awaitingResponse, further
+        /// input stays buffered until it ends; `close` is decided when it starts.
+        case streaming(close: Bool)
         /// A final response is queued ("Connection: close" or an error): parse nothing more,
         /// wait for the output to drain.
         case closingAfterFlush
@@ -148,7 +153,7 @@ struct ConnectionState {
         switch phase {
         case .awaitingFirstByte, .idle, .readingHead: return .requestHead
         case .readingBody: return .requestBody
-        case .awaitingResponse, .closingAfterFlush, .lingering, .closed, .modifying: return .nothing
+        case .awaitingResponse, .streaming, .closingAfterFlush, .lingering, .closed, .modifying: return .nothing
         }
     }
 
@@ -157,6 +162,15 @@ struct ConnectionState {
         case requestBody
         /// The handler has a request, a final response is queued, or we are lingering/closed.
         case nothing
+    }
+
+    /// Request `sequence` is still unanswered, or its streamed response still running.
+    func awaitsResponse(sequence: UInt64) -> Bool {
+        switch phase {
+        case .awaitingResponse(let request): return request.sequence == sequence
+        case .streaming: return sequence == lastSequence
+        default: return false
+        }
     }
 
     /// When the request being received started (header timeout); nil when none is.
@@ -174,7 +188,7 @@ struct ConnectionState {
         switch phase {
         case .lingering: return true
         case .awaitingFirstByte, .idle, .readingHead, .readingBody, .closingAfterFlush: return !outputPending
-        case .awaitingResponse, .closed, .modifying: return false
+        case .awaitingResponse, .streaming, .closed, .modifying: return false
         }
     }
 
@@ -233,6 +247,21 @@ struct ConnectionState {
         return .write(ResponseFraming(close: close, announceKeepAlive: request.isHTTP10, omitBody: request.isHEAD))
     }
 
+    /// A responder started a streamed response instead. HTTP/1.0 has no chunked coding, so its
+    /// stream ends by closing. Stale like `responseQueued` when the request is not the current one.
+    mutating func streamStarted(sequence: UInt64, forceClose: Bool) -> StreamFraming? {
+        guard case .awaitingResponse(let request) = phase, request.sequence == sequence else { return nil }
+        let close = !request.keepAlive || forceClose || request.isHTTP10
+        phase = .streaming(close: close)
+        return StreamFraming(chunked: !request.isHTTP10, close: close, omitBody: request.isHEAD)
+    }
+
+    /// The streamed response's last piece is queued.
+    mutating func streamEnded(now: Double) throws(IllegalTransition) {
+        guard case .streaming(let close) = phase else { throw illegal("streamEnded") }
+        phase = close ? .closingAfterFlush : .idle(since: now)
+    }
+
     /// We answer a malformed, oversized or slow request ourselves, then close. Only once bytes
     /// of a request arrived: a connection that sent nothing is closed silently, and one over a
     /// cap never gets a state at all (ConnectionRefusal.swift).
@@ -282,6 +311,7 @@ extension ConnectionState.Phase {
         case .readingHead: return "readingHead"
         case .readingBody: return "readingBody"
         case .awaitingResponse: return "awaitingResponse"
+        case .streaming: return "streaming"
         case .closingAfterFlush: return "closingAfterFlush"
         case .lingering: return "lingering"
         case .closed: return "closed"

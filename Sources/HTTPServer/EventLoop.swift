@@ -20,6 +20,10 @@ final class EventLoop: @unchecked Sendable {
     private enum Task {
         case response(HTTPResponse, fd: Int32, connectionID: UInt64, sequence: UInt64)
         case shutdown(deadline: Double)
+        /// A piece of a streamed response (HTTPStream.swift).
+        case stream(HTTPStream, StreamPart)
+        /// HTTPResponder.onClientGone from another thread.
+        case watchClient(@Sendable () -> Void, fd: Int32, connectionID: UInt64, sequence: UInt64)
     }
 
     /// Cross-thread queue; `stopped` makes late responders no-ops once the loop is gone.
@@ -220,6 +224,35 @@ final class EventLoop: @unchecked Sendable {
         connection.responseArrived(response, sequence: sequence)
     }
 
+    /// A streamed response's head, piece or end, from any thread (HTTPStream.swift).
+    func deliver(stream: HTTPStream, _ part: StreamPart) {
+        if pthread_getspecific(currentLoopKey) == Unmanaged.passUnretained(self).toOpaque() {
+            deliverOnLoop(stream: stream, part)
+        } else {
+            enqueue(.stream(stream, part))
+        }
+    }
+
+    private func deliverOnLoop(stream: HTTPStream, _ part: StreamPart) {
+        if case .piece(let bytes) = part { stream.dequeued(bytes.count) }
+        guard Int(stream.fd) < connections.count, let connection = connections[Int(stream.fd)],
+              connection.id == stream.connectionID else {
+            stream.connectionGone()   // its connection went away meanwhile
+            return
+        }
+        connection.streamPartArrived(part, of: stream)
+    }
+
+    func watchClient(fd: Int32, connectionID: UInt64, sequence: UInt64, _ handler: @escaping @Sendable () -> Void) {
+        guard pthread_getspecific(currentLoopKey) == Unmanaged.passUnretained(self).toOpaque() else {
+            return enqueue(.watchClient(handler, fd: fd, connectionID: connectionID, sequence: sequence))
+        }
+        guard Int(fd) < connections.count, let connection = connections[Int(fd)], connection.id == connectionID else {
+            return handler()   // gone already
+        }
+        connection.watchClient(sequence: sequence, handler)
+    }
+
     private func enqueue(_ task: Task) {
         inbox.withLock { inbox in
             guard !inbox.stopped else { return }
@@ -252,6 +285,10 @@ final class EventLoop: @unchecked Sendable {
                 deliverOnLoop(response, fd: fd, connectionID: connectionID, sequence: sequence)
             case let .shutdown(deadline):
                 beginShutdown(deadline: deadline)
+            case let .stream(stream, part):
+                deliverOnLoop(stream: stream, part)
+            case let .watchClient(handler, fd, connectionID, sequence):
+                watchClient(fd: fd, connectionID: connectionID, sequence: sequence, handler)
             }
         }
     }

@@ -206,3 +206,47 @@ final class ConnectionStateTests: XCTestCase {
         assertRefused(&eof, "peerClosedInput") { try $0.peerClosedInput() }
     }
 }
+
+/// Streamed responses (HTTPStream.swift) in the state machine.
+final class ConnectionStateStreamingTests: XCTestCase {
+    private func head(version: String = "HTTP/1.1", keepAlive: Bool = true) -> ParsedHead {
+        ParsedHead(method: "POST", target: "/", version: version, headers: HTTPHeaders(), contentLength: 0,
+                   chunked: false, keepAlive: keepAlive, expectContinue: false, isHEAD: false)
+    }
+
+    private func dispatched(_ head: ParsedHead) throws -> (ConnectionState, UInt64) {
+        var state = ConnectionState(now: 0)
+        try state.headBytesBuffered(now: 1)
+        guard case .dispatch(let request) = try state.headParsed(head) else { throw IllegalTransition(event: "t", phase: "t") }
+        return (state, request.sequence)
+    }
+
+    func testStreamRunsThenReturnsToIdle() throws {
+        var (state, sequence) = try dispatched(head())
+        XCTAssertEqual(state.streamStarted(sequence: sequence, forceClose: false),
+                       StreamFraming(chunked: true, close: false, omitBody: false))
+        XCTAssertEqual(state.phase.name, "streaming")
+        XCTAssertTrue(state.awaitsResponse(sequence: sequence))
+        XCTAssertEqual(state.inputConsumer, .nothing)   // pipelined requests wait for the stream's end
+        XCTAssertEqual(state.responseQueued(sequence: sequence, forceClose: false, now: 2), .ignoreStale)
+        try state.streamEnded(now: 3)
+        XCTAssertEqual(state.phase.name, "idle")
+        XCTAssertFalse(state.awaitsResponse(sequence: sequence))
+    }
+
+    func testHTTP10StreamClosesAtTheEnd() throws {
+        var (state, sequence) = try dispatched(head(version: "HTTP/1.0"))
+        XCTAssertEqual(state.streamStarted(sequence: sequence, forceClose: false),
+                       StreamFraming(chunked: false, close: true, omitBody: false))
+        try state.streamEnded(now: 2)
+        XCTAssertEqual(state.phase.name, "closingAfterFlush")
+    }
+
+    func testStaleOrLateStreamsAreRefused() throws {
+        var (state, sequence) = try dispatched(head())
+        XCTAssertNil(state.streamStarted(sequence: sequence + 1, forceClose: false))
+        _ = state.responseQueued(sequence: sequence, forceClose: false, now: 2)
+        XCTAssertNil(state.streamStarted(sequence: sequence, forceClose: false))
+        XCTAssertThrowsError(try state.streamEnded(now: 3))
+    }
+}

@@ -137,6 +137,28 @@ final class TestClient: @unchecked Sendable {
         return response
     }
 
+    /// Reads up to and including `marker` (e.g. the last chunk of a chunked body) and returns it.
+    func readThrough(_ marker: String) throws -> [UInt8] {
+        let bytes = Array(marker.utf8)
+        while true {
+            if buffer.count >= bytes.count {
+                for end in bytes.count...buffer.count where Array(buffer[(end - bytes.count)..<end]) == bytes {
+                    let out = Array(buffer[0..<end])
+                    buffer.removeFirst(end)
+                    return out
+                }
+            }
+            if !fill() { throw TestError("connection closed or timed out before \(marker.debugDescription) (got \(buffer.count) bytes)") }
+        }
+    }
+
+    /// Reads until the server closes the connection.
+    func readToEnd() -> [UInt8] {
+        while fill() {}
+        defer { buffer = [] }
+        return buffer
+    }
+
     private func findHeadEnd() -> Int? {
         guard buffer.count >= 4 else { return nil }
         for i in 3..<buffer.count where buffer[i] == 10 && buffer[i - 1] == 13 && buffer[i - 2] == 10 && buffer[i - 3] == 13 {

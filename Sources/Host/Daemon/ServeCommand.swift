@@ -82,7 +82,7 @@ enum ServeCommand {
         Log.info("server", "connections: at most \(configuration.maxConnections), \(configuration.maxConnectionsPerAddress) per address, "
                  + "first byte within \(connections.firstByteTimeoutSeconds) s")
         let server = HTTPServer(configuration: configuration) { request, responder in
-            endpoint.handle(request) { responder.send($0) }
+            endpoint.handle(request, responder: responder)
         }
         signal(SIGPIPE, SIG_IGN)
         let jobRunner = runtime.makeJobRunner(settings: try JobRunner.Settings(environment: environment))

@@ -13,8 +13,11 @@ final class CallHandle: Sendable {
     let origin: String
     let requestID: String
     private let stopRequested = Atomic<Bool>(false)
+    /// A tool call's cancellation and progress (header section 10); nil for jobs and operator commands.
+    let control: CallControl?
 
-    init(tenant: String, plugin: LoadedPlugin, origin: String, requestID: String) {
+    init(tenant: String, plugin: LoadedPlugin, origin: String, requestID: String, control: CallControl? = nil) {
+        self.control = control
         self.tenant = tenant
         self.plugin = plugin
         self.origin = origin
@@ -23,7 +26,7 @@ final class CallHandle: Sendable {
 
     /// Asks the call to stop (a cancelled job, a timeout, a shutdown); the plugin polls is_cancelled.
     func requestStop() { stopRequested.store(true, ordering: .relaxed) }
-    var isStopRequested: Bool { stopRequested.load(ordering: .relaxed) }
+    var isStopRequested: Bool { stopRequested.load(ordering: .relaxed) || control?.isCancelled == true }
 
     var opaque: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
 

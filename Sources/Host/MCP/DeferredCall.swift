@@ -18,6 +18,8 @@ struct DeferredCall: Sendable {
     let timedOut: @Sendable (CallTimeout) -> MCPAnswer
     /// The answer sent at once when the queue of its (first) lane is full.
     let refused: @Sendable (WorkLane, LaneLimits) -> MCPAnswer
+    /// A single tools/call's cancellation and progress (header section 10); nil for batches.
+    var control: CallControl? = nil
 }
 
 /// A deadline that passed: after how long, and whether the work had started.
@@ -82,9 +84,9 @@ struct CallPlan {
         }
     }
 
-    func deferred(tenant: String, run: @escaping @Sendable () -> MCPAnswer) -> DeferredCall {
+    func deferred(tenant: String, control: CallControl? = nil, run: @escaping @Sendable () -> MCPAnswer) -> DeferredCall {
         DeferredCall(toolsets: toolsets, describe: { [self] in describe(tenant: tenant) }, run: run,
-                     timedOut: { [self] in timeoutAnswer($0) }, refused: { [self] in refusal($0, $1) })
+                     timedOut: { [self] in timeoutAnswer($0) }, refused: { [self] in refusal($0, $1) }, control: control)
     }
 
     // MARK: Answers

@@ -7,12 +7,12 @@ struct LegacyDispatcher {
     /// - Parameter startSession: mints a session for a successful initialize and returns the
     ///   header to send (HTTP), or nil where sessions do not apply (stdio).
     func handle(_ body: JSONValue, caller: Caller, protocolVersion: String,
-                startSession: (String) -> (String, String)?) -> RPCReply {
+                startSession: (String) -> (String, String)?, control: CallControl? = nil) -> RPCReply {
         if case .array = body {
             // A batch where batches are allowed never gets here (MCPService+Batches).
             return .error(id: .null, .invalidRequest("batches are only supported in protocol version 2025-03-26 (this request uses \(protocolVersion))"))
         }
-        return handleOne(body, caller: caller, protocolVersion: protocolVersion, startSession: startSession)
+        return handleOne(body, caller: caller, protocolVersion: protocolVersion, startSession: startSession, control: control)
     }
 
     /// The messages of a 2025-03-26 batch, in order, one reply each (none for notifications).
@@ -49,7 +49,7 @@ struct LegacyDispatcher {
     }
 
     private func handleOne(_ body: JSONValue, caller: Caller, protocolVersion: String,
-                           startSession: (String) -> (String, String)?) -> RPCReply {
+                           startSession: (String) -> (String, String)?, control: CallControl? = nil) -> RPCReply {
         let message: RPCMessage
         switch RPCMessage.from(body) {
         case .success(let parsed): message = parsed
@@ -65,7 +65,7 @@ struct LegacyDispatcher {
         case .toolsList:
             return reply(id, tools.list(message.params, caller: caller))
         case .toolsCall:
-            return reply(id, tools.call(message.params, caller: caller, protocolVersion: protocolVersion))
+            return reply(id, tools.call(message.params, caller: caller, protocolVersion: protocolVersion, control: control))
         case .serverDiscover, nil:
             return .error(id: id, .methodNotFound(method))
         }

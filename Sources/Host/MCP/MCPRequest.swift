@@ -15,6 +15,15 @@ struct MCPRequest: Sendable {
     /// The client's address, for the abuse guard and the audit trail.
     let client: String
     let transport: Transport
+    /// The transport can carry notifications/progress for this message (HTTP: the client's Accept
+    /// allows text/event-stream; stdio: always). Computed, and asked only of calls that carry a
+    /// progressToken, so other requests never parse their Accept header.
+    var acceptsProgress: Bool {
+        switch transport {
+        case .http(let headers): return AcceptHeader.allowsEventStream(headers["Accept"])
+        case .stdio: return true
+        }
+    }
 
     enum Transport: Sendable {
         /// Streamable HTTP: its headers (version, Mcp-* checks, Mcp-Session-Id) take part in era
@@ -50,6 +59,11 @@ final class ProcessSession: Sendable {
 enum MCPOutcome {
     case answered(MCPAnswer)
     case deferred(DeferredCall)
+
+    var deferredCall: DeferredCall? {
+        if case .deferred(let call) = self { return call }
+        return nil
+    }
 
     /// Runs deferred work on the calling thread, to completion.
     func resolvedInline() -> MCPAnswer {

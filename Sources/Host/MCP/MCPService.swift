@@ -17,6 +17,8 @@ final class MCPService: Sendable {
     let oauth: AuthorizationServer?
     /// The batch bounds (messages, reply bytes).
     let settings: MCPSettings
+    /// Tool calls a notifications/cancelled may name (header section 10).
+    let inFlight = InFlightCalls()
 
     init(access: AccessControl, tools: ToolMethods, sessions: SessionStore, oauth: AuthorizationServer?, settings: MCPSettings) {
         self.access = access
@@ -48,25 +50,58 @@ final class MCPService: Sendable {
         case .failure(let error): return .answered(MCPAnswer(reply: .error(id: requestID, error)))
         case .success(let selected): era = selected
         }
+        if case .object = body, body["id"] == nil { cancelIfAsked(body, request: request, caller: caller, era: era) }
         // A 2025-03-26 batch: bounded, each message counted, always run off the event loop.
         if case .array(let messages) = body, case .legacy(let version) = era, ProtocolVersion.allowsBatches(version) {
             return handleBatch(messages, caller: caller, version: version)
         }
-        let dispatch: @Sendable () -> MCPAnswer
+        let dispatch: @Sendable (CallControl?) -> MCPAnswer
         switch era {
         case .modern:
-            dispatch = { MCPAnswer(reply: self.modern.handle(body, caller: caller, headers: request.httpHeaders)) }
+            dispatch = { MCPAnswer(reply: self.modern.handle(body, caller: caller, headers: request.httpHeaders, control: $0)) }
         case .legacy(let version):
-            dispatch = {
-                MCPAnswer(reply: self.legacy.handle(body, caller: caller, protocolVersion: version) { negotiated in
+            dispatch = { control in
+                MCPAnswer(reply: self.legacy.handle(body, caller: caller, protocolVersion: version, startSession: { negotiated in
                     self.eras.startSession(request, caller: caller, version: negotiated)
-                })
+                }, control: control))
             }
         }
         // Only a message that calls a toolset is deferred, tagged with that toolset, so the
         // scheduler can apply its caps before a worker takes it.
-        guard let plan = CallPlan(body, caller: caller, registry: legacy.tools.registry, era: era) else { return .answered(dispatch()) }
-        return .deferred(plan.deferred(tenant: caller.tenant.name, run: dispatch))
+        guard let plan = CallPlan(body, caller: caller, registry: legacy.tools.registry, era: era) else { return .answered(dispatch(nil)) }
+        let control = callControl(body, request: request, caller: caller, era: era)
+        return .deferred(plan.deferred(tenant: caller.tenant.name, control: control) {
+            defer { control.end() }
+            return dispatch(control)
+        })
+    }
+
+    /// A tools/call's control, registered under (token, session, id) for notifications/cancelled,
+    /// with progress when the client sent a progressToken and its transport can carry progress.
+    private func callControl(_ body: JSONValue, request: MCPRequest, caller: Caller, era: Era) -> CallControl {
+        let progress = CallProgress.token(in: body).flatMap { request.acceptsProgress ? CallProgress(token: $0) : nil }
+        let key = InFlightCalls.RequestID(body["id"]).map {
+            InFlightCalls.Key(token: caller.token.id, session: MCPService.sessionKey(request, era: era), id: $0)
+        }
+        var modern = false
+        if case .modern = era { modern = true }
+        return CallControl(progress: progress, registry: inFlight, key: key, cancelsWhenStreamCloses: modern)
+    }
+
+    /// notifications/cancelled {requestId}: flags the call it names, if this client has it in
+    /// flight; unknown or finished ids are ignored, as the spec asks. The message is then
+    /// dispatched like any notification (202, nothing sent back).
+    private func cancelIfAsked(_ body: JSONValue, request: MCPRequest, caller: Caller, era: Era) {
+        guard body["method"]?.stringValue == "notifications/cancelled",
+              let id = InFlightCalls.RequestID(body["params"]?["requestId"]) else { return }
+        inFlight.cancel(InFlightCalls.Key(token: caller.token.id, session: MCPService.sessionKey(request, era: era), id: id))
+    }
+
+    /// Handshake-era HTTP calls are matched within their session; the stateless era and stdio
+    /// (one process, one client) have none.
+    private static func sessionKey(_ request: MCPRequest, era: Era) -> String {
+        guard case .legacy = era else { return "" }
+        return request.httpHeaders?["Mcp-Session-Id"] ?? ""
     }
 
     /// DELETE on HTTP: ends a handshake-era session of the same token and endpoint.

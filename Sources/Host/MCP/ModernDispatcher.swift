@@ -9,7 +9,7 @@ struct ModernDispatcher {
 
     /// - Parameter headers: the HTTP request headers; nil on stdio, where the Mcp-* header
     ///   checks do not apply.
-    func handle(_ body: JSONValue, caller: Caller, headers: HTTPHeaders?) -> RPCReply {
+    func handle(_ body: JSONValue, caller: Caller, headers: HTTPHeaders?, control: CallControl? = nil) -> RPCReply {
         if case .array = body {
             return .error(id: .null, .invalidRequest("batches are not supported in protocol version 2026-07-28"))
         }
@@ -31,7 +31,7 @@ struct ModernDispatcher {
                 return result
             })
         case .toolsCall:
-            return complete(id, tools.call(message.params, caller: caller, protocolVersion: ProtocolVersion.modern[0]))
+            return complete(id, tools.call(message.params, caller: caller, protocolVersion: ProtocolVersion.modern[0], control: control))
         case .initialize, .ping, nil:
             // Includes the methods this era removed: initialize, ping, logging/setLevel, …
             return .error(id: id, .methodNotFound(method, httpStatus: 404))

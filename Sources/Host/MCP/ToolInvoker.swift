@@ -23,7 +23,8 @@ struct ToolInvoker {
         case host(String)
     }
 
-    func invoke(_ tool: RegisteredTool, arguments: [UInt8], caller: Caller, requestID: String) -> Result<JSONObject, Failure> {
+    func invoke(_ tool: RegisteredTool, arguments: [UInt8], caller: Caller, requestID: String,
+                control: CallControl? = nil) -> Result<JSONObject, Failure> {
         let toolset = tool.toolset
         let token = caller.principal.token
         let strings = CStringBlock([caller.tenant.name, toolset.name, token.publicID, token.name, token.grants.effectiveScopesJSON, token.restrictionsJSON, requestID])
@@ -42,7 +43,8 @@ struct ToolInvoker {
                     context.request_id = p[6]
                     context.db = UnsafeMutableRawPointer(database.handle)
                     // ABI 1.2: what enqueue_job and friends act for; alive until callPlugin returns.
-                    let handle = CallHandle(tenant: caller.tenant.name, plugin: toolset.plugin, origin: token.publicID, requestID: requestID)
+                    let handle = CallHandle(tenant: caller.tenant.name, plugin: toolset.plugin, origin: token.publicID, requestID: requestID,
+                                            control: control)
                     context.call_handle = handle.opaque
                     return withExtendedLifetime(handle) { callPlugin(tool, context: &context, arguments: arguments) }
                 }

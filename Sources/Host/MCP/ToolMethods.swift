@@ -37,7 +37,8 @@ struct ToolMethods {
 
     // MARK: tools/call
 
-    func call(_ params: JSONObject, caller: Caller, protocolVersion: String) -> Result<JSONObject, RPCError> {
+    /// - Parameter control: the call's cancellation and progress (header section 10); nil in batches.
+    func call(_ params: JSONObject, caller: Caller, protocolVersion: String, control: CallControl? = nil) -> Result<JSONObject, RPCError> {
         guard let name = params["name"]?.stringValue else {
             return .failure(.invalidParams("tools/call requires \"name\" (a string)"))
         }
@@ -64,15 +65,15 @@ struct ToolMethods {
             }
             return .failure(.invalidParams(text))
         }
-        return invoke(tool, arguments: arguments, caller: caller)
+        return invoke(tool, arguments: arguments, caller: caller, control: control)
     }
 
-    private func invoke(_ tool: RegisteredTool, arguments: JSONValue, caller: Caller) -> Result<JSONObject, RPCError> {
+    private func invoke(_ tool: RegisteredTool, arguments: JSONValue, caller: Caller, control: CallControl?) -> Result<JSONObject, RPCError> {
         let requestID = ToolInvoker.nextRequestID()
         let started = Clock.monotonicNanoseconds()
         let argumentBytes = arguments.serialized()
         let record = AuditContext(started: started, requestID: requestID, arguments: arguments, argumentBytes: argumentBytes)
-        switch invoker.invoke(tool, arguments: argumentBytes, caller: caller, requestID: requestID) {
+        switch invoker.invoke(tool, arguments: argumentBytes, caller: caller, requestID: requestID, control: control) {
         case .success(let result):
             if let problem = ContentBlocks.problem(in: result["content"]?.arrayValue ?? []) {
                 return failed(tool, caller, record, "returned malformed content: \(problem)")

@@ -65,6 +65,7 @@ final class HostServices: Sendable {
             UnsafePointer(PluginHostContext.from(host).configCString)
         }
         installJobFunctions(api)
+        installProgressFunction(api)
         installLinkFunctions(api)
         return api
     }

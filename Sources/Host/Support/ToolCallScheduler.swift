@@ -18,7 +18,8 @@ enum WorkLane: Hashable, Sendable {
 /// 3. whichever comes first — a worker's result or the deadline — answers, decided by the call's
 ///    CallTicket, so `respond` is called exactly once. A call still queued at its deadline never
 ///    starts; one running at its deadline runs to completion (the host never stops a plugin call)
-///    and its late result is logged and dropped.
+///    and its late result is logged and dropped. At its deadline a running call's CallControl is
+///    cancelled, so a plugin that polls is_cancelled can stop early.
 final class ToolCallScheduler: Sendable {
     private let pool: WorkerPool<WorkLane>
     private let timer: DeadlineTimer
@@ -33,8 +34,13 @@ final class ToolCallScheduler: Sendable {
     func submit(_ call: DeferredCall, respond: @escaping @Sendable (MCPAnswer) -> Void) {
         let seconds = limits.timeoutSeconds(for: call.toolsets)
         // The ticket keeps only what the timeout answer needs: not `run`, which holds the request body.
-        let timedOut = call.timedOut
-        let ticket = CallTicket { expiry in respond(timedOut(CallTimeout(seconds: seconds, expiry: expiry))) }
+        let (timedOut, control) = (call.timedOut, call.control)
+        let ticket = CallTicket { expiry in
+            // The plugin sees is_cancelled turn 1 (header section 10); a call that never started is
+            // over, so a later cancel for its id finds nothing.
+            if expiry == .beforeStart { control?.end() } else { control?.cancel(.deadline) }
+            respond(timedOut(CallTimeout(seconds: seconds, expiry: expiry)))
+        }
         let (run, describe) = (call.run, call.describe)
         let lanes = call.toolsets.isEmpty ? [WorkLane.batch] : call.toolsets.map(WorkLane.toolset)
         let admission = pool.submit(lanes: lanes) {
@@ -49,6 +55,7 @@ final class ToolCallScheduler: Sendable {
             }
         }
         if case .queueFull(let lane, let laneLimits) = admission {
+            control?.end()
             respond(call.refused(lane, laneLimits))
             return
         }

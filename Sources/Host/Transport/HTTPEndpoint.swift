@@ -35,18 +35,46 @@ final class HTTPEndpoint: Sendable {
         self.guardrails = guardrails
     }
 
-    /// Entry point from the HTTP server: answers at once, or from a worker for slow work.
-    func handle(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
+    /// Entry point from the HTTP server: answers at once, or from a worker for slow work; a tool
+    /// call that reports progress to a client that asked for it is answered as an SSE stream.
+    func handle(_ request: HTTPRequest, responder: HTTPResponder) {
+        handle(request, respond: responder.send, open: { responder.stream(status: 200, headers: $0) },
+               watchClient: responder.onClientGone)
+    }
+
+    /// - Parameters:
+    ///   - open: starts a streamed response; nil answers every call as plain JSON (tests).
+    ///   - watchClient: registers what to do if the client drops the request before its answer.
+    func handle(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void, open: SSECallAnswer.Opener? = nil,
+                watchClient: ((@escaping @Sendable () -> Void) -> Void)? = nil) {
         switch route(request) {
         case .done(let response): respond(response)
         case .call(let call):
-            guard let scheduler else { return respond(.reply(call.run().reply)) }
-            scheduler.submit(call) { respond(.reply($0.reply)) }
+            // 2026-07-28: a client cancels a call by closing its response stream, SSE or not.
+            if let control = call.control, control.cancelsWhenStreamCloses, let watchClient {
+                watchClient { control.cancel(.client) }
+            }
+            let answer = answering(call, respond: respond, open: open)
+            guard let scheduler else { return answer(call.run()) }
+            scheduler.submit(call, respond: answer)
         case .oauth(let job):
             guard let preAuth else { return respond(job.run(.load)) }
             preAuth.submit(job, respond: respond)
         case .link(let request, let route, let links):
             links.handle(request, route: route, respond: respond)
+        }
+    }
+
+    /// How a call's answer goes out: plain JSON, or through an SSECallAnswer bound to its
+    /// progress before the call can run (header section 10).
+    private func answering(_ call: DeferredCall, respond: @escaping @Sendable (HTTPResponse) -> Void,
+                           open: SSECallAnswer.Opener?) -> @Sendable (MCPAnswer) -> Void {
+        guard let open, let control = call.control, let progress = control.progress else { return { respond(.reply($0.reply)) } }
+        let sse = SSECallAnswer(open: open, respond: respond)
+        progress.bind(sse)
+        return { answer in
+            progress.end()
+            sse.answer(answer.reply, cancelled: control.cancelledByClient)
         }
     }
 

@@ -25,16 +25,31 @@ struct StdioTransport {
             if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { continue }
             let request = MCPRequest(body: Array(line.utf8), tenant: tenant, toolset: toolset, authorization: "Bearer " + token,
                                      client: "stdio", transport: .stdio(session))
-            // One message at a time, in order: a tool call runs right here.
-            let answer = mcp.handle(request).resolvedInline()
-            if !answer.refusesNotification { write(answer.reply) }
+            // One message at a time, in order: a tool call runs right here. So a
+            // notifications/cancelled is only read once the call it names has finished: on stdio
+            // cancellation never reaches a running call (header section 10).
+            let outcome = mcp.handle(request)
+            let progress = outcome.deferredCall?.control?.progress
+            progress?.bind(StdioProgress())
+            let answer = outcome.resolvedInline()
+            progress?.end()
+            if !answer.refusesNotification { StdioTransport.write(answer.reply.body) }
         }
     }
 
-    private func write(_ reply: RPCReply) {
-        guard let body = reply.body else { return }
-        var bytes = body.serialized()
+    static func write(_ message: JSONValue?) {
+        guard let message else { return }
+        var bytes = message.serialized()
         bytes.append(0x0A)
         FileHandle.standardOutput.write(Data(bytes))
+    }
+}
+
+/// Progress on stdio: each notification is a line of its own, before the call's result (which
+/// the same thread writes after the call returns, so lines never interleave).
+struct StdioProgress: ProgressOutlet {
+    func send(_ notification: JSONValue) -> Bool {
+        StdioTransport.write(notification)
+        return true
     }
 }

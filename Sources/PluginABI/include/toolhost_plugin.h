@@ -421,6 +421,50 @@
  *   stable, and add new ones rather than widen an old one silently.
  *
  * ---------------------------------------------------------------------------
+ * 10. PROGRESS AND CANCELLATION OF TOOL CALLS (ABI 1.2)
+ * ---------------------------------------------------------------------------
+ *   Progress. host->report_progress(host, ctx->call_handle, progress, total,
+ *   message) tells the client how far a running tool call got. The host
+ *   forwards it as an MCP notifications/progress {progressToken, progress,
+ *   total?, message?} only when the client asked for progress (it put
+ *   _meta.progressToken in its tools/call) and can receive it: over HTTP the
+ *   call is then answered as a Server-Sent Events stream that carries the
+ *   notifications as they happen and then the result; on stdio each one is a
+ *   line before the result's. Otherwise report_progress is a no-op that
+ *   returns TH_OK at once (no allocation, no lock): call it freely.
+ *     - progress must increase from one report to the next (MCP requires it);
+ *       a value that does not, or is not finite, is dropped and the function
+ *       returns TH_INVALID_ARGUMENT. total <= 0 means "unknown" (omitted);
+ *       message (UTF-8, may be NULL) is copied before the function returns.
+ *     - Reports are lossy by design: once the call's answer is sent (it
+ *       finished, or its deadline passed) they are dropped with TH_OK, and a
+ *       client that reads slowly may miss intermediate ones (the host bounds
+ *       what it buffers per call). Never rely on one arriving.
+ *     - Only from inside call(), on the thread that runs it, with that call's
+ *       ctx->call_handle. From a job or an operator command it is a no-op.
+ *
+ *   Cancellation. host->is_cancelled(host, ctx->call_handle) (section 8)
+ *   works for tool calls too: it returns 1 once the client sent
+ *   notifications/cancelled for this request (same token, and same session
+ *   in the handshake era), once the call's deadline passed (section 4: the
+ *   client was already told it timed out), or, in the 2026-07-28 era, once
+ *   the client dropped the HTTP request of the call before its answer (that
+ *   era's way to cancel; in the handshake era a disconnect is not a
+ *   cancellation). It is one atomic load: poll it between steps of long
+ *   work and return soon after it turns 1 (any result; an isError text
+ *   saying what was left undone is kindest).
+ *   Nothing is interrupted: a call that never polls runs to completion as
+ *   before. A call still queued when its deadline passes is never made; one
+ *   cancelled while queued starts with is_cancelled already 1.
+ *
+ *   What the client gets for a cancelled call: MCP says the server should not
+ *   answer a cancelled request. When the call is answered as an SSE stream,
+ *   the stream ends without the result. A call answered as plain JSON still
+ *   gets its result when call() returns (an HTTP request cannot stay
+ *   unanswered; clients ignore replies to requests they cancelled). Messages
+ *   of a 2025-03-26 batch cannot be cancelled and report no progress.
+ *
+ * ---------------------------------------------------------------------------
  * 11. HTTP HANDLERS, SIGNED LINKS AND FILES (ABI 1.2)
  * ---------------------------------------------------------------------------
  *   A plugin can answer plain HTTP requests (a download, a small page) under
@@ -539,6 +583,9 @@
  *                    operator_role and channel appended to th_operator_context.
  *                    Toolset-defined scopes (section 9): th_scope_def;
  *                    scopes, scope_count, scope_def_size appended to th_toolset_def.
+ *                    Progress and cancellation of tool calls (section 10):
+ *                    th_host_api.report_progress (after cron_next); is_cancelled
+ *                    answers for tool calls (client cancel, deadline).
  *                    HTTP handlers, signed links and files (section 11):
  *                    th_registrar.add_http_handler; th_host_api.sign_link,
  *                    revoke_link, files_folder, public_base_url;
@@ -651,7 +698,7 @@ typedef struct th_host_api {
                              char *job_id, size_t job_id_size);
     /** Cancel a job of the current call's tenant and this plugin (see section 8). TH_NOT_FOUND if none. */
     th_status (*cancel_job)(void *host, void *call_handle, const char *job_id);
-    /** 1 when the current job should stop (cancelled, timed out, shutting down); 0 otherwise. */
+    /** 1 when the current job or tool call should stop (cancelled, timed out, shutting down; sections 8 and 10); 0 otherwise. */
     int (*is_cancelled)(void *host, void *call_handle);
     /** Create or replace the named schedule of the current call's tenant. TH_INVALID_ARGUMENT names the problem in the log. */
     th_status (*set_schedule)(void *host, void *call_handle, const th_schedule_def *schedule);
@@ -664,6 +711,15 @@ typedef struct th_host_api {
      * within five years (e.g. "0 0 30 2 *").
      */
     th_status (*cron_next)(void *host, const char *cron, const char *time_zone, int64_t after_ms, int64_t *next_ms);
+    /* --- ABI 1.2, section 10 (check TOOLHOST_HAS_FIELD and non-NULL before use) --- */
+    /**
+     * Report how far the current tool call got (section 10): `progress` must
+     * increase between reports; `total` <= 0 means unknown; `message` may be
+     * NULL. A no-op returning TH_OK when the client asked for no progress.
+     * TH_INVALID_ARGUMENT (dropped) for a value that does not increase or is
+     * not finite. Only from inside call(), with ctx->call_handle.
+     */
+    th_status (*report_progress)(void *host, void *call_handle, double progress, double total, const char *message);
     /* --- ABI 1.2, section 11 (check TOOLHOST_HAS_FIELD and non-NULL before use) --- */
     /**
      * Sign a link to `request->path` of this plugin for the current call's
