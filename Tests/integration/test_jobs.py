@@ -167,8 +167,8 @@ def test_a_cancelled_queued_job_never_starts(setup):
     start, data, plugins, token = setup
     d = start()
     job = enqueue(d, token, "record", delay_ms=1500)
-    proc = cli(data, "jobs", "cancel", job, "--tenant", "acme", plugins=plugins)
-    assert "it will not run" in proc.stderr
+    proc = cli(data, "jobs", "cancel", job, "--tenant", "acme", "--json", plugins=plugins)
+    assert "it will not run" in proc.stderr and json.loads(proc.stdout) == {"id": job, "outcome": "cancelled"}
     time.sleep(2.5)
     assert runs(d, token, job) == [] and show(data, plugins, job)["state"] == "cancelled"
     again = cli(data, "jobs", "cancel", job, "--tenant", "acme", plugins=plugins, check=False)

@@ -17,7 +17,7 @@ enum JobsCommand {
     static let cancelSpec = CommandSpec(
         "jobs cancel", operands: "ID",
         summary: "Cancel a job: a queued one never starts; a running one is asked to stop (its plugin sees it within a second).",
-        options: [.valued("tenant", "T", "the tenant the job belongs to", required: true)])
+        options: [.valued("tenant", "T", "the tenant the job belongs to", required: true), .json])
     static let schedulesSpec = CommandSpec(
         "jobs schedules", summary: "List a tenant's schedules: cron, time zone, job kind, last and next run.",
         options: [.valued("tenant", "T", "the tenant whose schedules to list", required: true), .json])
@@ -96,11 +96,15 @@ enum JobsCommand {
 
     private static func cancel(_ id: String, _ arguments: Arguments) throws -> Int32 {
         let (store, tenant) = try store(arguments)
-        switch try store.cancel(id: id, tenant: tenant) {
+        let outcome = try store.cancel(id: id, tenant: tenant)
+        switch outcome {
         case .cancelled: printError("Cancelled \(id); it will not run.")
         case .willStop: printError("Asked \(id) to stop; it ends as cancelled when its plugin returns.")
         case .alreadyFinished(let state): throw CommandError("\(id) has already ended (\(state.rawValue))")
         case .notFound: throw CommandError("no job \(id) for tenant \(tenant)")
+        }
+        if arguments.has("json") {
+            print(JSONValue.object(["id": .string(id), "outcome": .string(outcome == .cancelled ? "cancelled" : "stopping")]).jsonString)
         }
         return 0
     }
