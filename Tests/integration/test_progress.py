@@ -343,11 +343,13 @@ def test_python_client_timeout_cancels_the_running_call(progress_daemon, mode):
         async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=30) as h:
             async with Client(streamable_http_client(d.url("/acme/mcp"), http_client=h), mode=mode) as c:
                 with pytest.raises((MCPError, TimeoutError)):
-                    await c.call_tool("wait_cancel", {"tag": tag, "max_ms": 900}, read_timeout_seconds=0.3)
+                    await c.call_tool("wait_cancel", {"tag": tag, "max_ms": 8000}, read_timeout_seconds=0.3)
 
     run(body())
-    line = _wait_for(log, tag, "cancelled", timeout=2)
-    assert int(line[2]) < 800, line
+    # Generous bounds: on a loaded CI machine the cancel can take a while to arrive; what matters is
+    # that it arrives long before the call would have ended by itself (8 s).
+    line = _wait_for(log, tag, "cancelled", timeout=9)
+    assert int(line[2]) < 6000, line
 
 
 # --------------------------------------------------------------------------------------------------
