@@ -116,9 +116,12 @@ public struct PluginDefinition: Sendable {
     public let operatorCommands: [OperatorCommand]
     /// ABI 1.2 background job kinds (header section 8; see Jobs.swift).
     public let jobs: [Job]
+    /// ABI 1.2 handlers of host-signed links (header section 11; see Links.swift).
+    public let httpHandlers: [HTTPHandler]
 
     public init(name: String, version: String, description: String, migrations: [String] = [], toolsets: [Toolset],
-                operatorCommands: [OperatorCommand] = [], jobs: [Job] = []) {
+                operatorCommands: [OperatorCommand] = [], jobs: [Job] = [], httpHandlers: [HTTPHandler] = []) {
+        self.httpHandlers = httpHandlers
         self.name = name
         self.version = version
         self.description = description

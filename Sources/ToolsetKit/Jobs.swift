@@ -162,6 +162,9 @@ extension OperatorContext {
 struct CallServices {
     let handle: UnsafeMutableRawPointer?
 
+    /// The host's table when it speaks ABI 1.2 and this call has a handle.
+    func hostTable() throws(JobServiceError) -> th_host_api { try table() }
+
     private func table() throws(JobServiceError) -> th_host_api {
         guard let host = HostAPI.current, host.table.abi_minor >= 2, handle != nil else {
             throw JobServiceError(status: TH_UNSUPPORTED, message: "this host does not run jobs (ABI 1.2)")

@@ -29,6 +29,7 @@ struct Registrar {
         try addToolsets(of: definition, with: addToolset)
         try addOperatorCommands(of: definition)
         try addJobs(of: definition)
+        try addHTTPHandlers(of: definition)
     }
 
     /// Migration N is the definition's migration at index N-1.

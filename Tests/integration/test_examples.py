@@ -16,6 +16,7 @@ import os
 import shutil
 import subprocess
 import time
+import urllib.parse
 from pathlib import Path
 
 import httpx2
@@ -105,7 +106,8 @@ def text_of(result) -> str:
 
 @pytest.mark.parametrize("toolset", TOOLSETS)
 def test_example_offers_its_tools(notes_host, toolset):
-    extra = {"count_words", "word_count"} if toolset == "swift_notes" else set()  # the Swift example shows jobs too
+    # The Swift example also shows a background job and a signed download link.
+    extra = {"count_words", "word_count", "share_note"} if toolset == "swift_notes" else set()
     assert notes_host.tool_names("acme", toolset) == {"add_note", "get_note", "list_notes"} | extra
 
 
@@ -176,3 +178,17 @@ def test_c_example_exports_only_the_entry_symbol(c_notes_library):
     assert proc.returncode == 0, proc.stderr
     exported = {line.split()[-1] for line in proc.stdout.splitlines() if line.split()[1:2] == ["T"]}
     assert exported == {"toolhost_plugin_entry"}
+
+
+def test_swift_example_shares_a_note_through_a_single_use_link(notes_host):
+    added = notes_host.call("acme", "swift_notes", "add_note", {"title": TITLE, "body": BODY})
+    shared = notes_host.call("acme", "swift_notes", "share_note", {"id": added.structured_content["id"]})
+    assert not shared.is_error, text_of(shared)
+    url = urllib.parse.urlsplit(shared.structured_content["url"])
+    assert url.path.startswith("/acme/x/swift_notes/export"), url
+    target = url.path + "?" + url.query
+    first = notes_host.d.request("GET", target)
+    assert first.status == 200, first
+    assert first.body.decode() == TITLE + "\n\n" + BODY
+    assert "attachment" in first.header("Content-Disposition") and first.header("X-Content-Type-Options") == "nosniff"
+    assert notes_host.d.request("GET", target).status == 410  # single use

@@ -467,6 +467,8 @@
  * ---------------------------------------------------------------------------
  * 11. HTTP HANDLERS, SIGNED LINKS AND FILES (ABI 1.2)
  * ---------------------------------------------------------------------------
+ *   (Swift toolsets: ToolsetKit's HTTPHandler, HTTPAnswer, LinkRequest and
+ *   call.signLink / call.filesFolder; examples/swift-notes shares a note.)
  *   A plugin can answer plain HTTP requests (a download, a small page) under
  *   a path the host owns for it, /{tenant}/x/{plugin}/…, and only through
  *   links the host signed for it. Every check is the host's, made BEFORE any

@@ -27,8 +27,9 @@ let swiftNotesPlugin = PluginDefinition(
             name: "swift_notes",
             title: "Notes (Swift example)",
             description: "Write short notes and read them back. Each workspace has its own notes.",
-            tools: [addNoteTool, getNoteTool, listNotesTool, countWordsTool, wordCountTool]
+            tools: [addNoteTool, getNoteTool, listNotesTool, countWordsTool, wordCountTool, shareNoteTool]
         ),
     ],
-    jobs: [wordCountJob]  // ABI 1.2: run by the host's job threads, never inside a tool call
+    jobs: [wordCountJob],  // ABI 1.2: run by the host's job threads, never inside a tool call
+    httpHandlers: [exportHandler]  // ABI 1.2: reached only through links the host signed
 )
