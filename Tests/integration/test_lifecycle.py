@@ -5,6 +5,8 @@ import json
 import re
 import signal
 
+import pytest
+
 from toolhost_testlib import (
     SCHEDULING_TOOLS,
     TOKEN_ANYWHERE_RE,
@@ -139,3 +141,23 @@ def test_revocation_survives_restart(start_daemon, data_dir):
     d2 = start_daemon(data=data_dir)
     rpc_error(d2.legacy("/revpersist/mcp", "tools/list", token=token), 401, -31001, "Token has been revoked",
               layer="token")
+
+
+@pytest.mark.parametrize("name,value,message", [
+    ("TOOLHOST_TOOL_THREADS", "four", 'TOOLHOST_TOOL_THREADS must be an integer from 0 to 256, not "four"'),
+    ("TOOLHOST_TOOL_THREADS", "-1", 'TOOLHOST_TOOL_THREADS must be an integer from 0 to 256, not "-1"'),
+    ("TOOLHOST_THREADS", "0", 'TOOLHOST_THREADS must be an integer from 1 to 64, not "0"'),
+    ("TOOLHOST_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8",
+     'TOOLHOST_TRUSTED_PROXIES must list IP addresses separated by commas; "10.0.0.0/8" is not one'),
+])
+def test_serve_refuses_malformed_environment_settings(data_dir, name, value, message):
+    """A typo in a setting stops the start with a message naming it, instead of silently meaning
+    something else (a loose parse used to fall back to a default, and a range never matched)."""
+    import os
+    import subprocess
+    from toolhost_testlib import BIN
+    env = {**os.environ, name: value}
+    proc = subprocess.run([str(BIN), "serve", "--port", "0", "--no-demo", "--data", str(data_dir)], env=env,
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
+    assert proc.returncode == 1, proc
+    assert message in proc.stderr, proc.stderr

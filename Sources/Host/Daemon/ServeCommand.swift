@@ -33,7 +33,9 @@ enum ServeCommand {
 
         // Tool calls run on workers so a slow toolset never stalls an event loop; 0 runs them inline.
         // Each toolset gets a share of the workers and its calls a deadline (CallLimits).
-        let workerCount = environment["TOOLHOST_TOOL_THREADS"].flatMap(Int.init) ?? 4
+        let workerCount = try ServeEnvironment.toolThreads(environment)
+        let loopThreads = try ServeEnvironment.loopThreads(environment)
+        let trustedProxies = try ServeEnvironment.trustedProxies(environment)
 
         // Before any thread exists, so every thread inherits the mask and only sigwait() sees them.
         StopSignals.block()
@@ -71,12 +73,12 @@ enum ServeCommand {
             guardrails: RequestGuardrails(bindHost: host, allowedHosts: list(environment["TOOLHOST_ALLOWED_HOSTS"]),
                                           allowedOrigins: list(environment["TOOLHOST_ALLOWED_ORIGINS"]), publicHost: publicHost),
             oauth: oauth, scheduler: scheduler, preAuth: preAuth,
-            clientAddress: ClientAddress(trustedProxies: list(environment["TOOLHOST_TRUSTED_PROXIES"])), settings: mcpSettings,
+            clientAddress: ClientAddress(trustedProxies: trustedProxies), settings: mcpSettings,
             links: links)
         var configuration = HTTPServer.Configuration()
         configuration.host = host
         configuration.port = port
-        if let threads = environment["TOOLHOST_THREADS"].flatMap(Int.init), threads > 0 { configuration.loopThreads = threads }
+        if let loopThreads { configuration.loopThreads = loopThreads }
         connections.apply(to: &configuration)
         configuration.maxConnections = DescriptorLimit.fit(connections: connections.maxConnections)
         Log.info("server", "connections: at most \(configuration.maxConnections), \(configuration.maxConnectionsPerAddress) per address, "
