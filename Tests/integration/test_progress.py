@@ -11,6 +11,7 @@ import subprocess
 import threading
 import time
 
+import anyio
 import httpx2
 import pytest
 from mcp import Client, MCPError, StdioServerParameters
@@ -345,7 +346,15 @@ def test_python_client_timeout_cancels_the_running_call(progress_daemon, mode):
                 with pytest.raises((MCPError, TimeoutError)):
                     await c.call_tool("wait_cancel", {"tag": tag, "max_ms": 8000}, read_timeout_seconds=0.3)
 
-    run(body())
+    try:
+        run(body())
+    except BaseExceptionGroup as group:
+        # The official client's own race: the plugin stops at once, so the still-open POST gets its
+        # JSON answer while the client is tearing down, and its reader raises BrokenResourceError at
+        # exit. Only that is tolerated; what this test checks is the plugin's side, below.
+        _, rest = group.split(anyio.BrokenResourceError)
+        if rest is not None:
+            raise
     # Generous bounds: on a loaded CI machine the cancel can take a while to arrive; what matters is
     # that it arrives long before the call would have ended by itself (8 s).
     line = _wait_for(log, tag, "cancelled", timeout=9)
