@@ -5,18 +5,9 @@ import XCTest
 /// Runs the parser against nst/JSONTestSuite (test_parsing) and checks writer round trips.
 final class JSONConformanceTests: XCTestCase {
     /// `<repo>/../shared/data/JSONTestSuite/test_parsing`, found from this file's location
-    /// (CI clones the repo with shared/ beside it), or `$TOOLHOST_JSON_TEST_SUITE`.
+    /// (CI clones the repo with shared/ beside it), or `$TOOLHOST_JSON_TEST_SUITE`, which wins.
     static func corpusDirectory() -> URL? {
-        let repoRoot = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent()  // JSONTests
-            .deletingLastPathComponent()  // Tests
-            .deletingLastPathComponent()  // repo root
-        var candidates = [repoRoot.deletingLastPathComponent().appendingPathComponent("shared/data/JSONTestSuite/test_parsing")]
-        if let env = ProcessInfo.processInfo.environment["TOOLHOST_JSON_TEST_SUITE"], !env.isEmpty {
-            candidates.append(URL(fileURLWithPath: env))
-        }
-        var isDirectory: ObjCBool = false
-        return candidates.first { FileManager.default.fileExists(atPath: $0.path, isDirectory: &isDirectory) && isDirectory.boolValue }
+        SharedData.directory("JSONTestSuite/test_parsing", overriddenBy: "TOOLHOST_JSON_TEST_SUITE")
     }
 
     /// (file name, contents) for every corpus file whose name starts with `prefix`.

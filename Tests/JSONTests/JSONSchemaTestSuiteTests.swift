@@ -39,16 +39,7 @@ final class JSONSchemaTestSuiteTests: XCTestCase {
     /// `<repo>/../shared/data/JSON-Schema-Test-Suite/tests`, found from this file's location
     /// (CI clones the repo with shared/ beside it), or `$TOOLHOST_JSON_SCHEMA_TEST_SUITE`.
     static func suiteDirectory() -> URL? {
-        let repoRoot = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent()  // JSONTests
-            .deletingLastPathComponent()  // Tests
-            .deletingLastPathComponent()  // repo root
-        var candidates = [repoRoot.deletingLastPathComponent().appendingPathComponent("shared/data/JSON-Schema-Test-Suite/tests")]
-        if let env = ProcessInfo.processInfo.environment["TOOLHOST_JSON_SCHEMA_TEST_SUITE"], !env.isEmpty {
-            candidates.insert(URL(fileURLWithPath: env), at: 0)
-        }
-        var isDirectory: ObjCBool = false
-        return candidates.first { FileManager.default.fileExists(atPath: $0.path, isDirectory: &isDirectory) && isDirectory.boolValue }
+        SharedData.directory("JSON-Schema-Test-Suite/tests", overriddenBy: "TOOLHOST_JSON_SCHEMA_TEST_SUITE")
     }
 
     func testDraft2020_12() throws { try runDraft("draft2020-12") }
@@ -65,8 +56,9 @@ final class JSONSchemaTestSuiteTests: XCTestCase {
     }
 
     private func runDraft(_ draft: String, declaring dialect: String? = nil) throws {
+        // A missing suite fails: the suite is the evidence that every accepted keyword is enforced.
         guard let suite = Self.suiteDirectory() else {
-            throw XCTSkip("JSON-Schema-Test-Suite not found: expected ../shared/data/JSON-Schema-Test-Suite/tests next to the repository, or a directory in $TOOLHOST_JSON_SCHEMA_TEST_SUITE")
+            return XCTFail("JSON-Schema-Test-Suite not found: expected ../shared/data/JSON-Schema-Test-Suite/tests next to the repository, or a directory in $TOOLHOST_JSON_SCHEMA_TEST_SUITE")
         }
         let directory = suite.appendingPathComponent(draft)
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") }.sorted()
