@@ -224,19 +224,21 @@ def _cancel(d, token, request_id, *, era="legacy"):
 
 
 @pytest.mark.parametrize("era", ["legacy", "modern"])
-def test_notifications_cancelled_sets_is_cancelled_within_100_ms(progress_daemon, era):
+def test_notifications_cancelled_sets_is_cancelled_promptly(progress_daemon, era):
     d, token, _, log = progress_daemon
     tag = f"cancel-{era}"
-    t, box = _call_in_background(d, token, tag, era=era, id="call-7", max_ms=900)
+    t, box = _call_in_background(d, token, tag, era=era, id="call-7", max_ms=8000)
     _wait_for(log, tag, "start")
     sent = time.monotonic()
     r = _cancel(d, token, "call-7", era=era)
     assert r.status == 202 and r.body == b"", r
-    line = _wait_for(log, tag, "cancelled", timeout=2)
+    line = _wait_for(log, tag, "cancelled", timeout=9)
     seen_after = time.monotonic() - sent
     t.join()
-    assert seen_after < 0.3, f"the plugin saw the cancellation {seen_after:.3f} s after it was sent"
-    assert int(line[2]) < 900
+    # Typically a few ms (the plugin polls every 5 ms); the bound leaves room for a loaded CI machine
+    # while staying far below the 8 s the call would otherwise run.
+    assert seen_after < 2.0, f"the plugin saw the cancellation {seen_after:.3f} s after it was sent"
+    assert int(line[2]) < 8000
     # A plain JSON call still gets its result (an HTTP request cannot stay unanswered).
     assert box["response"].status == 200
 
@@ -275,10 +277,10 @@ def test_the_deadline_sets_is_cancelled(progress_daemon):
 def test_a_cancelled_sse_call_ends_its_stream_without_a_response(progress_daemon, era):
     d, token, _, log = progress_daemon
     tag = f"sse-cancel-{era}"
-    t, box = _call_in_background(d, token, tag, era=era, id="s-1", max_ms=900, token_value="tok", report=True)
+    t, box = _call_in_background(d, token, tag, era=era, id="s-1", max_ms=8000, token_value="tok", report=True)
     _wait_for(log, tag, "start")
     assert _cancel(d, token, "s-1", era=era).status == 202
-    _wait_for(log, tag, "cancelled", timeout=2)
+    _wait_for(log, tag, "cancelled", timeout=9)
     t.join()
     r = box["response"]
     assert r.header("content-type") == "text/event-stream", r
@@ -288,10 +290,10 @@ def test_a_cancelled_sse_call_ends_its_stream_without_a_response(progress_daemon
 
 def test_a_plain_json_call_without_progress_is_answered_even_when_cancelled(progress_daemon):
     d, token, _, log = progress_daemon
-    t, box = _call_in_background(d, token, "plain-cancel", id="p-1", max_ms=900, token_value="tok")
+    t, box = _call_in_background(d, token, "plain-cancel", id="p-1", max_ms=8000, token_value="tok")
     _wait_for(log, "plain-cancel", "start")
     assert _cancel(d, token, "p-1").status == 202
-    _wait_for(log, "plain-cancel", "cancelled", timeout=2)
+    _wait_for(log, "plain-cancel", "cancelled", timeout=9)
     t.join()
     result = rpc_result(box["response"])
     assert result["isError"] is True and result["content"][0]["text"].startswith("cancelled after")
@@ -300,26 +302,24 @@ def test_a_plain_json_call_without_progress_is_answered_even_when_cancelled(prog
 def test_closing_a_modern_stream_cancels_the_call(progress_daemon):
     """2026-07-28: a client cancels by closing the call's SSE stream."""
     d, token, _, log = progress_daemon
-    body, extra = _call_body("wait_cancel", {"tag": "closed", "max_ms": 900, "report": True}, era="modern", token_value="c")
-    payload = json.dumps(body).encode()
-    headers = {**mcp_headers(token), **extra, "Host": f"127.0.0.1:{d.port}", "Content-Length": str(len(payload))}
-    head = "POST /acme/mcp HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
-    with socket.create_connection(("127.0.0.1", d.port), timeout=10) as s:
-        s.sendall(head.encode() + payload)
-        data = b""
-        while b"notifications/progress" not in data:
-            chunk = s.recv(65536)
-            assert chunk, data
-            data += chunk
-        assert b"text/event-stream" in data
-    line = _wait_for(log, "closed", "cancelled", timeout=2)
-    assert int(line[2]) < 800, line
+    data = _read_until_progress_then_close(d, token, "closed", era="modern", max_ms=8000)
+    assert b"text/event-stream" in data
+    # Generous bounds for a loaded machine; the call would otherwise run 8 s.
+    line = _wait_for(log, "closed", "cancelled", timeout=9)
+    assert int(line[2]) < 6000, line
 
 
 def test_closing_a_legacy_stream_does_not_cancel_the_call(progress_daemon):
     """The handshake era: a disconnect is not a cancellation."""
     d, token, _, log = progress_daemon
-    body, extra = _call_body("wait_cancel", {"tag": "kept", "max_ms": 500, "report": True}, era="legacy", token_value="c")
+    _read_until_progress_then_close(d, token, "kept", era="legacy", max_ms=500)
+    _wait_for(log, "kept", "finished", timeout=3)
+
+
+def _read_until_progress_then_close(d, token, tag, *, era, max_ms):
+    """Starts wait_cancel over a raw socket, reads until its first progress event, then closes the
+    connection; returns what was read."""
+    body, extra = _call_body("wait_cancel", {"tag": tag, "max_ms": max_ms, "report": True}, era=era, token_value="c")
     payload = json.dumps(body).encode()
     headers = {**mcp_headers(token), **extra, "Host": f"127.0.0.1:{d.port}", "Content-Length": str(len(payload))}
     head = "POST /acme/mcp HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
@@ -330,7 +330,7 @@ def test_closing_a_legacy_stream_does_not_cancel_the_call(progress_daemon):
             chunk = s.recv(65536)
             assert chunk, data
             data += chunk
-    _wait_for(log, "kept", "finished", timeout=3)
+    return data
 
 
 @pytest.mark.parametrize("mode", ["legacy", MODERN])
