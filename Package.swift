@@ -46,7 +46,7 @@ let package = Package(
         // Toolsets. Each is its own dynamic library product.
         .target(name: "Scheduling", dependencies: ["ToolsetKit", "CivilDate"], path: "Plugins/Scheduling"),
         .target(name: "Clock", dependencies: ["PluginABI"], path: "Plugins/Clock"),
-        .target(name: "Training", dependencies: ["ToolsetKit"], path: "Plugins/Training"),
+        .target(name: "Training", dependencies: ["ToolsetKit", "CivilDate"], path: "Plugins/Training"),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "JSONSchema"], path: "Tests/JSONTests"),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"], path: "Tests/HTTPServerTests"),
         .testTarget(name: "ToolsetKitTests", dependencies: ["ToolsetKit", "JSONSchema"], path: "Tests/ToolsetKitTests"),

@@ -270,37 +270,3 @@ struct KnowledgeStore {
         return words.prefix(32).map { "\"\($0)\"" }.joined(separator: " OR ")
     }
 }
-
-func utcString(epochMilliseconds: Int64) -> String {
-    var seconds = time_t(epochMilliseconds >= 0 ? epochMilliseconds / 1000 : (epochMilliseconds - 999) / 1000)
-    var parts = tm()
-    gmtime_r(&seconds, &parts)
-    return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
-                  parts.tm_hour, parts.tm_min, parts.tm_sec)
-}
-
-/// Opaque cursors: base64url of a small versioned text.
-enum Cursor {
-    static func encode(_ text: String) -> String {
-        Data(text.utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
-
-    static func decode(_ cursor: String) -> String? {
-        guard !cursor.isEmpty, !cursor.contains("="), !cursor.contains("+"), !cursor.contains("/") else { return nil }
-        var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        guard let data = Data(base64Encoded: base64) else { return nil }
-        return String(data: data, encoding: .utf8)
-    }
-
-    /// FNV-1a of the search's query and category: a cursor only continues the search it came from.
-    static func fingerprint(_ parts: [String]) -> String {
-        var hash: UInt64 = 0xcbf29ce484222325
-        for byte in parts.joined(separator: "\u{1F}").utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100000001b3
-        }
-        return String(hash, radix: 16)
-    }
-}

@@ -42,10 +42,10 @@ let searchKnowledgeTool = Tool(
     let category = try Rules.category(try args.optionalString("category"))
     let limit = try args.optionalInt("limit") ?? 10
     guard (1...50).contains(limit) else { throw ToolError("\"limit\" must be between 1 and 50") }
-    let fingerprint = Cursor.fingerprint([query, category?.lowercased() ?? ""])
+    let fingerprint = PageCursor.fingerprint([query, category?.lowercased() ?? ""])
     var offset = 0
     if let cursor = try args.optionalString("cursor") {
-        guard let text = Cursor.decode(cursor), case let parts = text.split(separator: ":"), parts.count == 3, parts[0] == "s1",
+        guard let text = PageCursor.decode(cursor), case let parts = text.split(separator: ":"), parts.count == 3, parts[0] == "s1",
               let value = Int(parts[1]), value >= 0, parts[2] == fingerprint else {
             throw ToolError("\"cursor\" is not a cursor of this search; pass next_cursor from the previous page unchanged, with the same query and category")
         }
@@ -57,7 +57,7 @@ let searchKnowledgeTool = Tool(
     let store = KnowledgeStore(try call.database)
     let hits = try store.search(match: match, category: category, offset: offset, limit: limit + 1)
     let page = hits.prefix(limit)
-    let next: JSONValue = hits.count > limit ? .string(Cursor.encode("s1:\(offset + limit):\(fingerprint)")) : .null
+    let next: JSONValue = hits.count > limit ? .string(PageCursor.encode("s1:\(offset + limit):\(fingerprint)")) : .null
     let results: [JSONValue] = page.map { hit in
         [
             "id": .string(hit.item.id),

@@ -1,4 +1,5 @@
 import Foundation
+import CivilDate
 import ToolsetKit
 
 // One plugin, one knowledge base per tenant, two toolsets over it:
@@ -70,4 +71,4 @@ enum Rules {
     }
 }
 
-func now(_ ms: Int64) -> String { utcString(epochMilliseconds: ms) }
+func now(_ ms: Int64) -> String { RFC3339.format(epochMilliseconds: ms) }

@@ -217,7 +217,7 @@ let listTrainingDraftsTool = Tool(
     guard (1...50).contains(limit) else { throw ToolError("\"limit\" must be between 1 and 50") }
     var after: Int64 = 0
     if let cursor = try args.optionalString("cursor") {
-        guard let text = Cursor.decode(cursor), text.hasPrefix("d1:"), let seq = Int64(text.dropFirst(3)), seq >= 0 else {
+        guard let text = PageCursor.decode(cursor), text.hasPrefix("d1:"), let seq = Int64(text.dropFirst(3)), seq >= 0 else {
             throw ToolError("\"cursor\" is not a cursor of this list; pass next_cursor from the previous page unchanged")
         }
         after = seq
@@ -225,7 +225,7 @@ let listTrainingDraftsTool = Tool(
     let store = KnowledgeStore(try call.database)
     let items = try store.list(visibility: .draft, source: .external, afterSeq: after, limit: limit + 1)
     let page = items.prefix(limit)
-    let next: JSONValue = items.count > limit ? .string(Cursor.encode("d1:\(page.last!.seq)")) : .null
+    let next: JSONValue = items.count > limit ? .string(PageCursor.encode("d1:\(page.last!.seq)")) : .null
     let pending = try store.pendingExternalDrafts()
     let json: JSONValue = [
         "drafts": .array(page.map(\.summaryJSON)),
