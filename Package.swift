@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "ToolhostScheduling", type: .dynamic, targets: ["Scheduling"]),
         .library(name: "ToolhostClock", type: .dynamic, targets: ["Clock"]),
         .library(name: "ToolhostTraining", type: .dynamic, targets: ["Training"]),
+        .library(name: "ToolhostHelpdesk", type: .dynamic, targets: ["Helpdesk"]),
     ],
     targets: [
         // The public plugin contract: a C header, nothing else.
@@ -47,6 +48,8 @@ let package = Package(
         .target(name: "Scheduling", dependencies: ["ToolsetKit", "CivilDate"], path: "Plugins/Scheduling"),
         .target(name: "Clock", dependencies: ["PluginABI"], path: "Plugins/Clock"),
         .target(name: "Training", dependencies: ["ToolsetKit", "CivilDate"], path: "Plugins/Training"),
+        // Cursors are sealed with AES (libcrypto) so they reveal nothing across inbox limits.
+        .target(name: "Helpdesk", dependencies: ["ToolsetKit", "CivilDate", "CCrypto"], path: "Plugins/Helpdesk"),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "JSONSchema"], path: "Tests/JSONTests"),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"], path: "Tests/HTTPServerTests"),
         .testTarget(name: "ToolsetKitTests", dependencies: ["ToolsetKit", "JSONSchema"], path: "Tests/ToolsetKitTests"),
