@@ -2,7 +2,9 @@ import PluginABI
 
 /// A named set of a toolset's tools that tokens and OAuth consent can grant as
 /// `{toolset}.{name}` (header section 9, ABI 1.2): e.g. helpdesk's "drafts" lets a client
-/// draft replies but not send them. Write the description for the person granting it.
+/// draft replies but not send them. Write the description for the person granting it. The
+/// name may carry one qualifier (`conversations:read`, `drafts:write`); a toolset cannot
+/// declare both `x` and `x:read`, since the grant `t.x:read` would mean either.
 public struct ToolsetScope: Sendable {
     public let name: String
     public let title: String?

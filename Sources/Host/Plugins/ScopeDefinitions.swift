@@ -21,7 +21,8 @@ enum ScopeDefinitions {
             case .success(let scope):
                 if scopes.contains(where: { $0.name == scope.name }) { return refuse("\(label) declares scope \"\(scope.name)\" twice") }
                 if let twin = scopes.first(where: { isReadTwin($0.name, scope.name) }) {
-                    return refuse("\(label) declares both scope \"\(twin.name)\" and \"\(scope.name)\": the grant \"\(toolset.name).\(readTwinGrant(twin.name, scope.name))\" would mean either")
+                    let grant = toolset.name + "." + (twin.name.count > scope.name.count ? twin.name : scope.name)
+                    return refuse("\(label) declares both scope \"\(twin.name)\" and \"\(scope.name)\": the grant \"\(grant)\" would mean either")
                 }
                 scopes.append(scope)
             case .failure(let refusal): return .failure(refusal)
@@ -70,8 +71,6 @@ enum ScopeDefinitions {
     private static func isReadTwin(_ a: String, _ b: String) -> Bool {
         a + ScopeGrant.readSuffix == b || b + ScopeGrant.readSuffix == a
     }
-
-    private static func readTwinGrant(_ a: String, _ b: String) -> String { a.count > b.count ? a : b }
 
     /// More entries than any toolset could have distinct tools for means the list is not terminated.
     private static let maxTools = 4096
