@@ -2,7 +2,9 @@ import PluginABI
 
 /// A named set of a toolset's tools that tokens and OAuth consent can grant as
 /// `{toolset}.{name}` (header section 9, ABI 1.2): e.g. helpdesk's "drafts" lets a client
-/// draft replies but not send them. Write the description for the person granting it.
+/// draft replies but not send them. Write the description for the person granting it. The
+/// name may carry one qualifier (`conversations:read`, `drafts:write`); a toolset cannot
+/// declare both `x` and `x:read`, since the grant `t.x:read` would mean either.
 public struct ToolsetScope: Sendable {
     public let name: String
     public let title: String?
@@ -21,16 +23,35 @@ public struct ToolsetScope: Sendable {
     func problems(in toolset: Toolset) -> [String] {
         let label = "scope \"\(name)\" of toolset \"\(toolset.name)\""
         var problems: [String] = []
-        let validName = !name.isEmpty && name.utf8.count <= 32 && name.utf8.allSatisfy {
-            ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F || $0 == 0x2D
+        if !ToolsetScope.isValidName(name) { problems.append("\(label): name must match \(ToolsetScope.nameRule)") }
+        if toolset.scopes.contains(where: { $0.name == name + ToolsetScope.readSuffix }) {
+            problems.append("\(label): toolset also declares \"\(name)\(ToolsetScope.readSuffix)\", so the grant \"\(toolset.name).\(name)\(ToolsetScope.readSuffix)\" would mean either")
         }
-        if !validName { problems.append("\(label): name must match [a-z0-9_-]{1,32}") }
         if description.isEmpty { problems.append("\(label) has no description") }
         if tools.isEmpty { problems.append("\(label) names no tools") }
         let known = Set(toolset.tools.map(\.name))
         for tool in tools where !known.contains(tool) { problems.append("\(label) names unknown tool \"\(tool)\"") }
         if Set(tools).count != tools.count { problems.append("\(label) names a tool twice") }
         return problems
+    }
+}
+
+extension ToolsetScope {
+    static let nameRule = "[a-z0-9_-]{1,32}, optionally followed by one :[a-z0-9_-]{1,16}"
+    static let readSuffix = ":read"
+
+    /// `drafts` or `conversations:read`: a toolset-style name and at most one qualifier, as
+    /// the host checks (header section 9).
+    static func isValidName(_ name: String) -> Bool {
+        let parts = name.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count <= 2, isPart(parts[0], maxLength: 32) else { return false }
+        return parts.count == 1 || isPart(parts[1], maxLength: 16)
+    }
+
+    private static func isPart(_ part: Substring, maxLength: Int) -> Bool {
+        !part.isEmpty && part.utf8.count <= maxLength && part.utf8.allSatisfy {
+            ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F || $0 == 0x2D
+        }
     }
 }
 

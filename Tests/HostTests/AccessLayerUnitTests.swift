@@ -32,6 +32,28 @@ final class PlanCatalogTests: XCTestCase {
         }
     }
 
+    func testNewTenantTrialIsOffByDefaultAndReadFromPlans() throws {
+        XCTAssertNil(PlanCatalog.standard.newTenantTrial)
+        XCTAssertNil(try PlanCatalog(configuration: ["tiers": ["a", "b"]]).newTenantTrial)
+        let catalog = try PlanCatalog(configuration: ["tiers": ["a", "b"], "named": ["vip": "b"], "new_tenant_trial": ["plan": "vip", "days": 7]])
+        XCTAssertEqual(catalog.newTenantTrial, NewTenantTrial(plan: "vip", days: 7))
+        XCTAssertEqual(catalog.newTenantTrial?.endMs(startingAt: 1_000), 1_000 + 7 * 86_400_000)
+    }
+
+    func testNewTenantTrialConfigurationErrors() {
+        let cases: [(JSONValue, String)] = [
+            (["plan": "b", "days": 0], "plans.new_tenant_trial.days must be an integer from 1 to 365"),
+            (["plan": "b", "days": 366], "plans.new_tenant_trial.days must be an integer from 1 to 365"),
+            (["plan": "gold", "days": 7], "plans.new_tenant_trial.plan must name one of the plans a, b"),
+            (["b", 7], #"plans.new_tenant_trial must be an object like {"plan": "enterprise", "days": 7}"#),
+        ]
+        for (trial, message) in cases {
+            XCTAssertThrowsError(try PlanCatalog(configuration: ["tiers": ["a", "b"], "new_tenant_trial": trial])) { error in
+                XCTAssertEqual("\(error)", message)
+            }
+        }
+    }
+
     func testTrialGrantsItsPlanUntilItEnds() {
         let tenant = TenantRecord(name: "t", plan: "starter", createdMs: 0, disabledToolsets: [], trialPlan: "pro", trialUntilMs: 1_000)
         XCTAssertEqual(tenant.effectivePlan(now: 999), "pro")

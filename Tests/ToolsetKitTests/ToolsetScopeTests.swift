@@ -16,11 +16,31 @@ final class ToolsetScopeTests: XCTestCase {
         let problems = PluginDefinition(name: "p", version: "1", description: "", toolsets: [toolset]).validationProblems()
         XCTAssertEqual(problems, [
             #"scope "drafts" of toolset "helpdesk" names unknown tool "nope""#,
-            #"scope "Bad" of toolset "helpdesk": name must match [a-z0-9_-]{1,32}"#,
+            #"scope "Bad" of toolset "helpdesk": name must match [a-z0-9_-]{1,32}, optionally followed by one :[a-z0-9_-]{1,16}"#,
             #"scope "Bad" of toolset "helpdesk" has no description"#,
             #"scope "Bad" of toolset "helpdesk" names no tools"#,
             #"scope "drafts" of toolset "helpdesk" names a tool twice"#,
             #"scope "drafts" is defined twice in toolset "helpdesk""#,
+        ])
+    }
+
+    func testNamesMayCarryOneQualifier() {
+        for good in ["drafts", "conversations:read", "drafts:write", "a:" + String(repeating: "q", count: 16)] {
+            XCTAssertTrue(ToolsetScope.isValidName(good), good)
+        }
+        for bad in ["a:b:c", "a:", ":read", "Things:read", "things:Read", "a:" + String(repeating: "q", count: 17), "a.b:read"] {
+            XCTAssertFalse(ToolsetScope.isValidName(bad), bad)
+        }
+    }
+
+    func testAScopeAndItsReadTwinAreRefusedNamingBoth() {
+        let toolset = Toolset(name: "helpdesk", description: "", tools: tools, scopes: [
+            ToolsetScope(name: "conversations:read", description: "Read", tools: ["list_drafts"]),
+            ToolsetScope(name: "conversations", description: "All", tools: ["send_reply"]),
+            ToolsetScope(name: "drafts:write", description: "Write", tools: ["send_reply"]),
+        ])
+        XCTAssertEqual(PluginDefinition(name: "p", version: "1", description: "", toolsets: [toolset]).validationProblems(), [
+            #"scope "conversations" of toolset "helpdesk": toolset also declares "conversations:read", so the grant "helpdesk.conversations:read" would mean either"#,
         ])
     }
 

@@ -163,7 +163,7 @@ def test_consent_page_describes_declared_scopes_and_they_can_be_unticked(s):
     ("1", 'toolset "helpdesk" scope "drafts" names tool "no_such_tool", which the toolset does not have '
           "(it has: list_tickets, list_drafts, create_draft_reply, send_reply, close_ticket)"),
     ("2", 'toolset "helpdesk" declares scope "send" twice'),
-    ("3", 'toolset "helpdesk": scope name "Bad.Name" is not [a-z0-9_-]{1,32}'),
+    ("3", 'toolset "helpdesk": scope name "Bad.Name" is not [a-z0-9_-]{1,32}, optionally followed by one :[a-z0-9_-]{1,16}'),
     ("4", 'toolset "helpdesk" scope "drafts" names tool "list_drafts" twice'),
     ("5", 'toolset "helpdesk" scope "empty" names no tools (tools must be a NULL-terminated list of at least one)'),
     ("6", 'toolset "helpdesk" scope "mute" has no description'),

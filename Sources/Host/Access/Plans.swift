@@ -4,7 +4,8 @@ import JSON
 ///
 ///     "plans": {"tiers": ["starter", "growth", "pro", "custom"],
 ///               "named": {"enterprise": "pro"},
-///               "upgrade_url": "https://example.com/pricing"}
+///               "upgrade_url": "https://example.com/pricing",
+///               "new_tenant_trial": {"plan": "enterprise", "days": 7}}
 ///
 /// - `tiers` are ordered: a tenant on a tier satisfies every requirement for that tier or a lower one.
 /// - A `named` plan ranks like the tier it names (enterprise ≥ pro) and, in addition, satisfies
@@ -12,17 +13,20 @@ import JSON
 ///   "on the Enterprise plan" is not unlocked by custom or pro.
 /// - A trial grants a plan until a date (`tenant set-plan NAME PLAN --trial-until DATE`), after
 ///   which the tenant's base plan applies again, with no job to run: the check compares times.
+/// - `new_tenant_trial` (off by default) starts every new tenant on such a trial (NewTenantTrial).
 struct PlanCatalog: Sendable {
     let tiers: [String]
     let named: [String: String]
     let upgradeURL: String?
+    let newTenantTrial: NewTenantTrial?
 
     static let standard = PlanCatalog(tiers: ["starter", "growth", "pro", "custom"], named: ["enterprise": "pro"], upgradeURL: nil)
 
-    init(tiers: [String], named: [String: String], upgradeURL: String?) {
+    init(tiers: [String], named: [String: String], upgradeURL: String?, newTenantTrial: NewTenantTrial? = nil) {
         self.tiers = tiers
         self.named = named
         self.upgradeURL = upgradeURL
+        self.newTenantTrial = newTenantTrial
     }
 
     /// Reads the `plans` object of the configuration; problems are configuration errors.
@@ -38,7 +42,10 @@ struct PlanCatalog: Sendable {
             }
             named[name] = tier
         }
-        self.init(tiers: tiers, named: named, upgradeURL: configuration["upgrade_url"]?.stringValue)
+        let upgradeURL = configuration["upgrade_url"]?.stringValue
+        let plans = PlanCatalog(tiers: tiers, named: named, upgradeURL: upgradeURL).allPlans
+        self.init(tiers: tiers, named: named, upgradeURL: upgradeURL,
+                  newTenantTrial: try NewTenantTrial(configuration: configuration["new_tenant_trial"], plans: plans))
     }
 
     var allPlans: [String] { tiers + named.keys.sorted() }

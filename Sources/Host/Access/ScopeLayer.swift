@@ -3,8 +3,8 @@ import JSON
 /// Layer 2 — scope: does the token grant this tenant's toolset, and this tool within it?
 ///
 /// Grants are toolset scopes: `scheduling` (every tool) or `kanban:read` (only tools that declare
-/// readOnlyHint), and a toolset's declared scopes, `helpdesk.drafts` (only that scope's tools;
-/// header section 9), also with `:read`. Grants add up. A read-only token makes every grant
+/// readOnlyHint), and a toolset's declared scopes, `helpdesk.drafts` or `helpdesk.drafts:write`
+/// (only that scope's tools; header section 9), also with `:read`. Grants add up. A read-only token makes every grant
 /// read-only; a token limited with `--tools` may call only the named tools (`tool` or
 /// `toolset.tool`). A toolset the tenant switched off is refused here too: the switch is part of
 /// what the workspace grants.
@@ -60,12 +60,18 @@ struct TokenGrants: Sendable {
     let effectiveScopesJSON: String
 
     init(scopes: [String], readOnly: Bool, tools: [String]?) {
-        let effective = scopes.map { ScopeGrant($0) }.map { ScopeGrant(toolset: $0.toolset, scope: $0.scope, readOnly: $0.readOnly || readOnly) }
+        let grants = scopes.map { ScopeGrant($0) }
+        let effective = grants.map { $0.restricted(toReadOnly: readOnly) }
         var readable = Set<String>(), writable = Set<String>(), scoped = Set<String>()
         var byToolset: [String: [String]] = [:]
+        // Both readings of `t.x:read` (scope `x` read-only, scope `x:read` itself): no toolset
+        // declares both (refused at load), so this grants exactly the one that exists, without
+        // asking the registry here or per request.
+        for reading in grants.flatMap(\.readings).map({ $0.restricted(toReadOnly: readOnly) }) {
+            readable.insert(reading.target)
+            if !reading.readOnly { writable.insert(reading.target) }
+        }
         for grant in effective {
-            readable.insert(grant.target)
-            if !grant.readOnly { writable.insert(grant.target) }
             if grant.scope != nil { scoped.insert(grant.toolset) }
             byToolset[grant.toolset, default: []].append(grant.text)
         }

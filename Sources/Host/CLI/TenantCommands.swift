@@ -76,12 +76,26 @@ enum TenantCommands {
             throw CommandError("invalid tenant name \"\(name)\": use 1–63 of a–z, 0–9 and '-', starting with a letter or digit")
         }
         try checkPlan(plan, runtime: runtime)
-        try runtime.withStore { store in
+        let trialNotice = try runtime.withStore { store in
             if try store.tenant(named: name) != nil { throw CommandError("tenant \"\(name)\" already exists") }
-            try store.createTenant(name: name, plan: plan)
+            return try insertTenant(name: name, plan: plan, store: store, plans: runtime.configuration.plans)
         }
         printError("Created tenant \(name) (plan \(plan)); every installed toolset is enabled: \(runtime.registry.toolsetNames.joined(separator: ", "))")
+        if let trialNotice { printError(trialNotice) }
         return 0
+    }
+
+    /// Writes a new tenant, on the deployer's new-tenant trial if one is configured
+    /// (`plans.new_tenant_trial`); returns the sentence announcing that trial, if any. Every
+    /// place that creates tenants goes through here (`tenant create`, the first start's demo).
+    static func insertTenant(name: String, plan: String, store: HostStore, plans: PlanCatalog) throws -> String? {
+        guard let trial = plans.newTenantTrial else {
+            try store.createTenant(name: name, plan: plan)
+            return nil
+        }
+        let until = trial.endMs(startingAt: Clock.nowMilliseconds())
+        try store.createTenant(name: name, plan: plan, trial: (trial.plan, until))
+        return "Tenant \(name) starts on a \(trial.days)-day \(trial.plan) trial until \(formatTime(until)); then \(plan)."
     }
 
     static func list(runtime: Runtime, json: Bool) throws -> Int32 {

@@ -130,9 +130,11 @@ enum TokenCommands {
             guard let toolset = registry.toolsetsByName[grant.toolset] else {
                 throw CommandError("unknown toolset \"\(grant.toolset)\" (installed: \(installed.isEmpty ? "none" : installed.joined(separator: ", "))); add :read for a read-only grant")
             }
-            if let scope = grant.scope, toolset.scopesByName[scope] == nil {
+            // `helpdesk.conversations:read` names that scope if declared, else the read-only
+            // form of `helpdesk.conversations` (ScopeGrant.declared).
+            if grant.scope != nil, grant.declared(in: toolset) == nil {
                 let declared = toolset.scopes.map(\.grant)
-                throw CommandError("unknown scope \"\(grant.target)\" (toolset \(toolset.name) declares: \(declared.isEmpty ? "none" : declared.joined(separator: ", ")))")
+                throw CommandError("unknown scope \"\(text)\" (toolset \(toolset.name) declares: \(declared.isEmpty ? "none" : declared.joined(separator: ", ")))")
             }
             if !granted.contains(where: { $0 === toolset }) { granted.append(toolset) }
         }

@@ -6,7 +6,7 @@ import JSON
 ///
 ///     {
 ///       "plans": {"tiers": ["starter", "growth", "pro", "custom"], "named": {"enterprise": "pro"},
-///                 "upgrade_url": "https://example.com/pricing"},
+///                 "upgrade_url": "https://example.com/pricing", "new_tenant_trial": {"plan": "enterprise", "days": 7}},
 ///       "abuse": {"burst_limit": 250, "burst_window_seconds": 60,
 ///                 "failed_auth_limit": 10, "lockout_window_seconds": 3600},
 ///       "audit": {"record_arguments": false},

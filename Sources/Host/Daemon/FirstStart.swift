@@ -11,7 +11,10 @@ enum FirstStart {
     static func createDemoIfEmpty(runtime: Runtime) throws -> Demo? {
         guard try runtime.withStore({ try $0.isEmpty() }) else { return nil }
         let tenant = "demo"
-        try runtime.withStore { try $0.createTenant(name: tenant, plan: TenantCommands.defaultPlan) }
+        let trialNotice = try runtime.withStore {
+            try TenantCommands.insertTenant(name: tenant, plan: TenantCommands.defaultPlan, store: $0, plans: runtime.configuration.plans)
+        }
+        if let trialNotice { Log.info("server", trialNotice) }
         let toolsets = runtime.registry.toolsetNames
         guard !toolsets.isEmpty else {
             Log.warning("server", "created tenant demo, but no toolsets are installed, so no token was cut")

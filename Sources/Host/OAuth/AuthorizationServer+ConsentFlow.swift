@@ -72,7 +72,9 @@ extension AuthorizationServer {
                     return fail("invalid_scope", "Unknown scope \(unknown) (this endpoint offers: \(allowed.sorted().joined(separator: " ")))")
                 }
                 scopes = scopes.filter(allowed.contains)
-                // One line per toolset: the full scope wins over its :read form.
+                // One line per toolset or scope: the full grant wins over its :read form. A scope
+                // named `x:read` is never dropped this way: its toolset cannot also declare `x`
+                // (refused at load), so `t.x` is not among the offered scopes kept above.
                 if scopes.isEmpty { scopes = offered.map(\.name) }
                 scopes = scopes.filter { !($0.hasSuffix(":read") && scopes.contains(String($0.dropLast(5)))) }
                 var seen = Set<String>()

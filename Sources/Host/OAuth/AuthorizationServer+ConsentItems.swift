@@ -5,12 +5,16 @@
 extension AuthorizationServer {
     func consentItem(_ scope: String) -> String {
         let e = HTMLPage.escape
-        let grant = ScopeGrant(scope)
-        let toolset = registry.toolsetsByName[grant.toolset]
+        let parsed = ScopeGrant(scope)
+        let toolset = registry.toolsetsByName[parsed.toolset]
+        // `helpdesk.conversations:read` is the scope of that name if declared, else the
+        // read-only form of `helpdesk.conversations`.
+        let resolved = toolset.flatMap(parsed.declared(in:))
+        let grant = resolved?.reading ?? parsed
         let access = grant.readOnly ? "read only" : "read and change"
         let checkbox = #"<input type="checkbox" name="scope" value="\#(e(scope))" checked>"#
         if let name = grant.scope {
-            let declared = toolset?.scopesByName[name]
+            let declared = resolved?.scope
             let tools = declared.map { "<br><span class=\"muted\">Tools: \(e($0.tools.joined(separator: ", ")))</span>" } ?? ""
             return """
             <li><label>\(checkbox) <strong>\(e(declared?.title ?? name))</strong> <span class="muted">(\(e(grant.target)), \(access))</span></label>\

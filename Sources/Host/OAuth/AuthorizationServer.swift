@@ -85,11 +85,14 @@ final class AuthorizationServer: Sendable {
     }
 
     /// Every grant string these toolsets offer: each toolset whole, then the scopes they declare
-    /// (`helpdesk.drafts`, header section 9), each form also with `:read`.
+    /// (`helpdesk.drafts`, `helpdesk.conversations:read`; header section 9), each form also with
+    /// `:read`, except a scope whose name already has a qualifier: `helpdesk.drafts:write:read`
+    /// is grantable by token but too odd to offer a person.
     static func scopes(_ toolsets: [RegisteredToolset]) -> [String] {
         let whole = toolsets.map(\.name)
-        let declared = toolsets.flatMap { $0.scopes.map(\.grant) }
-        return whole + whole.map { $0 + ":read" } + declared + declared.map { $0 + ":read" }
+        let declared = toolsets.flatMap(\.scopes)
+        let readForms = declared.filter { !$0.name.contains(":") }.map { $0.grant + ScopeGrant.readSuffix }
+        return whole + whole.map { $0 + ScopeGrant.readSuffix } + declared.map(\.grant) + readForms
     }
 
     /// Adds `resource_metadata` (and, on a 401, the endpoint's `scope`) to a denial's challenge,

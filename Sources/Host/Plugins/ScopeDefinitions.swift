@@ -2,8 +2,8 @@ import PluginABI
 
 /// Reads and checks the scopes a toolset declares (header section 9, ABI 1.2). A scope is a
 /// promise to the person granting it ("this app may only draft"), so a definition the host
-/// cannot honour exactly (an unknown or repeated tool, a bad or repeated name) refuses the
-/// plugin rather than granting something else.
+/// cannot honour exactly (an unknown or repeated tool, a bad or repeated name, two scopes one
+/// grant string could mean) refuses the plugin rather than granting something else.
 enum ScopeDefinitions {
     /// The toolset's scopes, or the first problem. `definition` was read with readSized, so a
     /// 1.0/1.1 plugin's fields read as zero: no scopes.
@@ -20,6 +20,10 @@ enum ScopeDefinitions {
             switch scope(readSized(pointer, zero: th_scope_def()), toolset: toolset, label: label) {
             case .success(let scope):
                 if scopes.contains(where: { $0.name == scope.name }) { return refuse("\(label) declares scope \"\(scope.name)\" twice") }
+                if let twin = scopes.first(where: { isReadTwin($0.name, scope.name) }) {
+                    let grant = toolset.name + "." + (twin.name.count > scope.name.count ? twin.name : scope.name)
+                    return refuse("\(label) declares both scope \"\(twin.name)\" and \"\(scope.name)\": the grant \"\(grant)\" would mean either")
+                }
                 scopes.append(scope)
             case .failure(let refusal): return .failure(refusal)
             }
@@ -29,7 +33,7 @@ enum ScopeDefinitions {
 
     private static func scope(_ definition: th_scope_def, toolset: RegisteredToolset, label: String) -> Result<RegisteredScope, PluginLoader.Refusal> {
         let name = definition.name.map { String(cString: $0) } ?? ""
-        guard PluginLoader.isValidName(name) else { return refuse("\(label): scope name \"\(name)\" is not [a-z0-9_-]{1,32}") }
+        guard isValidName(name) else { return refuse("\(label): scope name \"\(name)\" is not \(nameRule)") }
         let scopeLabel = "\(label) scope \"\(name)\""
         let description = definition.description.map { String(cString: $0) } ?? ""
         guard !description.isEmpty else { return refuse("\(scopeLabel) has no description") }
@@ -49,6 +53,23 @@ enum ScopeDefinitions {
         guard !tools.isEmpty else { return refuse("\(scopeLabel) names no tools (tools must be a NULL-terminated list of at least one)") }
         let title = definition.title.map { String(cString: $0) } ?? name
         return .success(RegisteredScope(name: name, title: title, description: description, tools: tools, grant: toolset.name + "." + name))
+    }
+
+    static let nameRule = "[a-z0-9_-]{1,32}, optionally followed by one :[a-z0-9_-]{1,16}"
+
+    /// `drafts` or `conversations:read`: a toolset-style name and at most one qualifier.
+    static func isValidName(_ name: String) -> Bool {
+        let parts = name.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count <= 2, PluginLoader.isValidName(String(parts[0])) else { return false }
+        guard parts.count == 2 else { return true }
+        let qualifier = parts[1]
+        return qualifier.utf8.count <= 16 && PluginLoader.isValidName(String(qualifier))
+    }
+
+    /// `x` and `x:read`, in either order: the grant `t.x:read` would name the second and the
+    /// read-only form of the first.
+    private static func isReadTwin(_ a: String, _ b: String) -> Bool {
+        a + ScopeGrant.readSuffix == b || b + ScopeGrant.readSuffix == a
     }
 
     /// More entries than any toolset could have distinct tools for means the list is not terminated.

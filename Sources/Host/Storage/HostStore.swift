@@ -170,9 +170,12 @@ final class HostStore {
 
     // MARK: Tenants
 
-    func createTenant(name: String, plan: String) throws {
-        try database.run("INSERT INTO tenants (name, plan, created_ms) VALUES (?, ?, ?)",
-                         [.text(name), .text(plan), .int(Clock.nowMilliseconds())])
+    /// A new tenant on `plan`, with a trial of another plan until a time if given (written with
+    /// the row, so the tenant never exists without it).
+    func createTenant(name: String, plan: String, trial: (plan: String, untilMs: Int64)? = nil) throws {
+        try database.run("INSERT INTO tenants (name, plan, created_ms, trial_plan, trial_until_ms) VALUES (?, ?, ?, ?, ?)",
+                         [.text(name), .text(plan), .int(Clock.nowMilliseconds()),
+                          trial.map { .text($0.plan) } ?? .null, trial.map { .int($0.untilMs) } ?? .null])
     }
 
     func tenant(named name: String) throws -> TenantRecord? {

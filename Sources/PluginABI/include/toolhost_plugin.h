@@ -406,12 +406,23 @@
  *       scope's tools that declare readOnlyHint; a read-only token
  *       (--read-only) makes every scope so. A token limited with --tools is
  *       limited further to those tools: each restriction narrows.
+ *     - A scope name may carry one qualifier: "conversations:read",
+ *       "drafts:write", granted as "helpdesk.conversations:read" like any
+ *       other. A grant "{toolset}.{s}" means the scope named exactly s
+ *       first; only if the toolset declares no such scope does a trailing
+ *       ":read" mean the read-only form of the scope without it. A toolset
+ *       may therefore not declare both "x" and "x:read" (refused at load).
+ *       The scope "conversations:read" grants its tools with writes, like
+ *       any scope (a read-only token still makes it read-only): name a
+ *       scope for what its tools do. OAuth offers the ":read" form only for
+ *       scopes without a qualifier.
  *     - ctx->scopes_json lists the token's grants as given, scope grants in
  *       the same form: ["helpdesk.drafts"] (["helpdesk.drafts:read"] for a
  *       read-only token). The host has already enforced them; a toolset need
  *       not look, but may (e.g. to word a hint).
- *   Validation at load: each name [a-z0-9_-]{1,32} and unique within the
- *   toolset, a description, at least one tool, every tool name one of this
+ *   Validation at load: each name [a-z0-9_-]{1,32}, optionally followed by
+ *   one ":" and a qualifier [a-z0-9_-]{1,16}, unique within the toolset
+ *   and not both "x" and "x:read", a description, at least one tool, every tool name one of this
  *   toolset's tools (registered in the same th_toolset_def), none twice in
  *   a scope. Anything else refuses the plugin with a log line naming the
  *   toolset, the scope and the problem. A tool may be in several scopes or
@@ -585,6 +596,8 @@
  *                    operator_role and channel appended to th_operator_context.
  *                    Toolset-defined scopes (section 9): th_scope_def;
  *                    scopes, scope_count, scope_def_size appended to th_toolset_def.
+ *                    Scope names may carry one ":qualifier" ("drafts:write");
+ *                    a toolset may not declare both "x" and "x:read".
  *                    Progress and cancellation of tool calls (section 10):
  *                    th_host_api.report_progress (after cron_next); is_cancelled
  *                    answers for tool calls (client cancel, deadline).
@@ -806,7 +819,7 @@ typedef void (*th_release_fn)(void *toolset_data, th_call_result *result);
 /** ABI 1.2: a named scope a toolset declares (section 9). Strings are copied by the host. */
 typedef struct th_scope_def {
     uint32_t struct_size;        /* sizeof(th_scope_def) as the PLUGIN compiled it */
-    const char *name;            /* [a-z0-9_-]{1,32}, unique within the toolset; granted as "{toolset}.{name}" */
+    const char *name;            /* [a-z0-9_-]{1,32}[:[a-z0-9_-]{1,16}], unique within the toolset; granted as "{toolset}.{name}" */
     const char *title;           /* short label for consent pages, e.g. "Draft replies"; NULL = the name */
     const char *description;     /* one sentence for the person granting it; required */
     const char *const *tools;    /* NULL-terminated names of tools of THIS toolset; at least one */
