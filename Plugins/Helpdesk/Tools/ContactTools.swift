@@ -133,7 +133,10 @@ let updateContactTool = Tool(
         }
         if args.has("phone") { updated.phone = phone }
         if let attributes {
-            for (key, value) in attributes.members { updated.attributes[key] = value == .null ? nil : value }
+            for (key, value) in attributes.members {
+                updated.attributes.members.removeAll { $0.key == key }
+                if value != .null { updated.attributes[key] = value }
+            }
         }
         guard updated.attributes.members.count <= Limits.attributes else { throw ToolError("at most \(Limits.attributes) custom attributes") }
         return (updated, try helpdesk.store.updateContact(old, to: updated, by: helpdesk.bot, settings: helpdesk.settings))

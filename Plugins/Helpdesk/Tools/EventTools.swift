@@ -32,8 +32,9 @@ let pollEventsTool = Tool(
     let limit = try helpdesk.limit(default: Limits.eventsDefault, max: Limits.eventsMax)
     let kinds = try (call.arguments.optionalArray("kinds") ?? []).compactMap { $0.stringValue.flatMap(EventKind.init(rawValue:)) }
     let filters = kinds.map(\.rawValue).sorted()
-    // Clocks of concurrent writers may differ by a little: stamps err a minute early, never late.
-    let margin: Int64 = 60_000
+    // A writer takes its time before it commits, so an event can land a little older than a poll
+    // that ran meanwhile: stamps err early by a minute (less when retention is shorter), never late.
+    let margin = min(60_000, helpdesk.settings.eventRetentionMs / 4)
     guard let cursor = try helpdesk.cursor(.events, filters: filters) else {
         let start = try store.latestEventSeq(scope: helpdesk.scope)
         let next = try helpdesk.nextCursor(.events, filters: filters, position: start, stamp: store.now - margin)
