@@ -55,10 +55,17 @@ TOKEN_COUNT="${BENCH_TOKEN_COUNT:-$THREADS}"
 cat >"$DATA/toolhost.json" <<'JSON'
 {"abuse": {"burst_limit": 2000000000, "burst_window_seconds": 60}}
 JSON
-"$BIN" tenant create bench --data "$DATA" 2>/dev/null
+"$BIN" tenant create bench --plan enterprise --data "$DATA" 2>/dev/null
 TOKENS=""
 for i in $(seq 1 "$TOKEN_COUNT"); do
-    TOKENS="$TOKENS $("$BIN" token create --tenant bench --name "bench$i" --toolsets scheduling,clock --data "$DATA" 2>/dev/null)"
+    TOKENS="$TOKENS $("$BIN" token create --tenant bench --name "bench$i" --toolsets scheduling,clock,helpdesk --data "$DATA" 2>/dev/null)"
+done
+# The helpdesk scenarios: 10k conversations in two inboxes; an inbox-limited token per thread too.
+"$BIN" helpdesk inbox create billing --tenant bench --data "$DATA" >/dev/null
+"$BIN" helpdesk inbox create sales --tenant bench --data "$DATA" >/dev/null
+LIMITED=""
+for i in $(seq 1 "$TOKEN_COUNT"); do
+    LIMITED="$LIMITED $("$BIN" token create --tenant bench --name "billing$i" --toolsets helpdesk --restrict '{"inboxes":["billing"]}' --data "$DATA" 2>/dev/null)"
 done
 TOKEN="${TOKENS# }"; TOKEN="${TOKEN%% *}"
 export BENCH_TOKENS="${TOKENS# }" BENCH_PATH="/bench/mcp"
@@ -98,6 +105,20 @@ PY
 )"
 export BENCH_BOOKING_ID_JSON="$BOOKING_ID_JSON"
 
+# A feed cursor taken before the seeding, so every poll reads 50 of the 20k seeded events.
+FEED_CURSOR_JSON="$(python3 - "$URL" "$TOKEN" <<'PY'
+import json, sys, urllib.request
+url, token = sys.argv[1], sys.argv[2]
+body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "poll_events", "arguments": {}}})
+req = urllib.request.Request(url + "/bench/mcp", body.encode(), method="POST", headers={
+    "Authorization": "Bearer " + token, "Content-Type": "application/json", "Accept": "application/json, text/event-stream"})
+with urllib.request.urlopen(req, timeout=10) as r:
+    print(json.dumps(json.loads(r.read())["result"]["structuredContent"]["next_cursor"]))
+PY
+)"
+python3 "$ROOT/Tests/integration/helpdesk_seed.py" "$DATA" bench billing 5000
+python3 "$ROOT/Tests/integration/helpdesk_seed.py" "$DATA" bench sales 5000
+
 RESULTS="$WORK/results"
 : >"$RESULTS"
 run_wrk() { # scenario script conns
@@ -119,6 +140,10 @@ for c in $CONNS; do
     run_wrk healthz healthz.lua "$c"
     run_wrk read_tool read_tool.lua "$c"
     run_wrk write_tool write_tool.lua "$c"
+    BENCH_CALL_TOOL=list_conversations BENCH_CALL_ARGS='{"limit":25}' run_wrk hd_list tool_call.lua "$c"
+    BENCH_CALL_TOOL=list_conversations BENCH_CALL_ARGS='{"limit":25,"status":"open"}' BENCH_TOKENS="${LIMITED# }" \
+        run_wrk hd_list_inbox tool_call.lua "$c"
+    BENCH_CALL_TOOL=poll_events BENCH_CALL_ARGS="{\"limit\":50,\"cursor\":$FEED_CURSOR_JSON}" run_wrk hd_poll tool_call.lua "$c"
 done
 
 stop_daemon "$PID"
@@ -138,6 +163,8 @@ for line in open(sys.argv[1]):
     rows.append((name, int(conns), float(d["rps"]), float(d["p50"]), float(d["p99"]), int(d["requests"]),
                  int(d["non2xx"]), int(d["sockerr"]), int(d["rpcerr"])))
 health = {c: rps for n, c, rps, *_ in rows if n == "healthz"}
+print("hd_*: helpdesk on 10k conversations: list_conversations (25 per page, with total), the same through an inbox-limited")
+print("      token with a status filter, poll_events (50 events per page)")
 print(f"{'scenario':<12} {'conns':>5} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'requests':>9} {'non-2xx':>8} "
       f"{'rpc err':>8} {'sock err':>8} {'% healthz':>9}")
 bad = 0

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-import sqlite3
 import threading
 import time
 
@@ -14,6 +13,7 @@ import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
+from helpdesk_seed import seed
 from toolhost_testlib import Daemon, cli, create_tenant, relax_abuse_limits, rpc_error, rpc_result, run, token_public_id
 
 TOOLS = {
@@ -160,6 +160,21 @@ def test_each_scope_alone_lists_and_allows_only_its_tools(desk):
         assert f"helpdesk.{scope}" in err["message"], err
 
 
+def test_the_seeds_drafting_bot_reads_and_drafts_but_cannot_send(desk):
+    """Exactly the token the issue names: --scopes helpdesk.drafts:write,helpdesk.conversations:read."""
+    bot = desk.token(scopes=["drafts:write", "conversations:read"])
+    listed = {t["name"] for t in rpc_result(desk.d.legacy(desk.path, "tools/list", token=bot))["tools"]}
+    assert listed == {"list_conversations", "get_conversation", "create_draft_reply", "list_my_drafts"}
+    conversation = desk.incoming("billing", "ivy@example.com", "Hello?")
+    assert desk.call(bot, "create_draft_reply", {"conversation_id": conversation, "content": "Hi Ivy!"})["status"] == "pending"
+    err = rpc_error(desk.raw(bot, "reply_to_conversation", {"conversation_id": conversation, "content": "Hi Ivy!"}), 403, -31003,
+                    "Token lacks scope helpdesk.conversations:reply for tool reply_to_conversation "
+                    "(has helpdesk.drafts:write, helpdesk.conversations:read)", layer="scope")
+    assert err["data"]["required_scopes"][0] == "helpdesk.conversations:reply"
+    messages = desk.call(bot, "get_conversation", {"conversation_id": conversation})["messages"]
+    assert [m["kind"] for m in messages] == ["incoming"]
+
+
 # --------------------------------------------------------------------------------------------------
 # The whole story
 # --------------------------------------------------------------------------------------------------
@@ -248,11 +263,18 @@ def test_every_human_action_reaches_the_feed(desk):
     draft = desk.call(bot, "create_draft_reply", {"conversation_id": conversation, "content": "We do."})["id"]
     desk.helpdesk("reject", draft, "--reason", "We don't, actually.")
     desk.helpdesk("assign", conversation, "--unassign")
+    desk.helpdesk("label", conversation, "--add", "vip,shipping")
+    desk.helpdesk("label", conversation, "--add", "vip", "--remove", "shipping")
+    desk.helpdesk("label", conversation, "--add", "vip")  # nothing changes, nothing is reported
     events = desk.call(bot, "poll_events", {"cursor": cursor, "limit": 200})["events"]
     kinds = [e["kind"] for e in events]
     assert kinds == ["contact.created", "conversation.created", "message.created", "conversation.assigned",
                      "conversation.status_changed", "conversation.status_changed", "draft.created", "draft.rejected",
-                     "conversation.assigned"], kinds
+                     "conversation.assigned", "conversation.labels_changed", "conversation.labels_changed"], kinds
+    assert (events[9]["added"], events[9]["removed"], events[10]["added"], events[10]["removed"]) == (
+        ["shipping", "vip"], [], [], ["shipping"])
+    assert desk.call(bot, "list_conversations", {"label": "vip"})["conversations"][0]["labels"] == ["vip"]
+    assert desk.call(bot, "list_conversations", {"label": "shipping"})["total"] == 0
     assert events[3]["to"] == "Dana" and events[8]["from"] == "Dana" and events[8]["to"] is None
     assert events[4]["to"] == "snoozed" and events[4]["snoozed_until"] == "2099-01-01T00:00:00Z"
     assert events[7]["reason"] == "We don't, actually."
@@ -403,23 +425,7 @@ def test_inbox_limited_contacts_created_by_the_token_are_its_own_and_emails_stay
 # --------------------------------------------------------------------------------------------------
 
 def _seed(desk: Desk, inbox: str, count: int) -> None:
-    """Thousands of conversations through the plugin's own database (the CLI makes one per process). The rows are
-    what `helpdesk incoming` writes: a contact, an open conversation and its incoming message."""
-    db = sqlite3.connect(desk.d.data / "tenants" / desk.tenant / "helpdesk.db", timeout=30)
-    with db:
-        inbox_id = db.execute("SELECT id FROM inboxes WHERE slug = ?", (inbox,)).fetchone()[0]
-        now = int(time.time() * 1000)
-        for n in range(count):
-            contact = db.execute("INSERT INTO contacts (id, name, email, created_ms, updated_ms) VALUES (?, ?, ?, ?, ?)",
-                                 (f"ct_seed{inbox}{n:08x}", f"Customer {n}", f"c{n}@{inbox}.example.com", now, now)).lastrowid
-            conv = db.execute("""INSERT INTO conversations (id, inbox_id, contact_seq, subject, status, started_by, created_ms,
-                                 updated_ms, waiting_since_ms, unread_count) VALUES (?, ?, ?, ?, ?, 'system', ?, ?, ?, 1)""",
-                              (f"cv_seed{inbox}{n:08x}", inbox_id, contact, f"Question {n}", ["open", "pending", "resolved"][n % 3],
-                               now, now, now)).lastrowid
-            db.execute("""INSERT INTO messages (id, conversation_seq, kind, author_type, author_id, content, created_ms)
-                          VALUES (?, ?, 'incoming', 'contact', ?, ?, ?)""",
-                       (f"msg_seed{inbox}{n:08x}", conv, f"ct_seed{inbox}{n:08x}", f"Message number {n}", now))
-    db.close()
+    seed(desk.d.data, desk.tenant, inbox, count)
 
 
 def test_paging_through_thousands_is_complete_and_stable_while_conversations_arrive(desk):

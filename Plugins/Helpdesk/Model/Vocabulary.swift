@@ -34,6 +34,7 @@ enum EventKind: String, CaseIterable {
     case conversationCreated = "conversation.created"
     case conversationStatusChanged = "conversation.status_changed"
     case conversationAssigned = "conversation.assigned"
+    case conversationLabelsChanged = "conversation.labels_changed"
     case draftCreated = "draft.created"
     case draftApproved = "draft.approved"
     case draftRejected = "draft.rejected"

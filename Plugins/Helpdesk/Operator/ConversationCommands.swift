@@ -98,8 +98,7 @@ let labelCommand = OperatorCommand(
     let remove = try labelList(try args.values.optionalString("remove"))
     guard !add.isEmpty || !remove.isEmpty else { throw ToolError("give --add or --remove") }
     return try change(ctx, "label", try args.values.string("id")) { human, conversation in
-        try human.store.setLabels(conversation, add: add, remove: remove)
-        return true
+        try human.store.setLabels(conversation, add: add, remove: remove, by: human.human, settings: human.settings)
     } describe: { _, conversation in
         "\(conversation.id) labels: \(conversation.labels.isEmpty ? "none" : conversation.labels.joined(separator: ", "))."
     }

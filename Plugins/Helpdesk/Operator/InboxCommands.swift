@@ -88,7 +88,7 @@ let incomingCommand = OperatorCommand(
         } else {
             conversation = try store.createConversation(inbox: inbox, contact: contact, subject: subject, status: .open, by: customer,
                                                         settings: settings)
-            if !labels.isEmpty { try store.setLabels(conversation, add: labels, remove: []) }
+            try store.setLabels(conversation, add: labels, remove: [], by: .system, settings: settings)
             if let priority { try store.setPriority(conversation, priority) }
         }
         let message = try store.insertMessage(into: conversation, kind: .incoming, author: customer, content: body, settings: settings)

@@ -41,6 +41,7 @@ enum HelpdeskSchema {
         );
         CREATE INDEX conversations_inbox ON conversations(inbox_id, seq);
         CREATE INDEX conversations_status ON conversations(status, seq);
+        CREATE INDEX conversations_inbox_status ON conversations(inbox_id, status);
         CREATE INDEX conversations_contact ON conversations(contact_seq, inbox_id);
         CREATE INDEX conversations_updated ON conversations(updated_ms);
         CREATE TABLE conversation_labels (

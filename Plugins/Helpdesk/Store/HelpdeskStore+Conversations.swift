@@ -67,7 +67,9 @@ extension HelpdeskStore {
     /// How many conversations the filters match, within the scope only.
     func countConversations(_ filter: ConversationFilter, scope: InboxScope) throws -> Int {
         let where_ = filterTerm(filter, scope: scope)
-        return try database.queryOne("SELECT count(*) FROM conversations c JOIN contacts k ON k.seq = c.contact_seq WHERE \(where_.sql)",
+        // Only a search looks at the contact; without one the count stays on conversations' indexes.
+        let join = Self.searchWords(filter.query).isEmpty ? "" : " JOIN contacts k ON k.seq = c.contact_seq"
+        return try database.queryOne("SELECT count(*) FROM conversations c\(join) WHERE \(where_.sql)",
                                      where_.parameters) { $0.int(0) } ?? 0
     }
 
@@ -157,14 +159,24 @@ extension HelpdeskStore {
         return true
     }
 
-    func setLabels(_ conversation: Conversation, add: [String], remove: [String]) throws {
-        for label in add {
+    /// Adds and removes labels; returns false when that changed nothing.
+    @discardableResult
+    func setLabels(_ conversation: Conversation, add: [String], remove: [String], by actor: Actor, settings: HelpdeskSettings) throws -> Bool {
+        let added = Array(Set(add).subtracting(conversation.labels)).sorted()
+        let removed = Array(Set(remove).intersection(conversation.labels).subtracting(added)).sorted()
+        guard !added.isEmpty || !removed.isEmpty else { return false }
+        for label in added {
             try database.run("INSERT OR IGNORE INTO conversation_labels (label, conversation_seq) VALUES (?, ?)", [.text(label), .int(conversation.seq)])
         }
-        for label in remove {
+        for label in removed {
             try database.run("DELETE FROM conversation_labels WHERE label = ? AND conversation_seq = ?", [.text(label), .int(conversation.seq)])
         }
         try database.run("UPDATE conversations SET updated_ms = ? WHERE seq = ?", [.int(now), .int(conversation.seq)])
+        try appendEvent(.conversationLabelsChanged, inboxID: conversation.inboxID, contactSeq: conversation.contact.seq, data: [
+            "conversation_id": .string(conversation.id), "inbox": .string(conversation.inboxSlug),
+            "added": .array(added.map(JSONValue.string)), "removed": .array(removed.map(JSONValue.string)), "by": actor.json,
+        ], settings: settings)
+        return true
     }
 
     func setPriority(_ conversation: Conversation, _ priority: Priority?) throws {
