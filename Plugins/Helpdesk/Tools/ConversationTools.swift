@@ -42,10 +42,12 @@ let listConversationsTool = Tool(
     let limit = try helpdesk.limit(default: Limits.pageDefault, max: Limits.pageMax)
     let cursor = try helpdesk.cursor(.conversations, filters: filter.fingerprint)
     let store = helpdesk.store
-    let rows = try store.conversations(filter, scope: helpdesk.scope, before: cursor?.position, limit: limit + 1)
+    let (rows, total, items) = try store.snapshot {
+        let rows = try store.conversations(filter, scope: helpdesk.scope, before: cursor?.position, limit: limit + 1)
+        let total = try store.countConversations(filter, scope: helpdesk.scope)
+        return (rows, total, try rows.prefix(limit).map { try conversationJSON($0, store: store) })
+    }
     let page = Array(rows.prefix(limit))
-    let total = try store.countConversations(filter, scope: helpdesk.scope)
-    let items = try page.map { try conversationJSON($0, store: store) }
     let next = try helpdesk.nextCursor(.conversations, filters: filter.fingerprint, position: rows.count > limit ? page.last?.seq : nil)
     let text = page.isEmpty ? "No conversations match (\(total) in all)."
         : page.map(\.line).joined(separator: "\n") + "\n\(page.count) of \(total) shown."

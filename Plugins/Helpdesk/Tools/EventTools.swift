@@ -41,12 +41,15 @@ let pollEventsTool = Tool(
         return .structured(["events": [], "next_cursor": next, "has_more": false],
                            text: "The feed starts now. Poll again with next_cursor to get what happens from here on.")
     }
-    if cursor.stamp < (try store.prunedBeforeMs()) {
+    let page = try store.snapshot { () throws -> FeedPage? in
+        guard cursor.stamp >= (try store.prunedBeforeMs()) else { return nil }
+        return try store.events(after: cursor.position, scope: helpdesk.scope, kinds: kinds, limit: limit)
+    }
+    guard let page else {
         throw ToolError("This cursor is older than the events feed keeps (\(helpdesk.settings.retentionText)): events after it were "
             + "dropped. Resync: list_conversations with updated_since set to when you last polled, then poll_events without a cursor "
             + "to start again from now.")
     }
-    let page = try store.events(after: cursor.position, scope: helpdesk.scope, kinds: kinds, limit: limit)
     let stamp = min(page.nextUnseenMs ?? store.now, store.now) - margin
     let next = try helpdesk.nextCursor(.events, filters: filters, position: page.position, stamp: max(stamp, cursor.stamp))
     let text = page.events.isEmpty ? "No new events."
