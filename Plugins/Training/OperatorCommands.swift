@@ -164,12 +164,5 @@ private func table(_ items: [KnowledgeItem]) -> String {
         [item.id, item.visibility.rawValue, item.source == .external ? "external tool ⚠" : "manual", item.category ?? "-",
          item.updatedAt, item.title.count > 60 ? String(item.title.prefix(59)) + "…" : item.title]
     }
-    var widths = header.map(\.count)
-    for row in rows { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) } }
-    func line(_ cells: [String]) -> String {
-        cells.enumerated().map { index, cell in
-            index == cells.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
-        }.joined(separator: "  ")
-    }
-    return ([line(header)] + rows.map(line)).joined(separator: "\n")
+    return textTable(header, rows)
 }

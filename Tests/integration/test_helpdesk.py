@@ -14,7 +14,7 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
 from helpdesk_seed import seed
-from toolhost_testlib import Daemon, cli, create_tenant, relax_abuse_limits, rpc_error, rpc_result, run, token_public_id
+from toolhost_testlib import Daemon, cli, create_tenant, module_daemon, rpc_error, rpc_result, run, token_public_id
 
 TOOLS = {
     "list_conversations", "get_conversation", "reply_to_conversation", "add_private_note", "create_draft_reply",
@@ -88,14 +88,7 @@ _counter = [0]
 
 @pytest.fixture(scope="module")
 def daemon(tmp_path_factory):
-    root = tmp_path_factory.mktemp("helpdesk")
-    data = root / "data"
-    data.mkdir()
-    relax_abuse_limits(data)
-    d = Daemon(data=data, logdir=root / "logs")
-    d.start()
-    yield d
-    assert d.stop() == 0, d.stderr[-3000:]
+    yield from module_daemon(tmp_path_factory, "helpdesk")
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from toolhost_testlib import Daemon, cli, compile_fixture, create_tenant, relax_abuse_limits, rpc_error, rpc_result
+from toolhost_testlib import cli, compile_fixture, module_daemon, rpc_error, rpc_result
 from test_oauth import full_flow, make_user
 from test_scopes import call, listed, token
 
@@ -19,19 +19,7 @@ NAME_RULE = "[a-z0-9_-]{1,32}, optionally followed by one :[a-z0-9_-]{1,16}"
 
 @pytest.fixture(scope="module")
 def q(tmp_path_factory):
-    root = tmp_path_factory.mktemp("qualified")
-    plugins = root / "plugins"
-    plugins.mkdir()
-    compile_fixture("qualified", plugins)
-    data = root / "data"
-    data.mkdir()
-    relax_abuse_limits(data)
-    create_tenant(data, "acme", plugins=plugins)
-    make_user(data)
-    d = Daemon(data=data, plugins=plugins, logdir=root / "logs")
-    d.start()
-    yield d
-    assert d.stop() == 0, d.stderr[-3000:]
+    yield from module_daemon(tmp_path_factory, "qualified", fixtures=["qualified"], tenant="acme", prepare=make_user)
 
 
 def test_a_read_qualified_scope_is_the_declared_scope_not_a_read_only_form(q):

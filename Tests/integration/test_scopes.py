@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from toolhost_testlib import Daemon, cli, compile_fixture, create_tenant, relax_abuse_limits, rpc_error, rpc_result
+from toolhost_testlib import Daemon, cli, compile_fixture, create_tenant, module_daemon, rpc_error, rpc_result
 from test_oauth import full_flow, make_user
 
 DRAFTS = {"list_tickets", "list_drafts", "create_draft_reply"}
@@ -16,19 +16,7 @@ ALL = DRAFTS | {"send_reply", "close_ticket"}
 
 @pytest.fixture(scope="module")
 def s(tmp_path_factory):
-    root = tmp_path_factory.mktemp("scopes")
-    plugins = root / "plugins"
-    plugins.mkdir()
-    compile_fixture("scoped", plugins)
-    data = root / "data"
-    data.mkdir()
-    relax_abuse_limits(data)
-    create_tenant(data, "acme", plugins=plugins)
-    make_user(data)
-    d = Daemon(data=data, plugins=plugins, logdir=root / "logs")
-    d.start()
-    yield d
-    assert d.stop() == 0, d.stderr[-3000:]
+    yield from module_daemon(tmp_path_factory, "scopes", fixtures=["scoped"], tenant="acme", prepare=make_user)
 
 
 def token(d, *args: str) -> str:

@@ -469,6 +469,34 @@ def daemon_with_fixtures(root: Path, fixtures: list[str], tenant: str, toolsets:
     return Daemon(data=data, plugins=plugins, logdir=root / "logs", env=env or {}).start(), token
 
 
+def module_daemon(tmp_path_factory, name: str, *, fixtures: list[str] | None = None, tenant: str | None = None,
+                  prepare=None):
+    """For a module-scoped fixture: `yield from module_daemon(tmp_path_factory, "scopes", fixtures=["scoped"],
+    tenant="acme", prepare=make_user)`. Starts a daemon on a fresh data folder with relaxed abuse limits (the real
+    plugins, or only the compiled C `fixtures`), optionally a tenant and `prepare(data)`; yields it, then checks that
+    it exits 0 on SIGTERM."""
+    require_binary()
+    root = tmp_path_factory.mktemp(name)
+    plugins = None
+    if fixtures:
+        plugins = root / "plugins"
+        plugins.mkdir()
+        for fixture in fixtures:
+            compile_fixture(fixture, plugins)
+    data = root / "data"
+    data.mkdir()
+    relax_abuse_limits(data)
+    if tenant:
+        create_tenant(data, tenant, plugins=plugins)
+    if prepare:
+        prepare(data)
+    d = Daemon(data=data, plugins=plugins, logdir=root / "logs")
+    d.start()
+    yield d
+    rc = d.stop()
+    assert rc == 0, f"daemon exited {rc} on SIGTERM\n{d.stderr[-3000:]}"
+
+
 def plugins_dir_with_real(outdir: Path) -> Path:
     """A plugins folder holding copies of the real libToolhost*.so."""
     outdir.mkdir(parents=True, exist_ok=True)

@@ -33,15 +33,3 @@ struct HumanCall {
     /// Records the human's action in the host's audit trail too (the events feed is the agents' view).
     func audit(_ kind: String, _ details: JSONValue) { context.emit("helpdesk.\(kind)", details) }
 }
-
-/// Aligned columns for the commands' text output.
-func table(_ header: [String], _ rows: [[String]]) -> String {
-    var widths = header.map(\.count)
-    for row in rows { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) } }
-    func line(_ cells: [String]) -> String {
-        cells.enumerated().map { index, cell in
-            index == cells.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
-        }.joined(separator: "  ")
-    }
-    return ([line(header)] + rows.map(line)).joined(separator: "\n")
-}

@@ -35,7 +35,7 @@ let inboxCommand = OperatorCommand(
     default:
         let inboxes = try human.store.inboxes()
         let text = inboxes.isEmpty ? "No inboxes yet; create one with toolhost helpdesk inbox create --tenant T NAME"
-            : table(["INBOX", "CHANNEL", "NAME"], inboxes.map { [$0.slug, $0.channel.rawValue, $0.name] })
+            : textTable(["INBOX", "CHANNEL", "NAME"], inboxes.map { [$0.slug, $0.channel.rawValue, $0.name] })
         return .ok(text: text, data: ["inboxes": .array(inboxes.map(\.json))])
     }
 }

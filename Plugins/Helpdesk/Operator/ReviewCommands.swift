@@ -29,7 +29,7 @@ let draftsCommand = OperatorCommand(
     if let slug = try args.values.optionalString("inbox") { scope = InboxScope(inboxIDs: [try human.inbox(slug).id], tokenID: nil) }
     let drafts = try human.store.drafts(status: status, botTokenID: nil, scope: scope, after: nil, limit: limit)
     let text = drafts.isEmpty ? "No \(status.rawValue) drafts."
-        : table(["DRAFT", "CONVERSATION", "INBOX", "BOT", "DRAFTED", "TEXT"], drafts.map {
+        : textTable(["DRAFT", "CONVERSATION", "INBOX", "BOT", "DRAFTED", "TEXT"], drafts.map {
             [$0.id, $0.conversationID, $0.inboxSlug, $0.bot.name ?? "bot", time($0.createdMs).stringValue ?? "", preview($0.content)]
         })
     return .ok(text: text, data: ["drafts": .array(drafts.map(\.json))])
