@@ -136,7 +136,7 @@ final class AccessControl: Sendable {
     }
 
     /// Every denial is logged with its layer (never with the presented secret) and audited.
-    private func record(_ denial: Denial, target: Target, tokenID: String?, tokenName: String?) {
+    func record(_ denial: Denial, target: Target, tokenID: String?, tokenName: String?) {
         Log.warning("access", "denied at layer \(denial.layer.rawValue): \(denial.message) (tenant \(target.tenant), token \(tokenID ?? "-"), client \(target.client))")
         events?.record(AuditEvent(
             timeMs: Clock.nowMilliseconds(), kind: .accessDenied, tenant: target.tenant, tokenID: tokenID, tokenName: tokenName,

@@ -57,6 +57,13 @@ struct Denial: Error {
     /// An OAuth access token presented to an MCP endpoint other than the one it was issued for (RFC 8707).
     static func otherResource() -> Denial { tokenRejected("Token was not issued for this resource") }
 
+    /// A job calling a tool (header section 12) that no token started: a schedule's or an
+    /// operator's job acts for nobody, so it may call nothing.
+    static func jobWithoutToken(job: String, startedBy: String) -> Denial {
+        Denial(layer: .token, httpStatus: 401, message: "Job \(job) was started by \(startedBy), not by a token: only a job a token "
+               + "started may call tools, as that token", challenge: nil)
+    }
+
     private static func tokenRejected(_ message: String) -> Denial {
         Denial(layer: .token, httpStatus: 401, message: message,
                challenge: #"Bearer realm="toolhost", error="invalid_token", error_description=\#(quoted(message))"#)

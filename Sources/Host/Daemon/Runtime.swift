@@ -120,6 +120,12 @@ final class Runtime: Sendable {
         return methods
     }
 
+    /// Lets jobs call other toolsets for their principal (header section 12), through `access`
+    /// and `tools`: the same layers and tool methods the daemon's clients go through.
+    func enableCallsOnBehalf(access: AccessControl, tools: ToolMethods) {
+        services.callsOnBehalf.withLock { $0 = CallsOnBehalf(access: access, tools: tools, jobs: { [jobs] in jobs.store }) }
+    }
+
     /// The job runner of the serving daemon (never of a CLI process or stdio).
     func makeJobRunner(settings: JobRunner.Settings) -> JobRunner? {
         guard let store = jobs.store else { return nil }

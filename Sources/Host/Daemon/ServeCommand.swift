@@ -68,8 +68,10 @@ enum ServeCommand {
         // Requests through signed links (plugins' downloads) on workers of their own, apart from tool calls.
         let links = runtime.makeLinkEndpoint(threads: environment["TOOLHOST_LINK_THREADS"].flatMap(Int.init) ?? 2,
                                              queue: environment["TOOLHOST_LINK_QUEUE"].flatMap(Int.init) ?? 64)
+        let tools = runtime.makeToolMethods()
+        runtime.enableCallsOnBehalf(access: access, tools: tools)
         let endpoint = HTTPEndpoint(
-            access: access, tools: runtime.makeToolMethods(), sessions: SessionStore(quotas: mcpSettings.sessions),
+            access: access, tools: tools, sessions: SessionStore(quotas: mcpSettings.sessions),
             guardrails: RequestGuardrails(bindHost: host, allowedHosts: list(environment["TOOLHOST_ALLOWED_HOSTS"]),
                                           allowedOrigins: list(environment["TOOLHOST_ALLOWED_ORIGINS"]), publicHost: publicHost),
             oauth: oauth, scheduler: scheduler, preAuth: preAuth,

@@ -15,9 +15,12 @@ final class CallHandle: Sendable {
     private let stopRequested = Atomic<Bool>(false)
     /// A tool call's cancellation and progress (header section 10); nil for jobs and operator commands.
     let control: CallControl?
+    /// The job attempt this handle stands for, if it is one: what call_tool acts for (header section 12).
+    let job: JobIdentity?
 
-    init(tenant: String, plugin: LoadedPlugin, origin: String, requestID: String, control: CallControl? = nil) {
+    init(tenant: String, plugin: LoadedPlugin, origin: String, requestID: String, control: CallControl? = nil, job: JobIdentity? = nil) {
         self.control = control
+        self.job = job
         self.tenant = tenant
         self.plugin = plugin
         self.origin = origin
@@ -33,4 +36,11 @@ final class CallHandle: Sendable {
     static func from(_ pointer: UnsafeMutableRawPointer?) -> CallHandle? {
         pointer.map { Unmanaged<CallHandle>.fromOpaque($0).takeUnretainedValue() }
     }
+}
+
+/// A job as far as its calls on behalf of someone care: its id and who started it.
+struct JobIdentity: Sendable {
+    let id: String
+    /// Token id ("tok_…"), "cli:<operator>", "schedule:<name>" or "job:<id>".
+    let startedBy: String
 }

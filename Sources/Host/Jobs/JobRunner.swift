@@ -258,7 +258,7 @@ final class JobRunner: @unchecked Sendable {
             }
             let (job, handler) = ready.removeFirst()
             let handle = CallHandle(tenant: job.tenant, plugin: handler.plugin, origin: "job:" + job.id,
-                                    requestID: "\(job.id)_\(job.attempt)")
+                                    requestID: "\(job.id)_\(job.attempt)", job: JobIdentity(id: job.id, startedBy: job.startedBy))
             running[job.id] = (job, handler, handle, Clock.nowMilliseconds() + handler.timeoutMs)
             condition.unlock()
 

@@ -59,6 +59,15 @@ struct RPCError: Error {
     }
 }
 
+extension RPCError {
+    /// The JSON-RPC error object: code, message and data when there is some.
+    var json: JSONValue {
+        var object: JSONObject = ["code": .int(code), "message": .string(message)]
+        if let data { object["data"] = data }
+        return .object(object)
+    }
+}
+
 /// What the dispatcher answers to one incoming message.
 enum RPCReply {
     /// A notification or response was accepted: nothing to send (HTTP 202).
@@ -74,9 +83,7 @@ enum RPCReply {
         case .result(let id, let result, _):
             return ["jsonrpc": "2.0", "id": id, "result": .object(result)]
         case .error(let id, let error):
-            var object: JSONObject = ["code": .int(error.code), "message": .string(error.message)]
-            if let data = error.data { object["data"] = data }
-            return ["jsonrpc": "2.0", "id": id, "error": .object(object)]
+            return ["jsonrpc": "2.0", "id": id, "error": error.json]
         case .batch(let replies):
             let bodies = replies.compactMap(\.body)
             return bodies.isEmpty ? nil : .array(bodies)

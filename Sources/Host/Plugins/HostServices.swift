@@ -11,6 +11,9 @@ final class HostServices: Sendable {
     let jobs: @Sendable () -> JobStore?
     /// Signed links (ABI 1.2, section 11), opened at first use; nil where links cannot be signed (a preview).
     let links: @Sendable () -> LinkStore?
+    /// What call_tool uses (header section 12); set by the serving daemon, whose job runner is the
+    /// only place jobs run. nil elsewhere: call_tool then refuses.
+    let callsOnBehalf = Locked<CallsOnBehalf?>(nil)
     /// Where the (tenant, plugin) files folders live; nil where none may be made (a preview).
     let dataDirectory: String?
     /// The origin links are built on (section 11: public_base_url).
@@ -67,6 +70,7 @@ final class HostServices: Sendable {
         installJobFunctions(api)
         installProgressFunction(api)
         installLinkFunctions(api)
+        installToolCallFunctions(api)
         return api
     }
 }

@@ -559,6 +559,44 @@
  *   check) and ctx->call_handle is valid until the handler returns.
  *
  * ---------------------------------------------------------------------------
+ * 12. CALLING OTHER TOOLSETS FROM A JOB (ABI 1.2)
+ * ---------------------------------------------------------------------------
+ *   A job may call a tool of another plugin on behalf of whoever started it:
+ *   a workflow recipe that adds a kanban card, then books a meeting.
+ *       host->call_tool(host, ctx->call_handle, "kanban.add_card",
+ *                       args_json, args_len, &result_json, &result_len);
+ *   - Only from a job attempt (th_job_context's call_handle); from any other
+ *     context it returns TH_INVALID_ARGUMENT and calls nothing. A job must
+ *     not call a tool of its own plugin (TH_INVALID_ARGUMENT): call your own
+ *     code directly.
+ *   - `tool` names the tool as a client of the tenant's combined endpoint
+ *     would: "toolset.tool", or the bare name when only one toolset has it.
+ *     `args_json` is a JSON object (NULL or empty = {}).
+ *   - The call acts for the job's principal, found from its started_by: the
+ *     token that enqueued it (a job enqueued by a job acts for the token that
+ *     started the first one), or the operator who did ("cli:alice", who may
+ *     use every toolset enabled for the tenant). A job started by a schedule
+ *     acts for nobody: its calls are refused. The token is read again for
+ *     every call, so revoking it (or its expiry) stops the job's next call.
+ *   - Every access layer applies as to a client's request (token validity,
+ *     scope including declared scopes and named tools, tenant switches,
+ *     plan, and the token's burst limit), then argument validation,
+ *     the call itself (ctx->token_id and token_name are the principal's,
+ *     restrictions_json its restrictions), content and output checks, and
+ *     the audit trail (client "job:<id>"). A recipe can never do more than
+ *     the token that triggered it.
+ *   - On TH_OK, *result_json (NUL-terminated, *result_len bytes without the
+ *     NUL) is a host-allocated JSON object the plugin releases with
+ *     host->free_tool_result(host, result_json): either
+ *         {"result": <CallToolResult>}      (the tool ran; it may be isError)
+ *     or  {"error": {"code": …, "message": …, "data": {…}}}
+ *     with exactly the JSON-RPC error a client would have received, e.g. the
+ *     scope layer's "Token lacks scope …" with data.layer "scope".
+ *   - The nested call runs on the job's thread, synchronously, outside the
+ *     callee toolset's concurrency lane and deadline (the job's own timeout
+ *     bounds it); job threads are few, so this stays bounded.
+ *
+ * ---------------------------------------------------------------------------
  * CHANGELOG
  * ---------------------------------------------------------------------------
  *   1.0  2026-11-01  First stable contract.
@@ -607,6 +645,9 @@
  *                    th_http_handler_def, th_http_context, th_http_response,
  *                    th_http_fn, th_http_release_fn, th_link_request. All
  *                    appended last.
+ *                    Calling other toolsets from a job (section 12):
+ *                    th_host_api.call_tool and free_tool_result (after
+ *                    public_base_url).
  */
 #ifndef TOOLHOST_PLUGIN_H
 #define TOOLHOST_PLUGIN_H
@@ -752,6 +793,19 @@ typedef struct th_host_api {
     const char *(*files_folder)(void *host, void *call_handle);
     /** The origin clients reach the host by, without a trailing slash; "" if unknown. Host-owned, valid for the process. */
     const char *(*public_base_url)(void *host);
+    /* --- ABI 1.2, section 12 (check TOOLHOST_HAS_FIELD and non-NULL before use) --- */
+    /**
+     * From a job attempt only: call `tool` ("toolset.tool") of another plugin
+     * for the job's principal, through every access layer. TH_OK with a
+     * host-allocated JSON object in *result_json: {"result": CallToolResult}
+     * or {"error": JSON-RPC error}; release it with free_tool_result.
+     * TH_INVALID_ARGUMENT (nothing called) outside a job, for the job's own
+     * plugin, or for arguments that are not a JSON object.
+     */
+    th_status (*call_tool)(void *host, void *call_handle, const char *tool, const char *args_json, size_t args_len,
+                           char **result_json, size_t *result_len);
+    /** Releases a result of call_tool. NULL is ignored. */
+    void (*free_tool_result)(void *host, char *result_json);
 } th_host_api;
 
 /* ------------------------------------------------------------------------- */

@@ -1,0 +1,77 @@
+import ToolsetKit
+
+/// Input rules the tools share.
+enum Rules {
+    static func text(_ value: String, _ field: String, max: Int) throws(ToolError) -> String {
+        guard !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ToolError("\"\(field)\" must not be empty") }
+        guard value.count <= max else { throw ToolError("\"\(field)\" is \(value.count) characters long; the limit is \(max)") }
+        return value
+    }
+
+    static func optionalText(_ value: String?, _ field: String, max: Int) throws(ToolError) -> String? {
+        guard let value else { return nil }
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard trimmed.count <= max else { throw ToolError("\"\(field)\" is \(trimmed.count) characters long; the limit is \(max)") }
+        return trimmed.isEmpty ? nil : trimmed
+    }
+
+    static func limit(_ arguments: ToolArguments) throws(ToolError) -> Int {
+        let limit = try arguments.optionalInt("limit") ?? Limits.pageDefault
+        guard (1...Limits.pageMax).contains(limit) else { throw ToolError("\"limit\" must be between 1 and \(Limits.pageMax)") }
+        return limit
+    }
+
+    /// The position a list's cursor holds (`w1:<list>:<fingerprint>:<seq>`), or nil without one.
+    static func cursor(_ arguments: ToolArguments, list: String, filters: [String]) throws(ToolError) -> Int64? {
+        guard let text = try arguments.optionalString("cursor"), !text.isEmpty else { return nil }
+        let prefix = "w1:\(list):\(PageCursor.fingerprint(filters)):"
+        guard let inside = PageCursor.decode(text), inside.hasPrefix(prefix), let seq = Int64(inside.dropFirst(prefix.count)) else {
+            throw ToolError("\"cursor\" is not a cursor of this list with these filters; pass next_cursor from the previous page unchanged")
+        }
+        return seq
+    }
+
+    static func nextCursor(list: String, filters: [String], position: Int64?) -> JSONValue {
+        position.map { .string(PageCursor.encode("w1:\(list):\(PageCursor.fingerprint(filters)):\($0)")) } ?? .null
+    }
+}
+
+/// Inputs and outputs the tools share.
+enum Schemas {
+    static let limit = Schema.integer(description: "Items per page, 1–\(Limits.pageMax) (default \(Limits.pageDefault))", minimum: 1, maximum: Limits.pageMax)
+    static let cursor = Schema.string(description: "next_cursor from the previous page, unchanged", maxLength: 300)
+    static let nextCursor = Schema.string(description: "Pass as cursor for the next page; null at the end").orNull
+    static let by = Schema.object(properties: ["token_id": .string(), "token_name": .string()], required: ["token_id", "token_name"])
+
+    static let idea = Schema.object(properties: [
+        "id": .string(), "title": .string(), "description": .string(), "category": Schema.string().orNull,
+        "toolsets": .array(of: .string(), description: "The toolsets the idea would use"), "created_at": .string(format: "date-time"),
+    ], required: ["id", "title", "description", "category", "toolsets", "created_at"])
+
+    static let request = Schema.object(properties: [
+        "id": .string(), "title": .string(), "description": .string(), "desired_trigger": Schema.string().orNull,
+        "example": Schema.string().orNull, "status": .string(enum: RequestStatus.names), "submitted_by": by,
+        "created_at": .string(format: "date-time"), "decided_by": Schema.string().orNull,
+        "decided_at": Schema.string(format: "date-time").orNull, "reason": Schema.string().orNull,
+    ], required: ["id", "title", "description", "status", "submitted_by", "created_at"])
+
+    static let recipe = Schema.object(properties: [
+        "id": .string(description: "Recipe id (rcp_…)"), "name": .string(), "description": .string(),
+        "input_schema": .object(description: "JSON Schema trigger_recipe's inputs must match", additionalProperties: true),
+        "steps": .array(of: .string(), description: "What each step does, in order"), "updated_at": .string(format: "date-time"),
+    ], required: ["id", "name", "description", "input_schema", "steps", "updated_at"])
+
+    static let step = Schema.object(properties: [
+        "position": .integer(minimum: 1), "name": .string(), "type": .string(enum: StepType.names), "status": .string(enum: StepStatus.names),
+        "output": Schema.raw(["description": "What the step produced (a tool's structuredContent, or an HTTP status and body)"]),
+        "error": Schema.string().orNull, "attempts": .integer(minimum: 0),
+        "started_at": Schema.string(format: "date-time").orNull, "finished_at": Schema.string(format: "date-time").orNull,
+    ], required: ["position", "name", "type", "status", "output", "error"])
+
+    static let run = Schema.object(properties: [
+        "id": .string(description: "Run id (run_…)"), "recipe_id": .string(), "recipe_name": .string(), "status": .string(enum: RunStatus.names),
+        "inputs": Schema.raw([:]), "triggered_by": by, "error": Schema.string().orNull, "created_at": .string(format: "date-time"),
+        "started_at": Schema.string(format: "date-time").orNull, "finished_at": Schema.string(format: "date-time").orNull,
+        "steps": .array(of: step),
+    ], required: ["id", "recipe_id", "recipe_name", "status", "inputs", "triggered_by", "error", "created_at"])
+}
