@@ -22,15 +22,19 @@ READ_TOOLS = {"list_workflow_ideas", "list_recipes", "list_workflow_runs", "get_
 class Hook:
     """A local HTTP server recipes post to: it records each request, and answers 500 to the first `failures` ones."""
 
-    def __init__(self, failures: int = 0):
+    def __init__(self, failures: int = 0, delay: float = 0.0):
         self.requests: list[dict] = []
         self.failures = failures
+        self.delay = delay
+        self.arrived = threading.Event()
         hook = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 hook.requests.append({"path": self.path, "headers": dict(self.headers), "body": json.loads(body or b"null")})
+                hook.arrived.set()
+                time.sleep(hook.delay)
                 status = 500 if len(hook.requests) <= hook.failures else 200
                 payload = json.dumps({"received": len(hook.requests)}).encode()
                 self.send_response(status)
@@ -280,3 +284,23 @@ def test_a_step_that_refers_to_a_missing_input_fails_clearly(flow):
     assert done["status"] == "failed"
     assert done["steps"][0]["error"] == "{{inputs.until}} names nothing (inputs has: from)", done
     assert done["error"] == "step days: {{inputs.until}} names nothing (inputs has: from)"
+
+
+def test_revoking_the_token_stops_the_run_at_its_next_tool_step(flow):
+    """The token is read again for every call a job makes: a run cannot outlive its token's revocation."""
+    hook = Hook(delay=3)
+    try:
+        flow.recipe("slow", [
+            {"name": "wait", "type": "http", "method": "POST", "url": hook.url, "timeout_seconds": 10, "body": {}},
+            {"name": "days", "type": "tool", "tool": "clock.days_between", "arguments": {"start_date": "2030-01-01", "end_date": "2030-01-03"}},
+        ])
+        token = flow.token("workflow,clock", name="Soon revoked")
+        reader = flow.token("workflow:read")
+        run_id = flow.call(token, "trigger_recipe", {"recipe_id": "slow"})["id"]
+        assert hook.arrived.wait(20), "the run never reached its http step"
+        flow.cli("token", "revoke", token_public_id(token))
+        done = flow.finished(reader, run_id)
+        assert done["status"] == "failed" and [s["status"] for s in done["steps"]] == ["succeeded", "failed"], done
+        assert done["steps"][1]["error"] == "Token has been revoked"
+    finally:
+        hook.close()
