@@ -262,6 +262,7 @@ def test_bad_recipe_files_are_refused_with_the_problem_named(flow):
         ([{"name": "a", "type": "shell", "command": "rm -rf /"}], "unknown field \"command\""),
         ([{"name": "a", "type": "shell"}], "\"type\" must be one of tool, http"),
         ([{"name": "a", "type": "http", "url": "file:///etc/passwd"}], "\"url\" must be an http or https URL"),
+        ([{"name": "a", "type": "http", "url": "http://{{inputs.host}}/x"}], "the url's host may not hold placeholders"),
         ([{"name": "a", "type": "tool", "tool": "clock.current_time", "arguments": {"x": "{{steps.b.output}}"}},
           {"name": "b", "type": "tool", "tool": "clock.current_time"}], "refers to step \"b\", which does not come before it"),
         ([{"name": "a", "type": "tool", "tool": "clock.current_time"}, {"name": "a", "type": "tool", "tool": "clock.current_time"}],

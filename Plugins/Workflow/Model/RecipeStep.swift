@@ -55,8 +55,15 @@ struct RecipeStep {
         case .http:
             let method = (object["method"]?.stringValue ?? "POST").uppercased()
             guard httpMethods.contains(method) else { throw ToolError("step \(name): \"method\" must be one of \(httpMethods.joined(separator: ", "))") }
-            guard let url = object["url"]?.stringValue, let scheme = URL(string: url)?.scheme?.lowercased(), scheme == "http" || scheme == "https",
-                  URL(string: url)?.host?.isEmpty == false else {
+            guard let url = object["url"]?.stringValue else { throw ToolError("step \(name): \"url\" must be an http or https URL") }
+            // Inputs come from agents: they may fill in a path or a query, never choose the server.
+            if let origin = url.range(of: "://").map({ url[$0.upperBound...].prefix { $0 != "/" && $0 != "?" } }), origin.contains("{{") {
+                throw ToolError("step \(name): the url's host may not hold placeholders (an agent's inputs must not choose where requests go)")
+            }
+            // Checked with each placeholder standing in as plain text (braces are not URL characters).
+            let sample = Template.withPlaceholdersAs("x", in: url)
+            guard let parsed = URL(string: sample), let scheme = parsed.scheme?.lowercased(), scheme == "http" || scheme == "https",
+                  parsed.host?.isEmpty == false else {
                 throw ToolError("step \(name): \"url\" must be an http or https URL")
             }
             let headers = object["headers"]?.objectValue ?? JSONObject()

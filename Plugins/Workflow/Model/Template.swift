@@ -68,6 +68,16 @@ enum Template {
         return value
     }
 
+    /// `text` with every placeholder replaced by `stand_in`: to check the shape of a templated URL.
+    static func withPlaceholdersAs(_ standIn: String, in text: String) -> String {
+        split(text).map { piece in
+            switch piece {
+            case .text(let literal): return literal
+            case .placeholder: return standIn
+            }
+        }.joined()
+    }
+
     /// The step names `{{steps.NAME…}}` placeholders refer to.
     static func stepReferences(in values: [JSONValue]) -> [String] {
         var names: [String] = []
