@@ -279,7 +279,8 @@ def test_pagination_over_hundreds_of_cards_is_complete_stable_and_bound_to_its_f
 
     odd = board.all_cards(bot, label="odd", limit=100)
     assert [c["id"] for c in odd] == ids[1::2]
-    assert len(board.all_cards(bot, project="website-relaunch", column="Doing", limit=7)) == 110
+    doing = [card_id for i, card_id in enumerate(ids) if i % 3 == 1 and not 300 <= i < 305]
+    assert [c["id"] for c in board.all_cards(bot, project="website-relaunch", column="Doing", limit=7)] == doing
 
     first = board.call(bot, "list_cards", {"label": "odd", "limit": 10})
     assert first["next_cursor"] and len(first["cards"]) == 10

@@ -4,7 +4,10 @@ import ToolsetKit
 // What humans do to cards: list them (archived ones too, flagged), move, edit, archive. Agents
 // can do none of these. Each change is an audit event naming the operator.
 
-private let operatorCard = Schemas.card.adding("archived", .boolean()).adding("archived_at", Schema.string(format: "date-time").orNull)
+/// A card as humans see it: archived ones too, which have no position.
+private let operatorCard = Schemas.card
+    .setting("position", Schema.integer(description: "1 is the top of the column; null once archived", minimum: 1).orNull)
+    .adding("archived", .boolean()).adding("archived_at", Schema.string(format: "date-time").orNull)
 
 /// The operand every card command starts with: `toolhost kanban archive --tenant T CARD_ID`.
 private let cardIDOperand = Schema.string(description: "the card's id (card_…)", minLength: 1, maxLength: 64)
@@ -147,14 +150,3 @@ let archiveCommand = OperatorCommand(
 let kanbanOperatorCommands: [OperatorCommand] = [
     projectCommand, columnCommand, cardsCommand, moveCommand, editCommand, archiveCommand,
 ]
-
-extension Schema {
-    /// An object schema with one more (required) property.
-    func adding(_ name: String, _ schema: Schema) -> Schema {
-        guard case .object(var root) = json, case .object(var properties)? = root["properties"] else { return self }
-        properties[name] = schema.json
-        root["properties"] = .object(properties)
-        if case .array(let required)? = root["required"] { root["required"] = .array(required + [.string(name)]) }
-        return Schema(.object(root))
-    }
-}
