@@ -4,6 +4,7 @@ MCP client, raw HTTP and the operator commands."""
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 import httpx2
@@ -253,6 +254,37 @@ def test_positions_insert_shift_later_cards_and_bad_positions_change_nothing(boa
     assert board.column_of(bot, "To do") == ["top", "A", "middle", "B", "C", "end"]
     cards = board.all_cards(bot, project="website-relaunch", column="To do")
     assert sorted(c["position"] for c in cards) == [1, 2, 3, 4, 5, 6]
+
+
+def test_concurrent_adds_and_moves_keep_every_column_gap_free(board):
+    """Agents adding (some at the top) while a person moves cards: positions stay 1…n in every column, no card lost."""
+    bot = board.token()
+    seeded = [board.add(bot, f"seed {i}", column="Doing")["id"] for i in range(6)]
+    errors: list[str] = []
+
+    def agent(n: int):
+        try:
+            for i in range(20):
+                board.add(bot, f"agent {n} card {i}", **({"position": 1} if i % 3 == 0 else {}))
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(repr(e))
+
+    def person():
+        try:
+            for card_id in seeded:
+                board.kanban("move", card_id, "--column", "To do", "--position", "2")
+        except Exception as e:  # noqa: BLE001
+            errors.append(repr(e))
+
+    threads = [threading.Thread(target=agent, args=(n,)) for n in range(4)] + [threading.Thread(target=person)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    todo = board.all_cards(bot, project="website-relaunch", column="To do", limit=100)
+    assert len(todo) == 86 and sorted(c["position"] for c in todo) == list(range(1, 87))
+    assert board.all_cards(bot, project="website-relaunch", column="Doing") == []
 
 
 def test_pagination_over_hundreds_of_cards_is_complete_stable_and_bound_to_its_filters(board):
