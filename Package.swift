@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "ToolhostTraining", type: .dynamic, targets: ["Training"]),
         .library(name: "ToolhostHelpdesk", type: .dynamic, targets: ["Helpdesk"]),
         .library(name: "ToolhostWorkflow", type: .dynamic, targets: ["Workflow"]),
+        .library(name: "ToolhostKanban", type: .dynamic, targets: ["Kanban"]),
     ],
     targets: [
         // The public plugin contract: a C header, nothing else.
@@ -53,6 +54,7 @@ let package = Package(
         .target(name: "Helpdesk", dependencies: ["ToolsetKit", "CivilDate", "CCrypto"], path: "Plugins/Helpdesk"),
         // Recipe inputs are checked with the host's JSON Schema library; http steps use FoundationNetworking.
         .target(name: "Workflow", dependencies: ["ToolsetKit", "CivilDate", "JSONSchema", "Locking"], path: "Plugins/Workflow"),
+        .target(name: "Kanban", dependencies: ["ToolsetKit", "CivilDate"], path: "Plugins/Kanban"),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "JSONSchema"], path: "Tests/JSONTests"),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"], path: "Tests/HTTPServerTests"),
         .testTarget(name: "ToolsetKitTests", dependencies: ["ToolsetKit", "JSONSchema"], path: "Tests/ToolsetKitTests"),

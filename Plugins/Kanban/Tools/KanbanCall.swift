@@ -1,0 +1,47 @@
+import JSON
+import ToolsetKit
+
+/// What every kanban tool needs from its call: the store at the call's instant, the arguments and
+/// the token the call came with (cards it adds are attributed to it).
+struct KanbanCall {
+    let store: KanbanStore
+    let arguments: ToolArguments
+    let tokenID: String
+    let tokenName: String
+
+    init(_ call: ToolCall) throws {
+        store = KanbanStore(try call.database, now: call.nowMilliseconds)
+        arguments = call.arguments
+        tokenID = call.context.tokenID
+        tokenName = call.context.tokenName.isEmpty ? "external tool" : call.context.tokenName
+    }
+
+    func limit() throws(ToolError) -> Int {
+        let limit = try arguments.optionalInt("limit") ?? Limits.pageDefault
+        guard (1...Limits.pageMax).contains(limit) else { throw ToolError("\"limit\" must be between 1 and \(Limits.pageMax)") }
+        return limit
+    }
+
+    /// Where the page given by the cursor argument starts (exclusive); nil without a cursor.
+    func cursor(_ list: CursorList, filters: [String] = []) throws(ToolError) -> Int64? {
+        guard let text = try arguments.optionalString("cursor"), !text.isEmpty else { return nil }
+        let prefix = "\(list.rawValue):\(PageCursor.fingerprint(filters)):"
+        guard let inside = PageCursor.decode(text), inside.hasPrefix(prefix), let position = Int64(inside.dropFirst(prefix.count)) else {
+            throw ToolError("\"cursor\" is not a cursor of this list with these filters; pass next_cursor from the previous page unchanged, "
+                + "with the same filters (or leave cursor out to start from the first page)")
+        }
+        return position
+    }
+
+    /// next_cursor for a page that ended at `position`: null when there is no more.
+    func nextCursor(_ list: CursorList, filters: [String] = [], position: Int64?) -> JSONValue {
+        guard let position else { return .null }
+        return .string(PageCursor.encode("\(list.rawValue):\(PageCursor.fingerprint(filters)):\(position)"))
+    }
+}
+
+/// The lists that page, each with its cursors' tag (versioned: a changed cursor layout gets a new tag).
+enum CursorList: String {
+    case projects = "p1"
+    case cards = "c1"
+}
