@@ -305,3 +305,25 @@ def test_revoking_the_token_stops_the_run_at_its_next_tool_step(flow):
         assert done["steps"][1]["error"] == "Token has been revoked"
     finally:
         hook.close()
+
+
+def test_a_recipe_that_adds_a_kanban_card_then_books_fails_at_the_booking_for_a_token_without_scheduling(flow):
+    """The issue's story: the card is added (as the triggering token), the booking step is refused by the scope layer."""
+    flow.cli("kanban", "project", "create", "--tenant", flow.tenant, "Onboarding")
+    flow.recipe("onboard", [
+        {"name": "card", "type": "tool", "tool": "kanban.add_card",
+         "arguments": {"project": "onboarding", "column": "To do", "title": "Onboard {{inputs.customer}}"}},
+        {"name": "book", "type": "tool", "tool": "scheduling.create_booking_request",
+         "arguments": {**booking_args(day=5, hour=11), "title": "Kick-off {{inputs.customer}}"}},
+    ], {"type": "object", "properties": {"customer": {"type": "string"}}, "required": ["customer"]})
+    token = flow.token("workflow,kanban", name="Onboarding bot")
+    run_id = flow.call(token, "trigger_recipe", {"recipe_id": "onboard", "inputs": {"customer": "Acme Corp"}})["id"]
+    done = flow.finished(token, run_id)
+    card, book = done["steps"]
+    assert card["status"] == "succeeded" and book["status"] == "failed", done
+    assert book["error"] == "Token does not grant access to the scheduling server"
+    cards = flow.call(token, "list_cards", {"project": "onboarding"})["cards"]
+    assert [c["title"] for c in cards] == ["Onboard Acme Corp"]
+    assert cards[0]["id"] == card["output"]["id"]
+    full = flow.call(token, "get_card", {"card_id": cards[0]["id"]})
+    assert full["created_by"]["token_id"] == token_public_id(token) and full["created_by"]["token_name"] == "Onboarding bot", full
