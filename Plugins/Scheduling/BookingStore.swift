@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import SQLite
+import ToolsetKit
 
 enum BookingStatus: String, CaseIterable, Sendable {
     case requested, confirmed, cancelled
@@ -117,12 +118,7 @@ struct BookingStore {
         """,
     ]
 
-    static func newID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let value = generator.next() as UInt64
-        let hex = String(value, radix: 16)
-        return "br_" + String(repeating: "0", count: 16 - hex.count) + hex
-    }
+    static func newID() -> String { randomID("br_") }
 
     static func isID(_ s: String) -> Bool {
         let b = Array(s.utf8)

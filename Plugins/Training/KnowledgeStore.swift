@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import SQLite
+import ToolsetKit
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -152,11 +153,7 @@ struct KnowledgeStore {
             createdAt: row.string(11), updatedAt: row.string(12))
     }
 
-    static func newID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let hex = (0..<8).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
-        return "kn_" + hex
-    }
+    static func newID() -> String { randomID("kn_") }
 
     func find(_ id: String) throws -> KnowledgeItem? {
         try database.queryOne("SELECT \(Self.columns) FROM knowledge_items WHERE id = ?", [.text(id)], Self.item)

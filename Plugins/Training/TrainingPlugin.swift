@@ -40,24 +40,12 @@ let trainingPlugin = PluginDefinition(
 // MARK: - Shared validation
 
 enum Rules {
-    /// A required text: not blank, at most `max` characters.
     static func text(_ value: String, _ field: String, max: Int) throws(ToolError) -> String {
-        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty else { throw ToolError("\"\(field)\" must not be empty") }
-        guard value.count <= max else {
-            throw ToolError("\"\(field)\" is \(value.count) characters long; the limit is \(max) characters")
-        }
-        return value
+        try TextRules.required(value, field, max: max)
     }
 
-    /// An optional text: empty means "none".
     static func optionalText(_ value: String?, _ field: String, max: Int) throws(ToolError) -> String? {
-        guard let value else { return nil }
-        guard value.count <= max else {
-            throw ToolError("\"\(field)\" is \(value.count) characters long; the limit is \(max) characters")
-        }
-        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
-        return trimmed.isEmpty ? nil : value
+        try TextRules.optional(value, field, max: max)
     }
 
     static func category(_ value: String?) throws(ToolError) -> String? {

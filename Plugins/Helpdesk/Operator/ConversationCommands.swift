@@ -75,7 +75,7 @@ let assignCommand = OperatorCommand(
     ], required: ["id"]).positional("id"),
     output: changeOutput, view: .record, annotations: [.idempotent, .notDestructive], toolset: "helpdesk", role: .admin
 ) { ctx, args in
-    let to = try Rules.optionalText(try args.values.optionalString("to"), "to", max: Limits.name)
+    let to = try TextRules.optional(try args.values.optionalString("to"), "to", max: Limits.name)
     let unassign = try args.values.optionalBool("unassign") ?? false
     guard (to == nil) == unassign else { throw ToolError("give exactly one of --to NAME or --unassign") }
     return try change(ctx, "assign", try args.values.string("id")) { human, conversation in

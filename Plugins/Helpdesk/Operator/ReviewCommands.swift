@@ -46,7 +46,7 @@ let approveCommand = OperatorCommand(
     output: .object(properties: ["draft": Schemas.draft, "message": Schemas.message], required: ["draft", "message"]),
     view: .record, annotations: [.notDestructive, .openWorld], toolset: "helpdesk", role: .admin
 ) { ctx, args in
-    let edit = try args.values.optionalString("edit").map { text throws(ToolError) in try Rules.text(text, "edit", max: Limits.content) }
+    let edit = try args.values.optionalString("edit").map { text throws(ToolError) in try TextRules.required(text, "edit", max: Limits.content) }
     let (draft, message) = try decide(ctx, try args.values.string("id"), approve: true, edit: edit, reason: nil)
     return .ok(text: "Sent \(draft.id) to \(draft.conversationID) as \(message?.id ?? "?")\(edit == nil ? "" : " (edited)"); drafted by \(draft.bot.name ?? "bot").",
                data: ["draft": draft.json, "message": message?.json ?? .null])
@@ -62,7 +62,7 @@ let rejectCommand = OperatorCommand(
     output: .object(properties: ["draft": Schemas.draft], required: ["draft"]),
     view: .record, annotations: [.notDestructive], toolset: "helpdesk", role: .admin
 ) { ctx, args in
-    let reason = try Rules.optionalText(try args.values.optionalString("reason"), "reason", max: 1000)
+    let reason = try TextRules.optional(try args.values.optionalString("reason"), "reason", max: 1000)
     let (draft, _) = try decide(ctx, try args.values.string("id"), approve: false, edit: nil, reason: reason)
     return .ok(text: "Rejected \(draft.id); nothing was sent.", data: ["draft": draft.json])
 }

@@ -26,11 +26,7 @@ extension HelpdeskStore {
     func contacts(matching query: String?, scope: InboxScope, before: Int64?, limit: Int) throws -> [Contact] {
         var terms = [scope.contactTerm("k")]
         if let before { terms.append(SQLTerm("k.seq < ?", [.int(before)])) }
-        for word in Self.searchWords(query) {
-            let pattern = SQLValue.text("%" + Self.escapeLike(word) + "%")
-            terms.append(SQLTerm("k.name LIKE ? ESCAPE '\\' OR k.email LIKE ? ESCAPE '\\' OR k.phone LIKE ? ESCAPE '\\'",
-                                 [pattern, pattern, pattern]))
-        }
+        terms += SQLTerm.searching(query, in: ["k.name", "k.email", "k.phone"])
         let where_ = SQLTerm.all(terms)
         return try database.query("\(Self.contactSelect) WHERE \(where_.sql) ORDER BY k.seq DESC LIMIT ?",
                                   where_.parameters + [.int(Int64(limit))]) { Self.contact($0) }
@@ -38,7 +34,7 @@ extension HelpdeskStore {
 
     func insertContact(name: String?, email: String?, phone: String?, attributes: JSONObject, createdByToken: String?,
                        by actor: Actor, settings: HelpdeskSettings) throws -> Contact {
-        let id = Self.newID("ct_")
+        let id = randomID("ct_")
         try database.run("""
             INSERT INTO contacts (id, name, email, phone, attributes, created_by_token, created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """, [.text(id), SQLValue(name), SQLValue(email), SQLValue(phone), .text(JSONValue.object(attributes).jsonString),

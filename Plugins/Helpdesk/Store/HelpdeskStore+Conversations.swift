@@ -68,7 +68,7 @@ extension HelpdeskStore {
     func countConversations(_ filter: ConversationFilter, scope: InboxScope) throws -> Int {
         let where_ = filterTerm(filter, scope: scope)
         // Only a search looks at the contact; without one the count stays on conversations' indexes.
-        let join = Self.searchWords(filter.query).isEmpty ? "" : " JOIN contacts k ON k.seq = c.contact_seq"
+        let join = filter.query == nil ? "" : " JOIN contacts k ON k.seq = c.contact_seq"
         return try database.queryOne("SELECT count(*) FROM conversations c\(join) WHERE \(where_.sql)",
                                      where_.parameters) { $0.int(0) } ?? 0
     }
@@ -85,31 +85,18 @@ extension HelpdeskStore {
         }
         if let since = filter.updatedSinceMs { terms.append(SQLTerm("c.updated_ms >= ?", [.int(since)])) }
         if let contact = filter.contactSeq { terms.append(SQLTerm("c.contact_seq = ?", [.int(contact)])) }
-        for word in Self.searchWords(filter.query) {
-            let pattern = SQLValue.text("%" + Self.escapeLike(word) + "%")
-            terms.append(SQLTerm("""
-                c.subject LIKE ? ESCAPE '\\' OR k.name LIKE ? ESCAPE '\\' OR k.email LIKE ? ESCAPE '\\'
-                OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_seq = c.seq AND m.content LIKE ? ESCAPE '\\')
-                """, Array(repeating: pattern, count: 4)))
-        }
+        terms += SQLTerm.searching(filter.query, anyOf: [
+            "c.subject LIKE ? ESCAPE '\\'", "k.name LIKE ? ESCAPE '\\'", "k.email LIKE ? ESCAPE '\\'",
+            "EXISTS (SELECT 1 FROM messages m WHERE m.conversation_seq = c.seq AND m.content LIKE ? ESCAPE '\\')",
+        ])
         return SQLTerm.all(terms)
-    }
-
-    /// Up to 8 words of a search; every one must match somewhere (case-insensitive for ASCII).
-    static func searchWords(_ query: String?) -> [String] {
-        guard let query else { return [] }
-        return Array(query.split(whereSeparator: { $0.isWhitespace }).map(String.init).prefix(8))
-    }
-
-    static func escapeLike(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
     }
 
     // MARK: Writing conversations
 
     func createConversation(inbox: Inbox, contact: Contact, subject: String?, status: ConversationStatus, by actor: Actor,
                             settings: HelpdeskSettings) throws -> Conversation {
-        let id = Self.newID("cv_")
+        let id = randomID("cv_")
         try database.run("""
             INSERT INTO conversations (id, inbox_id, contact_seq, subject, status, started_by, created_ms, updated_ms)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)

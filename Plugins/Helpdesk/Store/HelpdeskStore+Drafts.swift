@@ -41,7 +41,7 @@ extension HelpdeskStore {
     }
 
     func insertDraft(into conversation: Conversation, content: String, bot: Actor, settings: HelpdeskSettings) throws -> Draft {
-        let id = Self.newID("dr_")
+        let id = randomID("dr_")
         try database.run("""
             INSERT INTO drafts (id, conversation_seq, content, status, bot_token_id, bot_name, created_ms) VALUES (?, ?, ?, 'pending', ?, ?, ?)
             """, [.text(id), .int(conversation.seq), .text(content), .text(bot.id ?? ""), .text(bot.name ?? "bot"), .int(now)])

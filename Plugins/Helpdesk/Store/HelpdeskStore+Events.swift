@@ -32,7 +32,7 @@ extension HelpdeskStore {
     /// a few hundred rows at a time, so polling stays a pure read.
     func appendEvent(_ kind: EventKind, inboxID: Int64?, contactSeq: Int64?, data: JSONObject, settings: HelpdeskSettings) throws {
         try database.run("INSERT INTO events (id, kind, inbox_id, contact_seq, created_ms, data) VALUES (?, ?, ?, ?, ?, ?)",
-                         [.text(Self.newID("ev_")), .text(kind.rawValue), SQLValue(inboxID), SQLValue(contactSeq), .int(now),
+                         [.text(randomID("ev_")), .text(kind.rawValue), SQLValue(inboxID), SQLValue(contactSeq), .int(now),
                           .text(JSONValue.object(data).jsonString)])
         try pruneEvents(olderThan: now - settings.eventRetentionMs)
     }
@@ -66,7 +66,7 @@ extension HelpdeskStore {
         let visible = visibilityTerm(scope)
         var terms = [SQLTerm("e.seq > ?", [.int(position)]), visible]
         if !kinds.isEmpty, kinds.count < EventKind.allCases.count {
-            terms.append(SQLTerm("e.kind IN (\(placeholders(kinds.count)))", kinds.map { .text($0.rawValue) }))
+            terms.append(SQLTerm.isIn("e.kind", kinds.map { .text($0.rawValue) }))
         }
         let filter = SQLTerm.all(terms)
         let rows = try database.query(
@@ -82,7 +82,7 @@ extension HelpdeskStore {
 
     /// Inbox events of the scope's inboxes; contact events of the contacts it can see.
     private func visibilityTerm(_ scope: InboxScope) -> SQLTerm {
-        guard scope.isLimited else { return SQLTerm("1", []) }
+        guard scope.isLimited else { return SQLTerm("1") }
         let inbox = scope.inboxTerm("e.inbox_id")
         let contact = scope.contactTerm("k")
         return SQLTerm("\(inbox.sql) OR (e.inbox_id IS NULL AND EXISTS (SELECT 1 FROM contacts k WHERE k.seq = e.contact_seq AND \(contact.sql)))",

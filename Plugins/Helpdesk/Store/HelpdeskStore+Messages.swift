@@ -33,7 +33,7 @@ extension HelpdeskStore {
     /// activity lines whose own event (status change, assignment) already tells the story.
     func insertMessage(into conversation: Conversation, kind: MessageKind, author: Actor, content: String,
                        draft: (id: String, bot: Actor)? = nil, settings: HelpdeskSettings, announce: Bool = true) throws -> Message {
-        let id = Self.newID("msg_")
+        let id = randomID("msg_")
         try database.run("""
             INSERT INTO messages (id, conversation_seq, kind, author_type, author_id, author_name, draft_id, drafted_by_token, drafted_by_name, content, created_ms)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

@@ -14,29 +14,6 @@ struct HelpdeskStore {
         self.now = now
     }
 
-    /// Runs reads in one snapshot (a deferred transaction that writes nothing), so what they
-    /// see belongs together: a page and its total, or the feed's retention mark and its events
-    /// (a writer pruning in between would otherwise drop events after a cursor just judged valid).
-    func snapshot<T>(_ body: () throws -> T) throws -> T {
-        try database.execute("BEGIN DEFERRED")
-        do {
-            let result = try body()
-            try database.execute("COMMIT")
-            return result
-        } catch {
-            try? database.execute("ROLLBACK")
-            throw error
-        }
-    }
-
-    /// `cv_` + 16 random hex digits. Random, not sequential, so ids say nothing about volume.
-    static func newID(_ prefix: String) -> String {
-        var generator = SystemRandomNumberGenerator()
-        let value = generator.next() as UInt64
-        let hex = String(value, radix: 16)
-        return prefix + String(repeating: "0", count: 16 - hex.count) + hex
-    }
-
     // MARK: Inboxes
 
     func inbox(slug: String) throws -> Inbox? {

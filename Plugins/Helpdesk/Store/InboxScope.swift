@@ -21,8 +21,8 @@ struct InboxScope {
         guard let restriction = context.restrictions["inboxes"] else { return .everything }
         let slugs = restriction.arrayValue?.compactMap(\.stringValue) ?? []
         guard !slugs.isEmpty else { return InboxScope(inboxIDs: [], tokenID: context.tokenID) }
-        let ids = try database.query("SELECT id FROM inboxes WHERE slug IN (\(placeholders(slugs.count))) ORDER BY id",
-                                     slugs.map { .text($0) }) { $0.int64(0) }
+        let known = SQLTerm.isIn("slug", slugs.map { .text($0) })
+        let ids = try database.query("SELECT id FROM inboxes WHERE \(known.sql) ORDER BY id", known.parameters) { $0.int64(0) }
         return InboxScope(inboxIDs: ids, tokenID: context.tokenID)
     }
 
@@ -32,34 +32,15 @@ struct InboxScope {
 
     /// A WHERE term on a table's inbox column (`c.inbox_id`).
     func inboxTerm(_ column: String) -> SQLTerm {
-        guard let inboxIDs else { return SQLTerm("1", []) }
-        guard !inboxIDs.isEmpty else { return SQLTerm("0", []) }
-        return SQLTerm("\(column) IN (\(placeholders(inboxIDs.count)))", inboxIDs.map { .int($0) })
+        guard let inboxIDs else { return SQLTerm("1") }
+        return SQLTerm.isIn(column, inboxIDs.map { .int($0) })
     }
 
     /// A WHERE term on a contacts row (`k.seq`, `k.created_by_token`).
     func contactTerm(_ alias: String) -> SQLTerm {
-        guard isLimited else { return SQLTerm("1", []) }
+        guard isLimited else { return SQLTerm("1") }
         let throughConversation = inboxTerm("x.inbox_id")
         return SQLTerm("(EXISTS (SELECT 1 FROM conversations x WHERE x.contact_seq = \(alias).seq AND \(throughConversation.sql))"
                        + " OR \(alias).created_by_token = ?)", throughConversation.parameters + [.text(tokenID ?? "")])
     }
 }
-
-/// A piece of SQL and the parameters its `?`s take, so terms compose in order.
-struct SQLTerm {
-    let sql: String
-    let parameters: [SQLValue]
-
-    init(_ sql: String, _ parameters: [SQLValue]) {
-        self.sql = sql
-        self.parameters = parameters
-    }
-
-    /// Terms joined with AND; an empty list is "1".
-    static func all(_ terms: [SQLTerm]) -> SQLTerm {
-        terms.isEmpty ? SQLTerm("1", []) : SQLTerm(terms.map { "(\($0.sql))" }.joined(separator: " AND "), terms.flatMap(\.parameters))
-    }
-}
-
-func placeholders(_ count: Int) -> String { Array(repeating: "?", count: count).joined(separator: ", ") }

@@ -31,7 +31,7 @@ let searchContactsTool = Tool(
     output: contactList,
     annotations: [.readOnly, .idempotent, .closedWorld]
 ) { call in
-    let query = try Rules.text(try call.arguments.string("query"), "query", max: Limits.query)
+    let query = try TextRules.required(try call.arguments.string("query"), "query", max: Limits.query)
     return try contactPage(call, query: query, list: .contactSearch)
 }
 
@@ -81,7 +81,7 @@ let createContactTool = Tool(
 ) { call in
     let helpdesk = try HelpdeskCall(call)
     let args = call.arguments
-    let name = try Rules.optionalText(try args.optionalString("name"), "name", max: Limits.name)
+    let name = try TextRules.optional(try args.optionalString("name"), "name", max: Limits.name)
     let email = try args.optionalString("email").map { text throws(ToolError) in try Rules.email(text) }
     let phone = try args.optionalString("phone").map { text throws(ToolError) in try Rules.phone(text) }
     let attributes = try Rules.attributes(try args.optionalObject("attributes") ?? JSONObject())
@@ -119,7 +119,7 @@ let updateContactTool = Tool(
     guard args.has("name") || args.has("email") || args.has("phone") || args.has("attributes") else {
         throw ToolError("Nothing to change: give at least one of name, email, phone, attributes")
     }
-    let name = try Rules.optionalText(try args.optionalString("name"), "name", max: Limits.name)
+    let name = try TextRules.optional(try args.optionalString("name"), "name", max: Limits.name)
     let email = try args.optionalString("email").map { text throws(ToolError) in try Rules.email(text) }
     let phone = try args.optionalString("phone").flatMap { text throws(ToolError) in text.isEmpty ? nil : try Rules.phone(text) }
     let attributes = try args.optionalObject("attributes").map { object throws(ToolError) in try Rules.attributes(object) }
@@ -152,16 +152,5 @@ extension JSONObject {
         var object = JSONObject()
         for (key, value) in members where value != .null { object[key] = value }
         return object
-    }
-}
-
-extension Schema {
-    /// An object schema with one more (required) property.
-    func adding(_ name: String, _ schema: Schema) -> Schema {
-        guard case .object(var root) = json, case .object(var properties)? = root["properties"] else { return self }
-        properties[name] = schema.json
-        root["properties"] = .object(properties)
-        if case .array(let required)? = root["required"] { root["required"] = .array(required + [.string(name)]) }
-        return Schema(.object(root))
     }
 }

@@ -38,11 +38,11 @@ let listConversationsTool = Tool(
         guard let parsed = RFC3339DateTime(text) else { throw ToolError("\"updated_since\" must be an RFC 3339 time such as 2026-12-01T09:00:00Z") }
         return parsed.epochMilliseconds
     }
-    filter.query = try Rules.optionalText(try args.optionalString("query"), "query", max: Limits.query)
+    filter.query = try TextRules.optional(try args.optionalString("query"), "query", max: Limits.query)
     let limit = try helpdesk.limit(default: Limits.pageDefault, max: Limits.pageMax)
     let cursor = try helpdesk.cursor(.conversations, filters: filter.fingerprint)
     let store = helpdesk.store
-    let (rows, total, items) = try store.snapshot {
+    let (rows, total, items) = try store.database.readSnapshot {
         let rows = try store.conversations(filter, scope: helpdesk.scope, before: cursor?.position, limit: limit + 1)
         let total = try store.countConversations(filter, scope: helpdesk.scope)
         return (rows, total, try rows.prefix(limit).map { try conversationJSON($0, store: store) })

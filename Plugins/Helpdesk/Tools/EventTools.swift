@@ -41,7 +41,7 @@ let pollEventsTool = Tool(
         return .structured(["events": [], "next_cursor": next, "has_more": false],
                            text: "The feed starts now. Poll again with next_cursor to get what happens from here on.")
     }
-    let page = try store.snapshot { () throws -> FeedPage? in
+    let page = try store.database.readSnapshot { () throws -> FeedPage? in
         guard cursor.stamp >= (try store.prunedBeforeMs()) else { return nil }
         return try store.events(after: cursor.position, scope: helpdesk.scope, kinds: kinds, limit: limit)
     }

@@ -48,25 +48,11 @@ struct HelpdeskCall {
 
     /// A required text: not blank, within `max`.
     func text(_ key: String, max: Int) throws(ToolError) -> String {
-        try Rules.text(try arguments.string(key), key, max: max)
+        try TextRules.required(try arguments.string(key), key, max: max)
     }
 }
 
 enum Rules {
-    static func text(_ value: String, _ field: String, max: Int) throws(ToolError) -> String {
-        guard !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ToolError("\"\(field)\" must not be empty") }
-        guard value.count <= max else { throw ToolError("\"\(field)\" is \(value.count) characters long; the limit is \(max)") }
-        return value
-    }
-
-    /// An optional text: blank means none.
-    static func optionalText(_ value: String?, _ field: String, max: Int) throws(ToolError) -> String? {
-        guard let value else { return nil }
-        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard trimmed.count <= max else { throw ToolError("\"\(field)\" is \(trimmed.count) characters long; the limit is \(max)") }
-        return trimmed.isEmpty ? nil : trimmed
-    }
-
     /// A lower-cased address with one @, something before it and a dotted domain after it.
     static func email(_ value: String) throws(ToolError) -> String {
         let email = value.trimmingCharacters(in: .whitespaces).lowercased()

@@ -26,8 +26,8 @@ let startConversationTool = Tool(
     let slug = try args.string("inbox")
     let contactID = try args.optionalString("contact_id")
     let email = try args.optionalString("email").map { text throws(ToolError) in try Rules.email(text) }
-    let name = try Rules.optionalText(try args.optionalString("name"), "name", max: Limits.name)
-    let subject = try Rules.optionalText(try args.optionalString("subject"), "subject", max: Limits.subject)
+    let name = try TextRules.optional(try args.optionalString("name"), "name", max: Limits.name)
+    let subject = try TextRules.optional(try args.optionalString("subject"), "subject", max: Limits.subject)
     let content = try helpdesk.text("content", max: Limits.content)
     guard (contactID == nil) != (email == nil) else { throw ToolError("Give exactly one of contact_id or email") }
     let store = helpdesk.store

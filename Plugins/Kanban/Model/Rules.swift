@@ -4,20 +4,9 @@ import ToolsetKit
 /// Input checks shared by the tools and the operator commands, so an agent and a human are held
 /// to the same limits and read the same error texts.
 enum Rules {
-    /// A required text: not blank, at most `max` characters. Kept as given (inner newlines matter in descriptions).
+    /// A required text: not blank, at most `max` characters, without surrounding whitespace.
     static func text(_ value: String, _ field: String, max: Int) throws(ToolError) -> String {
-        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty else { throw ToolError("\"\(field)\" must not be empty") }
-        guard trimmed.count <= max else { throw ToolError("\"\(field)\" is \(trimmed.count) characters long; the limit is \(max)") }
-        return trimmed
-    }
-
-    /// An optional text: absent or blank means none.
-    static func optionalText(_ value: String?, _ field: String, max: Int) throws(ToolError) -> String? {
-        guard let value else { return nil }
-        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard trimmed.count <= max else { throw ToolError("\"\(field)\" is \(trimmed.count) characters long; the limit is \(max)") }
-        return trimmed.isEmpty ? nil : trimmed
+        try TextRules.required(value, field, max: max, trimmed: true)
     }
 
     /// Labels: trimmed, blank ones dropped, repeats (ignoring case) dropped, at most 20 of at most 50 characters.

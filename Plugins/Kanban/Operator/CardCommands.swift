@@ -105,9 +105,9 @@ let editCommand = OperatorCommand(
         throw ToolError("nothing to change: give at least one of \(CardField.names.map { "--\($0)" }.joined(separator: ", "))")
     }
     let title = try values.optionalString("title").map { text throws(ToolError) in try Rules.text(text, "title", max: Limits.title) }
-    let description = try Rules.optionalText(try values.optionalString("description"), "description", max: Limits.description)
-    let assignee = try Rules.optionalText(try values.optionalString("assignee"), "assignee", max: Limits.assignee)
-    let due = try Rules.optionalText(try values.optionalString("due"), "due", max: 40).map { text throws(ToolError) in try Rules.due(text, "due") }
+    let description = try TextRules.optional(try values.optionalString("description"), "description", max: Limits.description)
+    let assignee = try TextRules.optional(try values.optionalString("assignee"), "assignee", max: Limits.assignee)
+    let due = try TextRules.optional(try values.optionalString("due"), "due", max: 40).map { text throws(ToolError) in try Rules.due(text, "due") }
     let labels = try values.optionalString("labels").map { text throws(ToolError) in try Rules.labelList(text) }
     let (card, changed) = try human.write {
         let card = try store.existingCard(try values.string("id"), includeArchived: true)

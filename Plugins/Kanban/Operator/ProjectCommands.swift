@@ -43,7 +43,7 @@ let projectCommand = OperatorCommand(
         // The id alone on stdout, so scripts can write PROJECT=$(toolhost kanban project create …).
         return .ok(text: slug, data: ["created": board.json, "projects": [board.json]])
     case .list:
-        let boards = try store.snapshot { try store.projects().map { try store.board($0) } }
+        let boards = try store.database.readSnapshot { try store.projects().map { try store.board($0) } }
         let text = boards.isEmpty ? "No projects yet; create one with toolhost kanban project create --tenant T NAME"
             : textTable(["PROJECT", "CARDS", "NAME", "COLUMNS"], boards.map { board in
                 [board.project.slug, String(board.cardCount), board.project.name,

@@ -82,21 +82,8 @@ extension KanbanStore {
             terms.append(assignee.isEmpty ? SQLTerm("c.assignee IS NULL") : SQLTerm("c.assignee = ?", [.text(assignee)]))
         }
         if let before = filter.dueBeforeMs { terms.append(SQLTerm("c.due_ms < ?", [.int(before)])) }
-        for word in Self.searchWords(filter.query) {
-            let pattern = SQLValue.text("%" + Self.escapeLike(word) + "%")
-            terms.append(SQLTerm("c.title LIKE ? ESCAPE '\\' OR c.description LIKE ? ESCAPE '\\'", [pattern, pattern]))
-        }
+        terms += SQLTerm.searching(filter.query, in: ["c.title", "c.description"])
         return SQLTerm.all(terms)
-    }
-
-    /// Up to 8 words of a search; every one must match (case-insensitive for ASCII).
-    static func searchWords(_ query: String?) -> [String] {
-        guard let query else { return [] }
-        return Array(query.split(whereSeparator: { $0.isWhitespace }).map(String.init).prefix(8))
-    }
-
-    static func escapeLike(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
     }
 
     // MARK: Writing cards
@@ -108,7 +95,7 @@ extension KanbanStore {
         }
         let at = try position.map { value throws(ToolError) in try Rules.position(value, max: column.cardCount + 1) } ?? column.cardCount + 1
         try shift(column: column.id, from: at, by: 1)
-        let id = Self.newID("card_")
+        let id = randomID("card_")
         try database.run("""
             INSERT INTO cards (id, project_id, column_id, position, title, description, assignee, due_text, due_ms,
                                created_by_token, created_by_name, created_ms, updated_ms)

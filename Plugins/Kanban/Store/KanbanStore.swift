@@ -12,28 +12,7 @@ struct KanbanStore {
         self.now = now
     }
 
-    /// Reads in one snapshot (a deferred transaction that writes nothing), so a page and the
-    /// counts next to it belong together.
-    func snapshot<T>(_ body: () throws -> T) throws -> T {
-        try database.execute("BEGIN DEFERRED")
-        do {
-            let result = try body()
-            try database.execute("COMMIT")
-            return result
-        } catch {
-            try? database.execute("ROLLBACK")
-            throw error
-        }
-    }
-
     func write<T>(_ body: () throws -> T) throws -> T { try database.transaction(body) }
-
-    /// `card_` + 16 random hex digits. Random, not sequential, so ids say nothing about volume.
-    static func newID(_ prefix: String) -> String {
-        var generator = SystemRandomNumberGenerator()
-        let hex = String(generator.next() as UInt64, radix: 16)
-        return prefix + String(repeating: "0", count: 16 - hex.count) + hex
-    }
 
     // MARK: Projects
 
@@ -133,21 +112,5 @@ struct KanbanStore {
         try database.run("DELETE FROM board_columns WHERE id = ?", [.int(column.id)])
         try database.run("UPDATE board_columns SET position = position - 1 WHERE project_id = ? AND position > ?",
                          [.int(project.id), .int(Int64(column.position))])
-    }
-}
-
-/// A piece of SQL and the parameters its `?`s take, so filter terms compose in order.
-struct SQLTerm {
-    let sql: String
-    let parameters: [SQLValue]
-
-    init(_ sql: String, _ parameters: [SQLValue] = []) {
-        self.sql = sql
-        self.parameters = parameters
-    }
-
-    /// Terms joined with AND; an empty list is "1".
-    static func all(_ terms: [SQLTerm]) -> SQLTerm {
-        terms.isEmpty ? SQLTerm("1") : SQLTerm(terms.map { "(\($0.sql))" }.joined(separator: " AND "), terms.flatMap(\.parameters))
     }
 }

@@ -38,11 +38,11 @@ let listCardsTool = Tool(
     } else if args.has("column") {
         throw ToolError("\"column\" needs \"project\" too: column names belong to a project (list_projects shows them)")
     }
-    filter.label = try Rules.optionalText(try args.optionalString("label"), "label", max: Limits.label)
-    filter.assignee = try Rules.optionalText(try args.optionalString("assignee"), "assignee", max: Limits.assignee)
+    filter.label = try TextRules.optional(try args.optionalString("label"), "label", max: Limits.label)
+    filter.assignee = try TextRules.optional(try args.optionalString("assignee"), "assignee", max: Limits.assignee)
         .map { $0.lowercased() == "none" ? "" : $0 }
     filter.dueBeforeMs = try args.optionalString("due_before").map { text throws(ToolError) in try Rules.due(text, "due_before").ms }
-    filter.query = try Rules.optionalText(try args.optionalString("query"), "query", max: Limits.query)
+    filter.query = try TextRules.optional(try args.optionalString("query"), "query", max: Limits.query)
     let limit = try kanban.limit()
     let after = try kanban.cursor(.cards, filters: filter.fingerprint)
     let rows = try store.cards(filter, after: after, limit: limit + 1)
@@ -98,9 +98,9 @@ let addCardTool = Tool(
     })
     let draft = CardDraft(
         title: try Rules.text(try args.string("title"), "title", max: Limits.title),
-        description: try Rules.optionalText(try args.optionalString("description"), "description", max: Limits.description),
+        description: try TextRules.optional(try args.optionalString("description"), "description", max: Limits.description),
         labels: labels,
-        assignee: try Rules.optionalText(try args.optionalString("assignee"), "assignee", max: Limits.assignee),
+        assignee: try TextRules.optional(try args.optionalString("assignee"), "assignee", max: Limits.assignee),
         due: try args.optionalString("due").map { text throws(ToolError) in try Rules.due(text, "due") })
     let position = try args.optionalInt("position")
     let store = kanban.store

@@ -15,7 +15,7 @@ let listProjectsTool = Tool(
     let limit = try kanban.limit()
     let after = try kanban.cursor(.projects)
     let store = kanban.store
-    let boards = try store.snapshot {
+    let boards = try store.database.readSnapshot {
         try store.projects(after: after, limit: limit + 1).map { try store.board($0) }
     }
     let page = Array(boards.prefix(limit))

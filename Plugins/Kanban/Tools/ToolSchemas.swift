@@ -47,20 +47,3 @@ enum Schemas {
     static let limit = Schema.integer(description: "Items per page, 1–\(Limits.pageMax) (default \(Limits.pageDefault))", minimum: 1,
                                       maximum: Limits.pageMax)
 }
-
-extension Schema {
-    /// An object schema with a property replaced or added (its required list unchanged).
-    func setting(_ name: String, _ schema: Schema) -> Schema {
-        guard case .object(var root) = json, case .object(var properties)? = root["properties"] else { return self }
-        properties[name] = schema.json
-        root["properties"] = .object(properties)
-        return Schema(.object(root))
-    }
-
-    /// An object schema with one more required property.
-    func adding(_ name: String, _ schema: Schema) -> Schema {
-        guard case .object(var root) = setting(name, schema).json else { return self }
-        if case .array(let required)? = root["required"] { root["required"] = .array(required + [.string(name)]) }
-        return Schema(.object(root))
-    }
-}

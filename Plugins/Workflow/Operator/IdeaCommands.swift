@@ -23,11 +23,11 @@ let ideaCommand = OperatorCommand(
     let store = WorkflowStore(try ctx.database, now: ctx.nowMilliseconds)
     switch try values.string("action") {
     case "add":
-        guard let title = try Rules.optionalText(try values.optionalString("title"), "title", max: Limits.title),
-              let description = try Rules.optionalText(try values.optionalString("description"), "description", max: Limits.description) else {
+        guard let title = try TextRules.optional(try values.optionalString("title"), "title", max: Limits.title),
+              let description = try TextRules.optional(try values.optionalString("description"), "description", max: Limits.description) else {
             throw ToolError("idea add needs --title and --description")
         }
-        let category = try Rules.optionalText(try values.optionalString("category"), "category", max: Limits.category)
+        let category = try TextRules.optional(try values.optionalString("category"), "category", max: Limits.category)
         let toolsets = (try values.optionalString("toolsets") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         let idea = try store.addIdea(title: title, description: description, category: category, toolsets: toolsets)
         ctx.emit("workflow.idea_added", ["id": .string(idea.id), "title": .string(title)])
@@ -71,7 +71,7 @@ private func decision(_ name: String, _ status: RequestStatus, title: String) ->
         output: Schemas.request, view: .record, annotations: [.notDestructive], toolset: "workflow", role: .admin
     ) { ctx, args in
         let id = try args.values.string("id")
-        let reason = try Rules.optionalText(try args.values.optionalString("reason"), "reason", max: 1000)
+        let reason = try TextRules.optional(try args.values.optionalString("reason"), "reason", max: 1000)
         let store = WorkflowStore(try ctx.database, now: ctx.nowMilliseconds)
         let request = try store.write {
             guard let request = try store.request(id: id) else { throw ToolError("no request \(id)") }

@@ -29,7 +29,7 @@ extension WorkflowStore {
                              [.text(description), .text(inputSchema.jsonString), .text(stepsJSON), .int(now), .int(existing.seq)])
             return (try recipe(existing.id) ?? existing, false)
         }
-        let id = Self.newID("rcp_")
+        let id = randomID("rcp_")
         try database.run("""
             INSERT INTO recipes (id, name, description, input_schema, steps, created_by, created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """, [.text(id), .text(name), .text(description), .text(inputSchema.jsonString), .text(stepsJSON), .text(operatorName), .int(now), .int(now)])

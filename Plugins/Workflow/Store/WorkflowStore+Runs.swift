@@ -33,7 +33,7 @@ extension WorkflowStore {
 
     /// A queued run with a snapshot of the recipe's steps (editing the recipe later changes no queued run).
     func createRun(_ recipe: Recipe, inputs: JSONValue, tokenID: String, tokenName: String) throws -> Run {
-        let id = Self.newID("run_")
+        let id = randomID("run_")
         try database.run("""
             INSERT INTO runs (id, recipe_id, recipe_name, steps, inputs, status, token_id, token_name, created_ms) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)
             """, [.text(id), .text(recipe.id), .text(recipe.name), .text(JSONValue.array(recipe.steps.map(\.json)).jsonString),

@@ -12,18 +12,7 @@ struct WorkflowStore {
         self.now = now
     }
 
-    /// `run_` + 16 random hex digits: ids say nothing about volume.
-    static func newID(_ prefix: String) -> String {
-        var generator = SystemRandomNumberGenerator()
-        let hex = String(generator.next() as UInt64, radix: 16)
-        return prefix + String(repeating: "0", count: 16 - hex.count) + hex
-    }
-
     func write<T>(_ body: () throws -> T) throws -> T { try database.transaction(body) }
-
-    static func escapeLike(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
-    }
 
     // MARK: Ideas
 
@@ -44,16 +33,15 @@ struct WorkflowStore {
             sql += " AND category = ? COLLATE NOCASE"
             parameters.append(.text(category))
         }
-        for word in (query ?? "").split(whereSeparator: \.isWhitespace).prefix(8) {
-            sql += " AND (title LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\')"
-            let pattern = SQLValue.text("%" + Self.escapeLike(String(word)) + "%")
-            parameters += [pattern, pattern]
+        for term in SQLTerm.searching(query, in: ["title", "description"]) {
+            sql += " AND (\(term.sql))"
+            parameters += term.parameters
         }
         return try database.query(sql + " ORDER BY seq LIMIT ?", parameters + [.int(Int64(limit))], Self.idea)
     }
 
     func addIdea(title: String, description: String, category: String?, toolsets: [String]) throws -> Idea {
-        let id = Self.newID("idea_")
+        let id = randomID("idea_")
         try database.run("INSERT INTO ideas (id, title, description, category, toolsets, created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
                          [.text(id), .text(title), .text(description), SQLValue(category),
                           .text(JSONValue.array(toolsets.map(JSONValue.string)).jsonString), .int(now), .int(now)])
@@ -95,7 +83,7 @@ struct WorkflowStore {
     }
 
     func submitRequest(title: String, description: String, trigger: String?, example: String?, tokenID: String, tokenName: String) throws -> WorkflowRequest {
-        let id = Self.newID("wr_")
+        let id = randomID("wr_")
         try database.run("""
             INSERT INTO requests (id, title, description, desired_trigger, example, status, token_id, token_name, created_ms)
             VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)

@@ -1,20 +1,7 @@
 import ToolsetKit
 
-/// Input rules the tools share.
+/// Paging rules the tools share.
 enum Rules {
-    static func text(_ value: String, _ field: String, max: Int) throws(ToolError) -> String {
-        guard !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ToolError("\"\(field)\" must not be empty") }
-        guard value.count <= max else { throw ToolError("\"\(field)\" is \(value.count) characters long; the limit is \(max)") }
-        return value
-    }
-
-    static func optionalText(_ value: String?, _ field: String, max: Int) throws(ToolError) -> String? {
-        guard let value else { return nil }
-        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard trimmed.count <= max else { throw ToolError("\"\(field)\" is \(trimmed.count) characters long; the limit is \(max)") }
-        return trimmed.isEmpty ? nil : trimmed
-    }
-
     static func limit(_ arguments: ToolArguments) throws(ToolError) -> Int {
         let limit = try arguments.optionalInt("limit") ?? Limits.pageDefault
         guard (1...Limits.pageMax).contains(limit) else { throw ToolError("\"limit\" must be between 1 and \(Limits.pageMax)") }

@@ -18,8 +18,8 @@ let listWorkflowIdeasTool = Tool(
     annotations: [.readOnly, .idempotent, .closedWorld]
 ) { call in
     let args = call.arguments
-    let query = try Rules.optionalText(try args.optionalString("query"), "query", max: Limits.query)
-    let category = try Rules.optionalText(try args.optionalString("category"), "category", max: Limits.category)
+    let query = try TextRules.optional(try args.optionalString("query"), "query", max: Limits.query)
+    let category = try TextRules.optional(try args.optionalString("category"), "category", max: Limits.category)
     let limit = try Rules.limit(args)
     let filters = [query ?? "", category?.lowercased() ?? ""]
     let after = try Rules.cursor(args, list: "ideas", filters: filters)
@@ -46,10 +46,10 @@ let submitWorkflowRequestTool = Tool(
     annotations: [.notReadOnly, .notDestructive, .notIdempotent, .closedWorld]
 ) { call in
     let args = call.arguments
-    let title = try Rules.text(try args.string("title"), "title", max: Limits.title)
-    let description = try Rules.text(try args.string("description"), "description", max: Limits.description)
-    let trigger = try Rules.optionalText(try args.optionalString("desired_trigger"), "desired_trigger", max: Limits.title)
-    let example = try Rules.optionalText(try args.optionalString("example"), "example", max: Limits.description)
+    let title = try TextRules.required(try args.string("title"), "title", max: Limits.title)
+    let description = try TextRules.required(try args.string("description"), "description", max: Limits.description)
+    let trigger = try TextRules.optional(try args.optionalString("desired_trigger"), "desired_trigger", max: Limits.title)
+    let example = try TextRules.optional(try args.optionalString("example"), "example", max: Limits.description)
     let store = WorkflowStore(try call.database, now: call.nowMilliseconds)
     let context = call.context
     let request = try store.write {

@@ -43,6 +43,8 @@ let triggerRecipeTool = Tool(
     guard let recipe = try store.recipe(recipeID), recipe.enabled else { throw ToolError("No recipe \(recipeID) (list_recipes shows those you can trigger)") }
     try checkInputs(inputs, recipe)
     let run = try store.write { try store.createRun(recipe, inputs: inputs, tokenID: call.context.tokenID, tokenName: call.context.tokenName) }
+    // The answer shows the run as queued: read before the job can start it.
+    let steps = try store.steps(of: run)
     do {
         let jobID = try call.enqueue(JobRequest(kind: "workflow.run", payload: ["run_id": .string(run.id)], idempotencyKey: run.id))
         try store.setJob(run, jobID: jobID)
@@ -51,7 +53,7 @@ let triggerRecipeTool = Tool(
         throw ToolError("The run could not be queued (\(error.message)); nothing ran.")
     }
     call.emit("workflow.recipe_triggered", ["run_id": .string(run.id), "recipe_id": .string(recipe.id)])
-    return .structured(run.json(steps: try store.steps(of: run)),
+    return .structured(run.json(steps: steps),
                        text: "Started \(run.id) of \(recipe.name) (\(recipe.steps.count) steps); follow it with get_workflow_run.")
 }
 
