@@ -123,8 +123,11 @@ public final class Database: @unchecked Sendable {
 
     /// Runs `body` in a transaction: committed if it returns, rolled back if it throws.
     /// IMMEDIATE takes the write lock up front so two writers never deadlock upgrading a read lock.
-    public func transaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN IMMEDIATE")
+    public func transaction<T>(_ body: () throws -> T) throws -> T { try within("BEGIN IMMEDIATE", body) }
+
+    /// `body` between `begin` and COMMIT; rolled back if it throws.
+    func within<T>(_ begin: String, _ body: () throws -> T) throws -> T {
+        try execute(begin)
         do {
             let result = try body()
             try execute("COMMIT")

@@ -43,15 +43,5 @@ public struct SQLTerm: Sendable {
 extension Database {
     /// Runs reads in one snapshot (a deferred transaction that writes nothing), so what they see
     /// belongs together: a page and its total, or a cursor's check and the rows after it.
-    public func readSnapshot<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN DEFERRED")
-        do {
-            let result = try body()
-            try execute("COMMIT")
-            return result
-        } catch {
-            try? execute("ROLLBACK")
-            throw error
-        }
-    }
+    public func readSnapshot<T>(_ body: () throws -> T) throws -> T { try within("BEGIN DEFERRED", body) }
 }

@@ -14,7 +14,7 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
 from helpdesk_seed import seed
-from toolhost_testlib import Daemon, cli, create_tenant, module_daemon, rpc_error, rpc_result, run, token_public_id
+from toolhost_testlib import TenantSession, create_tenant, module_daemon, rpc_error, rpc_result, run, token_public_id
 
 TOOLS = {
     "list_conversations", "get_conversation", "reply_to_conversation", "add_private_note", "create_draft_reply",
@@ -35,22 +35,14 @@ SCOPES = {
 }
 
 
-class Desk:
+class Desk(TenantSession):
     """One tenant on the enterprise plan with its helpdesk, on a daemon shared by the module."""
 
-    def __init__(self, d: Daemon, tenant: str):
-        self.d = d
-        self.tenant = tenant
-        self.path = f"/{tenant}/mcp"
-
-    def cli(self, *args: str, check: bool = True):
-        return cli(self.d.data, *args, check=check)
-
     def helpdesk(self, command: str, *args: str, check: bool = True):
-        return self.cli("helpdesk", command, "--tenant", self.tenant, *args, check=check)
+        return self.command("helpdesk", command, *args, check=check)
 
     def helpdesk_json(self, command: str, *args: str):
-        return json.loads(self.helpdesk(command, *args, "--json").stdout)
+        return self.command_json("helpdesk", command, *args)
 
     def inbox(self, slug: str, channel: str = "email") -> None:
         self.helpdesk("inbox", "create", slug, "--channel", channel)
@@ -66,21 +58,6 @@ class Desk:
         if restrict is not None:
             args += ["--restrict", json.dumps(restrict)]
         return self.cli(*args).stdout.strip()
-
-    def raw(self, token: str, tool: str, arguments: dict, *, id=1):
-        return self.d.call_tool(self.path, token, tool, arguments, id=id)
-
-    def call(self, token: str, tool: str, arguments: dict | None = None) -> dict:
-        """A successful call's structuredContent."""
-        result = rpc_result(self.raw(token, tool, arguments or {}))
-        assert not result.get("isError"), result
-        return result["structuredContent"]
-
-    def fail(self, token: str, tool: str, arguments: dict) -> str:
-        """A call that must end in isError; its text."""
-        result = rpc_result(self.raw(token, tool, arguments))
-        assert result.get("isError") is True, result
-        return result["content"][0]["text"]
 
 
 _counter = [0]

@@ -12,28 +12,20 @@ import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
-from toolhost_testlib import Daemon, cli, create_tenant, module_daemon, rpc_error, rpc_result, run, token_public_id
+from toolhost_testlib import TenantSession, create_tenant, module_daemon, rpc_error, rpc_result, run, token_public_id
 
 TOOLS = {"list_projects", "list_cards", "get_card", "add_card"}
 READ_TOOLS = {"list_projects", "list_cards", "get_card"}
 
 
-class Board:
+class Board(TenantSession):
     """One growth tenant with its kanban, on a daemon shared by the module."""
 
-    def __init__(self, d: Daemon, tenant: str):
-        self.d = d
-        self.tenant = tenant
-        self.path = f"/{tenant}/mcp"
-
-    def cli(self, *args: str, check: bool = True):
-        return cli(self.d.data, *args, check=check)
-
     def kanban(self, command: str, *args: str, check: bool = True):
-        return self.cli("kanban", command, "--tenant", self.tenant, *args, check=check)
+        return self.command("kanban", command, *args, check=check)
 
     def kanban_json(self, command: str, *args: str):
-        return json.loads(self.kanban(command, *args, "--json").stdout)
+        return self.command_json("kanban", command, *args)
 
     def project(self, name: str, *extra: str) -> str:
         out = self.kanban("project", "create", name, *extra).stdout
@@ -42,21 +34,6 @@ class Board:
 
     def token(self, toolsets: str = "kanban", name: str = "Planner bot") -> str:
         return self.cli("token", "create", "--tenant", self.tenant, "--name", name, "--toolsets", toolsets).stdout.strip()
-
-    def raw(self, token: str, tool: str, arguments: dict, *, id=1):
-        return self.d.call_tool(self.path, token, tool, arguments, id=id)
-
-    def call(self, token: str, tool: str, arguments: dict | None = None) -> dict:
-        """A successful call's structuredContent."""
-        result = rpc_result(self.raw(token, tool, arguments or {}))
-        assert not result.get("isError"), result
-        return result["structuredContent"]
-
-    def fail(self, token: str, tool: str, arguments: dict) -> str:
-        """A call that must end in isError; its text."""
-        result = rpc_result(self.raw(token, tool, arguments))
-        assert result.get("isError") is True, result
-        return result["content"][0]["text"]
 
     def add(self, token: str, title: str, column: str = "To do", project: str = "website-relaunch", **more) -> dict:
         return self.call(token, "add_card", {"project": project, "column": column, "title": title, **more})

@@ -13,7 +13,7 @@ import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
-from toolhost_testlib import booking_args, cli, create_tenant, module_daemon, rpc_error, rpc_result, run, token_public_id
+from toolhost_testlib import TenantSession, booking_args, create_tenant, module_daemon, rpc_error, rpc_result, run, token_public_id
 
 TOOLS = {"list_workflow_ideas", "submit_workflow_request", "list_recipes", "trigger_recipe", "list_workflow_runs", "get_workflow_run"}
 READ_TOOLS = {"list_workflow_ideas", "list_recipes", "list_workflow_runs", "get_workflow_run"}
@@ -62,31 +62,16 @@ def daemon(tmp_path_factory):
 _counter = [0]
 
 
-class Flow:
+class Flow(TenantSession):
     def __init__(self, d, tenant: str, tmp_path):
-        self.d = d
-        self.tenant = tenant
-        self.path = f"/{tenant}/mcp"
+        super().__init__(d, tenant)
         self.tmp = tmp_path
 
-    def cli(self, *args: str, check: bool = True):
-        return cli(self.d.data, *args, check=check)
-
     def workflow(self, command: str, *args: str, check: bool = True):
-        return self.cli("workflow", command, "--tenant", self.tenant, *args, check=check)
+        return self.command("workflow", command, *args, check=check)
 
     def token(self, toolsets: str, name: str = "Flow bot") -> str:
         return self.cli("token", "create", "--tenant", self.tenant, "--name", name, "--toolsets", toolsets).stdout.strip()
-
-    def call(self, token: str, tool: str, arguments: dict | None = None) -> dict:
-        result = rpc_result(self.d.call_tool(self.path, token, tool, arguments or {}))
-        assert not result.get("isError"), result
-        return result["structuredContent"]
-
-    def fail(self, token: str, tool: str, arguments: dict) -> str:
-        result = rpc_result(self.d.call_tool(self.path, token, tool, arguments))
-        assert result.get("isError") is True, result
-        return result["content"][0]["text"]
 
     def recipe(self, name: str, steps: list[dict], input_schema: dict | None = None) -> str:
         path = self.tmp / f"{name}.json"

@@ -469,6 +469,41 @@ def daemon_with_fixtures(root: Path, fixtures: list[str], tenant: str, toolsets:
     return Daemon(data=data, plugins=plugins, logdir=root / "logs", env=env or {}).start(), token
 
 
+class TenantSession:
+    """One tenant on a running daemon as a toolset's tests drive it: operator commands through the CLI, tools/call
+    over raw HTTP (legacy era, stateless), and the results a user would look at."""
+
+    def __init__(self, d: "Daemon", tenant: str):
+        self.d = d
+        self.tenant = tenant
+        self.path = f"/{tenant}/mcp"
+
+    def cli(self, *args: str, check: bool = True):
+        return cli(self.d.data, *args, check=check)
+
+    def command(self, group: str, name: str, *args: str, check: bool = True):
+        """`toolhost GROUP NAME --tenant T ARGS…`"""
+        return self.cli(group, name, "--tenant", self.tenant, *args, check=check)
+
+    def command_json(self, group: str, name: str, *args: str):
+        return json.loads(self.command(group, name, *args, "--json").stdout)
+
+    def raw(self, token: str, tool: str, arguments: dict, *, id: Any = 1) -> "Response":
+        return self.d.call_tool(self.path, token, tool, arguments, id=id)
+
+    def call(self, token: str, tool: str, arguments: dict | None = None) -> dict:
+        """A successful call's structuredContent."""
+        result = rpc_result(self.raw(token, tool, arguments or {}))
+        assert not result.get("isError"), result
+        return result["structuredContent"]
+
+    def fail(self, token: str, tool: str, arguments: dict) -> str:
+        """A call that must end in isError; its text."""
+        result = rpc_result(self.raw(token, tool, arguments))
+        assert result.get("isError") is True, result
+        return result["content"][0]["text"]
+
+
 def module_daemon(tmp_path_factory, name: str, *, fixtures: list[str] | None = None, tenant: str | None = None,
                   prepare=None):
     """For a module-scoped fixture: `yield from module_daemon(tmp_path_factory, "scopes", fixtures=["scoped"],
