@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "ToolhostClock", type: .dynamic, targets: ["Clock"]),
         .library(name: "ToolhostTraining", type: .dynamic, targets: ["Training"]),
         .library(name: "ToolhostHelpdesk", type: .dynamic, targets: ["Helpdesk"]),
+        .library(name: "ToolhostFiles", type: .dynamic, targets: ["Files"]),
     ],
     targets: [
         // The public plugin contract: a C header, nothing else.
@@ -50,6 +51,8 @@ let package = Package(
         .target(name: "Training", dependencies: ["ToolsetKit", "CivilDate"], path: "Plugins/Training"),
         // Cursors are sealed with AES (libcrypto) so they reveal nothing across inbox limits.
         .target(name: "Helpdesk", dependencies: ["ToolsetKit", "CivilDate", "CCrypto"], path: "Plugins/Helpdesk"),
+        // Uploads are hashed (SHA-256, libcrypto) while they are copied in.
+        .target(name: "Files", dependencies: ["ToolsetKit", "PluginABI", "CivilDate", "CCrypto"], path: "Plugins/Files"),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "JSONSchema"], path: "Tests/JSONTests"),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"], path: "Tests/HTTPServerTests"),
         .testTarget(name: "ToolsetKitTests", dependencies: ["ToolsetKit", "JSONSchema"], path: "Tests/ToolsetKitTests"),
