@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "ToolhostHelpdesk", type: .dynamic, targets: ["Helpdesk"]),
         .library(name: "ToolhostWorkflow", type: .dynamic, targets: ["Workflow"]),
         .library(name: "ToolhostKanban", type: .dynamic, targets: ["Kanban"]),
+        .library(name: "ToolhostFiles", type: .dynamic, targets: ["Files"]),
     ],
     targets: [
         // The public plugin contract: a C header, nothing else.
@@ -55,6 +56,8 @@ let package = Package(
         // Recipe inputs are checked with the host's JSON Schema library; http steps use FoundationNetworking.
         .target(name: "Workflow", dependencies: ["ToolsetKit", "CivilDate", "JSONSchema", "Locking"], path: "Plugins/Workflow"),
         .target(name: "Kanban", dependencies: ["ToolsetKit", "CivilDate"], path: "Plugins/Kanban"),
+        // Uploads are hashed (SHA-256, libcrypto) while they are copied in.
+        .target(name: "Files", dependencies: ["ToolsetKit", "PluginABI", "CivilDate", "CCrypto"], path: "Plugins/Files"),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "JSONSchema"], path: "Tests/JSONTests"),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"], path: "Tests/HTTPServerTests"),
         .testTarget(name: "ToolsetKitTests", dependencies: ["ToolsetKit", "JSONSchema"], path: "Tests/ToolsetKitTests"),

@@ -26,6 +26,9 @@ public enum ToolAnnotation: Sendable, Hashable {
 public enum ToolResult: Sendable {
     /// `structuredContent` = json; one text block holding `text`, or the serialized json when nil.
     case structured(JSONValue, text: String? = nil)
+    /// As `structured`, with more content blocks after the text block (a resource_link, an image);
+    /// build it with `.structured(json, text:, content:)` (ContentBlock.swift).
+    case structuredWithContent(JSONValue, text: String?, content: [ContentBlock])
     /// A plain text result (no structuredContent: only for tools without an output schema).
     case text(String)
     /// A domain failure the model can act on: `isError: true` with this text.

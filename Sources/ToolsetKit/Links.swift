@@ -78,6 +78,9 @@ public final class HTTPRequest {
 
     /// This tenant's private files folder (created 0700 on first use).
     public func filesFolder() throws(JobServiceError) -> String { try services.filesFolder() }
+
+    /// Wall-clock milliseconds since the Unix epoch, from the host (as for a tool call).
+    public var nowMilliseconds: Int64 { HostAPI.nowMilliseconds() }
 }
 
 /// A link to sign for the current call's tenant.

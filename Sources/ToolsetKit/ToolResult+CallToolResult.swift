@@ -12,6 +12,16 @@ extension ToolResult {
             writer.writeRaw("}],\"structuredContent\":")
             writer.write(json)
             writer.writeRaw(",\"isError\":false}")
+        case .structuredWithContent(let json, let text, let content):
+            writer.writeString(text ?? json.jsonString)
+            writer.writeRaw("}")
+            for block in content {
+                writer.writeRaw(",")
+                writer.write(block.json)
+            }
+            writer.writeRaw("],\"structuredContent\":")
+            writer.write(json)
+            writer.writeRaw(",\"isError\":false}")
         case .text(let text):
             writer.writeString(text)
             writer.writeRaw("}],\"isError\":false}")

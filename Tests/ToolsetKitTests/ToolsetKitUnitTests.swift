@@ -56,4 +56,18 @@ final class CallToolResultEncodingTests: XCTestCase {
         XCTAssertEqual(parsed["content"]?.arrayValue?.first?["text"]?.stringValue, json.jsonString)
         XCTAssertEqual(parsed["structuredContent"], json)
     }
+
+    /// Extra blocks follow the text block, in order; optional resource_link fields are left out when nil.
+    func testStructuredResultWithContentBlocks() throws {
+        let json: JSONValue = ["url": "https://h/x"]
+        let bytes = ToolResult.structured(json, text: "Here", content: [
+            .resourceLink(uri: "https://h/x", name: "a.pdf", mimeType: "application/pdf", size: 7), .text("more"),
+        ]).callToolResultBytes
+        let parsed = try JSONParser.parse(bytes)
+        XCTAssertEqual(parsed["content"], [["type": "text", "text": "Here"],
+                                           ["type": "resource_link", "uri": "https://h/x", "name": "a.pdf", "mimeType": "application/pdf", "size": 7],
+                                           ["type": "text", "text": "more"]])
+        XCTAssertEqual(parsed["structuredContent"], json)
+        XCTAssertEqual(parsed["isError"], false)
+    }
 }
