@@ -32,11 +32,14 @@ public struct SQLTerm: Sendable {
     public static func searching(_ query: String?, anyOf fragments: [String], maxWords: Int = 8) -> [SQLTerm] {
         guard let query else { return [] }
         return query.split(whereSeparator: \.isWhitespace).prefix(maxWords).map { word in
-            let escaped = word.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-                .replacingOccurrences(of: "_", with: "\\_")
-            let pattern = SQLValue.text("%" + escaped + "%")
+            let pattern = SQLValue.text("%" + likeEscaped(String(word)) + "%")
             return SQLTerm(fragments.joined(separator: " OR "), Array(repeating: pattern, count: fragments.count))
         }
+    }
+
+    /// `text` with LIKE's wildcards (and the escape character `\`) escaped, for `LIKE ? ESCAPE '\'`.
+    public static func likeEscaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
     }
 }
 

@@ -13,11 +13,7 @@ struct FileStore {
     }
 
     /// `fl_` + 16 random hex digits: random, not sequential, and safe as a file name on disk.
-    static func newID(_ prefix: String = "fl_") -> String {
-        var generator = SystemRandomNumberGenerator()
-        let hex = String(generator.next() as UInt64, radix: 16)
-        return prefix + String(repeating: "0", count: 16 - hex.count) + hex
-    }
+    static func newID() -> String { randomID("fl_") }
 
     /// The one answer for an id an agent may not see, whether unknown or not shareable: the same
     /// text either way, so an agent cannot tell that a private file exists.
@@ -54,11 +50,11 @@ struct FileStore {
         }
         if let folder = filter.folder {
             clauses.append("(folder = ? OR folder LIKE ? ESCAPE '\\')")
-            parameters += [.text(folder), .text(Self.likeEscaped(folder) + "/%")]
+            parameters += [.text(folder), .text(SQLTerm.likeEscaped(folder) + "/%")]
         }
         if let query = filter.nameContains {
             clauses.append("name LIKE ? ESCAPE '\\'")
-            parameters.append(.text("%" + Self.likeEscaped(query) + "%"))
+            parameters.append(.text("%" + SQLTerm.likeEscaped(query) + "%"))
         }
         if let type = filter.type {
             if type.contains("/") {
@@ -66,7 +62,7 @@ struct FileStore {
                 parameters.append(.text(type))
             } else {
                 clauses.append("content_type LIKE ? ESCAPE '\\'")
-                parameters.append(.text(Self.likeEscaped(type) + "/%"))
+                parameters.append(.text(SQLTerm.likeEscaped(type) + "/%"))
             }
         }
         parameters.append(.int(Int64(limit)))
@@ -77,11 +73,6 @@ struct FileStore {
     /// Every file, shareable or not, newest first (operators).
     func allFiles(limit: Int) throws -> [StoredFile] {
         try database.query("SELECT \(Self.columns) FROM files ORDER BY seq DESC LIMIT ?", [.int(Int64(limit))], Self.file)
-    }
-
-    /// `%`, `_` and `\` match themselves: a search for "50%" finds names containing "50%".
-    private static func likeEscaped(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
     }
 
     // MARK: Writes
