@@ -195,8 +195,14 @@ def test_a_recipe_step_the_token_may_not_do_fails_with_the_scope_layers_message(
     assert book["status"] == "failed" and book["error"] == "Token does not grant access to the scheduling server", book
     assert done["error"] == "step book: Token does not grant access to the scheduling server"
     # The refusal is in the audit trail, against the token, from the job.
-    out = flow.cli("audit", "--tenant", flow.tenant, "--outcome", "denied", "--json").stdout
-    denied = [json.loads(line) for line in out.splitlines() if line.strip()]
+    # (The trail is written to audit.db in the background: wait for it.)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        out = flow.cli("audit", "--tenant", flow.tenant, "--outcome", "denied", "--json").stdout
+        denied = [json.loads(line) for line in out.splitlines() if line.strip()]
+        if denied:
+            break
+        time.sleep(0.2)
     assert [(e["layer"], e["tool"], e["token_id"], e["client"][:4]) for e in denied] == [
         ("scope", "scheduling.create_booking_request", token_public_id(token), "job:")], denied
     # Nothing was booked.
