@@ -318,3 +318,28 @@ def test_a_recipe_that_adds_a_kanban_card_then_books_fails_at_the_booking_for_a_
     assert cards[0]["id"] == card["output"]["id"]
     full = flow.call(token, "get_card", {"card_id": cards[0]["id"]})
     assert full["created_by"]["token_id"] == token_public_id(token) and full["created_by"]["token_name"] == "Onboarding bot", full
+
+
+def test_the_story_through_the_official_client(flow):
+    """An agent browses ideas, asks for a workflow, triggers a recipe and follows its run, as a client would."""
+    flow.workflow("idea", "add", "--title", "Book kick-offs", "--description", "Book a kick-off call for each new customer",
+                  "--category", "Scheduling", "--toolsets", "scheduling")
+    flow.recipe("kickoff", BOOKING_STEPS, INPUTS_SCHEMA)
+    token = flow.token("workflow,clock,scheduling", name="Client bot")
+
+    async def agent(c):
+        ideas = await c.call_tool("list_workflow_ideas", {"query": "kick-off"})
+        assert not ideas.is_error and ideas.structured_content["ideas"][0]["title"] == "Book kick-offs"
+        asked = await c.call_tool("submit_workflow_request", {"title": "Weekly digest", "description": "Mail me the week's bookings."})
+        assert not asked.is_error and asked.structured_content["status"] == "pending"
+        recipes = await c.call_tool("list_recipes", {})
+        recipe = recipes.structured_content["recipes"][0]
+        assert recipe["name"] == "kickoff" and recipe["input_schema"]["required"] == ["from", "to", "title"]
+        started = await c.call_tool("trigger_recipe", {"recipe_id": recipe["id"], "inputs": INPUTS})
+        assert not started.is_error, started
+        return started.structured_content["id"]
+
+    run_id = run(_session(flow, token, agent))
+    done = flow.finished(token, run_id)
+    assert done["status"] == "succeeded" and [s["status"] for s in done["steps"]] == ["succeeded", "succeeded"], done
+    assert json.loads(flow.workflow("requests", "--json").stdout)["requests"][0]["title"] == "Weekly digest"
