@@ -54,7 +54,7 @@ let package = Package(
         // Cursors are sealed with AES (libcrypto) so they reveal nothing across inbox limits.
         .target(name: "Helpdesk", dependencies: ["ToolsetKit", "CivilDate", "CCrypto"], path: "Plugins/Helpdesk"),
         // Recipe inputs are checked with the host's JSON Schema library; http steps use FoundationNetworking.
-        .target(name: "Workflow", dependencies: ["ToolsetKit", "CivilDate", "JSONSchema", "Locking"], path: "Plugins/Workflow"),
+        .target(name: "Workflow", dependencies: ["ToolsetKit", "CivilDate", "JSONSchema"], path: "Plugins/Workflow"),
         .target(name: "Kanban", dependencies: ["ToolsetKit", "CivilDate"], path: "Plugins/Kanban"),
         // Uploads are hashed (SHA-256, libcrypto) while they are copied in.
         .target(name: "Files", dependencies: ["ToolsetKit", "PluginABI", "CivilDate", "CCrypto"], path: "Plugins/Files"),

@@ -22,10 +22,11 @@ READ_TOOLS = {"list_workflow_ideas", "list_recipes", "list_workflow_runs", "get_
 class Hook:
     """A local HTTP server recipes post to: it records each request, and answers 500 to the first `failures` ones."""
 
-    def __init__(self, failures: int = 0, delay: float = 0.0):
+    def __init__(self, failures: int = 0, delay: float = 0.0, answer_bytes: int = 0):
         self.requests: list[dict] = []
         self.failures = failures
         self.delay = delay
+        self.answer_bytes = answer_bytes
         self.arrived = threading.Event()
         hook = self
 
@@ -36,7 +37,7 @@ class Hook:
                 hook.arrived.set()
                 time.sleep(hook.delay)
                 status = 500 if len(hook.requests) <= hook.failures else 200
-                payload = json.dumps({"received": len(hook.requests)}).encode()
+                payload = b"x" * hook.answer_bytes if hook.answer_bytes else json.dumps({"received": len(hook.requests)}).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
@@ -343,3 +344,18 @@ def test_the_story_through_the_official_client(flow):
     done = flow.finished(token, run_id)
     assert done["status"] == "succeeded" and [s["status"] for s in done["steps"]] == ["succeeded", "succeeded"], done
     assert json.loads(flow.workflow("requests", "--json").stdout)["requests"][0]["title"] == "Weekly digest"
+
+
+def test_an_http_steps_answer_is_kept_to_a_megabyte(flow):
+    """A server answering with 8 MB costs the run one megabyte: the rest is not read."""
+    hook = Hook(answer_bytes=8 * 1024 * 1024)
+    try:
+        flow.recipe("big", [{"name": "fetch", "type": "http", "method": "POST", "url": hook.url, "body": {}}])
+        token = flow.token("workflow")
+        done = flow.finished(token, flow.call(token, "trigger_recipe", {"recipe_id": "big"})["id"])
+        assert done["status"] == "succeeded", done
+        output = done["steps"][0]["output"]
+        assert output["status"] == 200 and output["body"]["truncated_to_bytes"] == 1024 * 1024, output
+        assert output["body"]["start"] == "x" * 4096
+    finally:
+        hook.close()

@@ -3,7 +3,6 @@ import Foundation
 import FoundationNetworking
 #endif
 import JSON
-import Locking
 import ToolsetKit
 
 /// An http step: one request to the URL the operator wrote into the recipe, with a timeout per
@@ -58,35 +57,66 @@ struct HTTPStep {
             request.httpBody = Data(body.serialized())
             if request.value(forHTTPHeaderField: "Content-Type") == nil { request.setValue("application/json", forHTTPHeaderField: "Content-Type") }
         }
-        let done = DispatchSemaphore(value: 0)
-        let outcome = Locked<Result<Answer, NoAnswer>>(.failure(NoAnswer(reason: "no answer")))
-        let task = HTTPStep.session.dataTask(with: request) { data, response, error in
-            if let error {
-                outcome.withLock { $0 = .failure(NoAnswer(reason: error.localizedDescription)) }
-            } else if let response = response as? HTTPURLResponse {
-                let bytes = [UInt8]((data ?? Data()).prefix(Limits.httpBodyBytes))
-                let body = (try? JSONParser.parse(bytes)) ?? .string(String(decoding: bytes, as: UTF8.self))
-                outcome.withLock { $0 = .success(Answer(status: response.statusCode, body: body)) }
-            }
-            done.signal()
-        }
-        task.resume()
-        if done.wait(timeout: .now() + timeoutSeconds + 5) == .timedOut {
-            task.cancel()
-            return .failure(NoAnswer(reason: "no answer within \(Int(timeoutSeconds)) s"))
-        }
-        return outcome.withLock { $0 }
-    }
-
-    private static let session: URLSession = {
+        // A session per request: its delegate keeps at most httpBodyBytes of the answer and hangs up
+        // on the rest, so a server that streams gigabytes costs the daemon one megabyte.
+        let receiver = BoundedReceiver(limit: Limits.httpBodyBytes)
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpCookieStorage = nil
         configuration.urlCache = nil
-        return URLSession(configuration: configuration)
-    }()
+        let session = URLSession(configuration: configuration, delegate: receiver, delegateQueue: nil)
+        defer { session.invalidateAndCancel() }
+        session.dataTask(with: request).resume()
+        guard receiver.done.wait(timeout: .now() + timeoutSeconds + 5) == .success else {
+            return .failure(NoAnswer(reason: "no answer within \(Int(timeoutSeconds)) s"))
+        }
+        return receiver.outcome()
+    }
 
     private func preview(_ body: JSONValue) -> String {
         let text = body.stringValue ?? body.jsonString
         return text.count > 200 ? String(text.prefix(199)) + "…" : text
+    }
+}
+
+/// Collects one answer, keeping at most `limit` bytes of its body (then cancelling the transfer).
+private final class BoundedReceiver: NSObject, URLSessionDataDelegate, @unchecked Sendable {  // state only under `lock`
+    let done = DispatchSemaphore(value: 0)
+    private let limit: Int
+    private let lock = NSLock()
+    private var status: Int?
+    private var body: [UInt8] = []
+    private var truncated = false
+    private var problem: String?
+
+    init(limit: Int) { self.limit = limit }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+                    completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
+        lock.withLock { status = (response as? HTTPURLResponse)?.statusCode }
+        completionHandler(.allow)
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        let full = lock.withLock { () -> Bool in
+            body += data.prefix(limit - body.count)
+            if body.count >= limit, data.count > 0 { truncated = true }
+            return truncated
+        }
+        if full { dataTask.cancel() }
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
+        lock.withLock { if let error, !truncated { problem = error.localizedDescription } }
+        done.signal()
+    }
+
+    func outcome() -> Result<HTTPStep.Answer, HTTPStep.NoAnswer> {
+        lock.withLock {
+            if let problem { return .failure(HTTPStep.NoAnswer(reason: problem)) }
+            guard let status else { return .failure(HTTPStep.NoAnswer(reason: "no HTTP answer")) }
+            var parsed = (try? JSONParser.parse(body)) ?? .string(String(decoding: body, as: UTF8.self))
+            if truncated { parsed = ["truncated_to_bytes": .int(Int64(limit)), "start": .string(String(decoding: body.prefix(4096), as: UTF8.self))] }
+            return .success(HTTPStep.Answer(status: status, body: parsed))
+        }
     }
 }
