@@ -7,6 +7,8 @@ enum Limits {
     static let folder = 200
     static let query = 200
     static let fileID = 64
+    /// Unexpired links one file may have: an agent minting links in a loop fills this, not the host's link table.
+    static let outstandingLinksPerFile = 500
     static let pageDefault = 50
     static let pageMax = 200
     static let operatorListDefault = 500

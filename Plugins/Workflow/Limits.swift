@@ -8,6 +8,8 @@ enum Limits {
     static let pageMax = 100
     /// Requests waiting for review per tenant: an agent in a loop fills its own queue, not the team's day.
     static let pendingRequests = 100
+    /// Runs queued or running at once per tenant: triggering in a loop fills this, not the job queue.
+    static let activeRuns = 50
     static let steps = 20
     static let stepName = 64
     static let inputsBytes = 64 * 1024

@@ -20,7 +20,7 @@ import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
-from toolhost_testlib import cli, create_tenant, create_token, module_daemon, raw_http, rpc_error, rpc_result, run
+from toolhost_testlib import TenantSession, cli, create_tenant, create_token, module_daemon, raw_http, rpc_error, rpc_result, run
 
 TOOLS = {"list_shared_files", "get_share_link"}
 MAX_LINK_SECONDS = 3600
@@ -58,11 +58,11 @@ def sample(tmp_path):
 # --------------------------------------------------------------------------------------------------
 
 def files(d, command: str, *args: str, tenant: str = "acme", check: bool = True):
-    return cli(d.data, "files", command, "--tenant", tenant, *args, check=check)
+    return TenantSession(d, tenant).command("files", command, *args, check=check)
 
 
 def files_json(d, command: str, *args: str, tenant: str = "acme"):
-    return json.loads(files(d, command, *args, "--json", tenant=tenant).stdout)
+    return TenantSession(d, tenant).command_json("files", command, *args)
 
 
 def upload(d, path: Path, *extra: str, tenant: str = "acme") -> str:
@@ -72,19 +72,15 @@ def upload(d, path: Path, *extra: str, tenant: str = "acme") -> str:
 
 
 def raw_call(d, token: str, tool: str, arguments: dict, tenant: str = "acme"):
-    return d.call_tool(f"/{tenant}/mcp", token, tool, arguments)
+    return TenantSession(d, tenant).raw(token, tool, arguments)
 
 
 def call(d, token: str, tool: str, arguments: dict | None = None) -> dict:
-    result = rpc_result(raw_call(d, token, tool, arguments or {}))
-    assert not result.get("isError"), result
-    return result["structuredContent"]
+    return TenantSession(d, "acme").call(token, tool, arguments)
 
 
 def fail(d, token: str, tool: str, arguments: dict) -> str:
-    result = rpc_result(raw_call(d, token, tool, arguments))
-    assert result.get("isError") is True, result
-    return result["content"][0]["text"]
+    return TenantSession(d, "acme").fail(token, tool, arguments)
 
 
 def listed_ids(d, token: str, **filters) -> list[str]:
@@ -405,3 +401,14 @@ def test_a_200_mb_file_uploads_and_downloads_with_bounded_daemon_memory(daemon, 
     assert cli_peak_mb < 150, f"the upload's CLI process peaked at {cli_peak_mb:.1f} MB for a {size >> 20} MB file"
     assert growth_mb < 100, f"daemon peak RSS grew by {growth_mb:.1f} MB for a {size >> 20} MB download"
     files(daemon, "delete", file_id)
+
+
+def test_a_file_has_at_most_500_unexpired_links(daemon, token, sample):
+    """An agent minting links in a loop fills the file's quota, not the host's link table."""
+    path, _ = sample("many-links.txt")
+    file_id = upload(daemon, path, "--shareable")
+    for _ in range(500):
+        link(daemon, token, file_id, expires_in_seconds=60)
+    refused = fail(daemon, token, "get_share_link", {"file_id": file_id})
+    assert refused.startswith(f"{file_id} already has 500 unexpired share links, the limit; no new link was made."), refused
+    assert len(files_json(daemon, "links", file_id)["links"]) == 500

@@ -359,3 +359,21 @@ def test_an_http_steps_answer_is_kept_to_a_megabyte(flow):
         assert output["body"]["start"] == "x" * 4096
     finally:
         hook.close()
+
+
+def test_at_most_fifty_runs_wait_at_once_per_workspace(flow):
+    """Triggering in a loop fills the workspace's run queue, not the host's job queue."""
+    hook = Hook(delay=5)
+    runs: list[str] = []
+    try:
+        flow.recipe("slowish", [{"name": "wait", "type": "http", "method": "POST", "url": hook.url, "body": {}}])
+        token = flow.token("workflow")
+        runs += [flow.call(token, "trigger_recipe", {"recipe_id": "slowish"})["id"] for _ in range(50)]
+        refused = flow.fail(token, "trigger_recipe", {"recipe_id": "slowish"})
+        assert refused.endswith("runs are already queued or running in this workspace, the limit; nothing was started. "
+                                "Try again when some have finished (list_workflow_runs with status running)."), refused
+        assert len(flow.call(token, "list_workflow_runs", {"limit": 100})["runs"]) == 50
+    finally:
+        for run_id in runs:
+            flow.workflow("cancel-run", run_id)
+        hook.close()

@@ -28,6 +28,12 @@ extension FileStore {
             """, [.text(fileID), .int(now)], Self.link)
     }
 
+    func outstandingLinkCount(of fileID: String) throws -> Int {
+        try database.queryOne("""
+            SELECT count(*) FROM links WHERE file_id = ? AND revoked_ms IS NULL AND used_ms IS NULL AND expires_ms > ?
+            """, [.text(fileID), .int(now)]) { $0.int(0) } ?? 0
+    }
+
     func markRevoked(_ id: String) throws {
         try database.run("UPDATE links SET revoked_ms = ? WHERE id = ? AND revoked_ms IS NULL", [.int(now), .text(id)])
     }

@@ -35,6 +35,11 @@ let getShareLinkTool = Tool(
             + "Ask for \(maximum) or less.")
     }
     let singleUse = try files.arguments.optionalBool("single_use") ?? false
+    let outstanding = try files.store.outstandingLinkCount(of: file.id)
+    guard outstanding < Limits.outstandingLinksPerFile else {
+        throw ToolError("\(file.id) already has \(outstanding) unexpired share links, the limit; no new link was made. Hand on one you "
+            + "already have, or ask an operator to revoke some (toolhost files links).")
+    }
     let link: SignedLink
     do {
         link = try call.signLink(LinkRequest(path: "download/\(file.id)", claims: ["file_id": .string(file.id)],

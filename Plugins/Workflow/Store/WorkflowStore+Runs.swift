@@ -47,6 +47,10 @@ extension WorkflowStore {
         return run
     }
 
+    func activeRunCount() throws -> Int {
+        try database.queryOne("SELECT count(*) FROM runs WHERE status IN ('queued', 'running')", []) { $0.int(0) } ?? 0
+    }
+
     func setJob(_ run: Run, jobID: String) throws {
         try database.run("UPDATE runs SET job_id = ? WHERE seq = ?", [.text(jobID), .int(run.seq)])
     }

@@ -42,7 +42,14 @@ let triggerRecipeTool = Tool(
     let store = WorkflowStore(try call.database, now: call.nowMilliseconds)
     guard let recipe = try store.recipe(recipeID), recipe.enabled else { throw ToolError("No recipe \(recipeID) (list_recipes shows those you can trigger)") }
     try checkInputs(inputs, recipe)
-    let run = try store.write { try store.createRun(recipe, inputs: inputs, tokenID: call.context.tokenID, tokenName: call.context.tokenName) }
+    let run = try store.write {
+        let active = try store.activeRunCount()
+        guard active < Limits.activeRuns else {
+            throw ToolError("\(active) runs are already queued or running in this workspace, the limit; nothing was started. "
+                + "Try again when some have finished (list_workflow_runs with status running).")
+        }
+        return try store.createRun(recipe, inputs: inputs, tokenID: call.context.tokenID, tokenName: call.context.tokenName)
+    }
     // The answer shows the run as queued: read before the job can start it.
     let steps = try store.steps(of: run)
     do {
