@@ -9,7 +9,7 @@ import hashlib
 import http.client
 import json
 import os
-import resource
+import subprocess
 import sqlite3
 import time
 from pathlib import Path
@@ -20,7 +20,7 @@ import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
-from toolhost_testlib import TenantSession, cli, create_tenant, create_token, module_daemon, raw_http, rpc_error, rpc_result, run
+from toolhost_testlib import BIN, TenantSession, cli, create_tenant, create_token, module_daemon, raw_http, rpc_error, rpc_result, run
 
 TOOLS = {"list_shared_files", "get_share_link"}
 MAX_LINK_SECONDS = 3600
@@ -374,10 +374,19 @@ def test_a_200_mb_file_uploads_and_downloads_with_bounded_daemon_memory(daemon, 
             out.write(block)
             expected.update(block)
     peak_before = _vm(daemon.proc.pid, "VmHWM")
-    file_id = upload(daemon, path, "--shareable")
-    # The upload runs in the CLI process: its peak (the largest of any child this test process waited for; the
-    # daemon is still running) stays far below the file's size because it copies in chunks.
-    cli_peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    # The upload runs in the CLI process: its own peak (wait4's rusage of that one child; RUSAGE_CHILDREN would be
+    # the largest of every child this test process ever waited for, a compiler included) stays far below the file's
+    # size because it copies in chunks.
+    upload_process = subprocess.Popen([str(BIN), "files", "upload", "--tenant", "acme", str(path), "--shareable", "--data",
+                                       str(daemon.data)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = upload_process.stdout.read(), upload_process.stderr.read()
+    _, status, usage = os.wait4(upload_process.pid, 0)
+    upload_process.returncode = os.waitstatus_to_exitcode(status)
+    upload_process.stdout.close()
+    upload_process.stderr.close()
+    assert upload_process.returncode == 0, err
+    file_id = out.decode().strip()
+    cli_peak_mb = usage.ru_maxrss / 1024
     path.unlink()
     url = link(daemon, token, file_id)["url"]
     parts = urlsplit(url)
