@@ -40,6 +40,14 @@ def test_a_job_gets_the_tools_answer_as_its_token(env):
     assert status == 0 and answer["result"]["structuredContent"] == {"days": 30}, answer
 
 
+def test_a_job_enqueued_by_a_job_calls_as_the_token_that_started_the_first(env):
+    d, both, _ = env
+    parent = enqueue(d, both, "chain_call", payload={"tool": "clock.days_between", "args": {"start_date": "2030-01-01", "end_date": "2030-01-03"}})
+    child = wait_for(lambda: [r for r in runs(d, both) if r["kind"] == "call"], what="the child call job")[0]
+    assert child["started_by"] == f"job:{parent}"
+    assert child["event"] == "status 0" and json.loads(child["payload"])["result"]["structuredContent"] == {"days": 2}, child
+
+
 def test_a_tool_the_token_may_not_use_is_refused_with_the_scope_layers_error(env):
     d, _, jobs_only = env
     status, answer = called(d, jobs_only, "clock.current_time")
