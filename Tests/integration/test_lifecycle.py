@@ -53,13 +53,17 @@ def test_first_start_snippet_json_is_valid(start_daemon, data_dir):
     assert "/demo/mcp" in text and "Bearer thp_" in text, server
 
 
-def test_demo_tenant_is_pro_with_every_toolset(start_daemon, data_dir):
-    from toolhost_testlib import cli
+def test_demo_tenant_can_use_every_installed_toolset(start_daemon, data_dir):
+    """Its plan satisfies every toolset's minimum: enterprise, because helpdesk requires exactly that named plan."""
+    from toolhost_testlib import cli, rpc_result
 
-    start_daemon(data=data_dir, demo=True)
+    d = start_daemon(data=data_dir, demo=True)
     shown = cli(data_dir, "tenant", "show", "demo", "--json").stdout
     doc = json.loads(shown)
-    assert "pro" in json.dumps(doc), doc
+    assert doc["plan"] == "enterprise", doc
+    token = d.stdout.split("Bearer ")[1].split('"')[0].split()[0]
+    listed = {t["name"] for t in rpc_result(d.legacy("/demo/mcp", "tools/list", token=token))["tools"]}
+    assert {"list_conversations", "add_card", "trigger_recipe", "get_share_link", "create_booking_request"} <= listed, listed
     tokens = json.loads(cli(data_dir, "token", "list", "--tenant", "demo", "--json").stdout)
     assert [t["name"] for t in tokens] == ["demo"], tokens
     assert {"scheduling", "clock"} <= set(tokens[0]["toolsets"]), tokens

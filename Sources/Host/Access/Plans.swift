@@ -65,6 +65,13 @@ struct PlanCatalog: Sendable {
         return have >= need
     }
 
+    /// `preferred` if it satisfies every requirement, else the first plan that does (named plans,
+    /// then tiers from the highest); nil if none can.
+    func plan(preferring preferred: String, satisfying requirements: [String]) -> String? {
+        let candidates = [preferred] + named.keys.sorted() + tiers.reversed()
+        return candidates.first { plan in requirements.allSatisfy { satisfies(plan, required: $0) } }
+    }
+
     /// The lowest plan that would satisfy `required`, for the upgrade hint.
     func hint(for required: String) -> String {
         if named[required] != nil { return "the \(required) plan" }

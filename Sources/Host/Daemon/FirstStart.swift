@@ -11,8 +11,13 @@ enum FirstStart {
     static func createDemoIfEmpty(runtime: Runtime) throws -> Demo? {
         guard try runtime.withStore({ try $0.isEmpty() }) else { return nil }
         let tenant = "demo"
+        // A plan under which every installed toolset and tool works (helpdesk needs enterprise), so the
+        // demo shows everything it says it has.
+        let registry = runtime.registry
+        let requirements = registry.toolsets.flatMap { toolset in [toolset.minPlan].compactMap { $0 } + toolset.tools.compactMap(\.minPlan) }
+        let plan = runtime.configuration.plans.plan(preferring: TenantCommands.defaultPlan, satisfying: requirements) ?? TenantCommands.defaultPlan
         let trialNotice = try runtime.withStore {
-            try TenantCommands.insertTenant(name: tenant, plan: TenantCommands.defaultPlan, store: $0, plans: runtime.configuration.plans)
+            try TenantCommands.insertTenant(name: tenant, plan: plan, store: $0, plans: runtime.configuration.plans)
         }
         if let trialNotice { Log.info("server", trialNotice) }
         let toolsets = runtime.registry.toolsetNames
