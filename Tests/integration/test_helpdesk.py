@@ -245,6 +245,9 @@ def test_every_human_action_reaches_the_feed(desk):
         ["shipping", "vip"], [], [], ["shipping"])
     assert desk.call(bot, "list_conversations", {"label": "vip"})["conversations"][0]["labels"] == ["vip"]
     assert desk.call(bot, "list_conversations", {"label": "shipping"})["total"] == 0
+    humans = desk.helpdesk_json("conversations", "--inbox", "sales")
+    assert humans["total"] == 1 and humans["conversations"][0]["labels"] == ["vip"]
+    assert conversation in desk.helpdesk("conversations").stdout
     assert events[3]["to"] == "Dana" and events[8]["from"] == "Dana" and events[8]["to"] is None
     assert events[4]["to"] == "snoozed" and events[4]["snoozed_until"] == "2099-01-01T00:00:00Z"
     assert events[7]["reason"] == "We don't, actually."
@@ -509,6 +512,8 @@ def test_operator_commands_refuse_bad_input_clearly(desk):
     assert email.returncode == 1 and "is not an email address" in email.stderr
     missing = desk.helpdesk("approve", "dr_00000000deadbeef", check=False)
     assert missing.returncode == 1 and "no draft dr_00000000deadbeef" in missing.stderr
+    listed_conversations = desk.helpdesk_json("conversations", "--status", "open")
+    assert listed_conversations == {"conversations": [], "total": 0}
     listed = desk.helpdesk_json("inbox", "list")["inboxes"]
     assert [(i["slug"], i["channel"]) for i in listed] == [("billing", "email"), ("sales", "web")]
 

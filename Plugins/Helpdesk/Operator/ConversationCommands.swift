@@ -12,6 +12,44 @@ private let oneConversation = Schema.object(properties: [
 private let changeOutput = Schema.object(properties: ["conversation": Schemas.conversation, "changed": .boolean()],
                                          required: ["conversation", "changed"])
 
+let conversationsCommand = OperatorCommand(
+    group: "helpdesk", name: "conversations", title: "Conversations",
+    summary: "Conversations, newest first [--inbox I] [--status S] [--assignee NAME|none] [--query WORDS] [--limit N]",
+    input: .object(properties: [
+        "inbox": .string(description: "only this inbox", maxLength: 40),
+        "status": .string(description: "only this status", enum: ConversationStatus.names),
+        "assignee": .string(description: "only those assigned to this teammate; none for unassigned", maxLength: Limits.name),
+        "query": .string(description: "words in the subject, the contact or the messages", maxLength: Limits.query),
+        "limit": .integer(description: "at most this many (default 200)", minimum: 1, maximum: 5000),
+    ]),
+    output: .object(properties: ["conversations": .array(of: Schemas.conversation), "total": .integer(minimum: 0)],
+                    required: ["conversations", "total"]),
+    view: .table(rows: "/conversations", columns: [
+        .init("id", "Conversation"), .init("inbox", "Inbox"), .init("status", "Status"), .init("assignee", "Assignee"),
+        .init("unread_count", "Unread"), .init("updated_at", "Updated"), .init("subject", "Subject"),
+    ], rowActions: [
+        .init("show", label: "Open", args: ["id": "{id}"]), .init("resolve", label: "Resolve", args: ["id": "{id}"]),
+        .init("reopen", label: "Reopen", args: ["id": "{id}"]),
+    ]),
+    annotations: [.readOnly], toolset: "helpdesk", role: .viewer
+) { ctx, args in
+    let human = try HumanCall(ctx)
+    var filter = ConversationFilter()
+    filter.inboxSlug = try args.values.optionalString("inbox")
+    filter.status = try args.values.optionalString("status").flatMap(ConversationStatus.init(rawValue:))
+    filter.assignee = try args.values.optionalString("assignee").map { $0 == "none" ? "" : $0 }
+    filter.query = try TextRules.optional(try args.values.optionalString("query"), "query", max: Limits.query)
+    let limit = try args.values.optionalInt("limit") ?? 200
+    let (rows, total) = try human.store.database.readSnapshot {
+        (try human.store.conversations(filter, scope: .everything, before: nil, limit: limit),
+         try human.store.countConversations(filter, scope: .everything))
+    }
+    let text = rows.isEmpty ? "No conversations match." : textTable(["CONVERSATION", "INBOX", "STATUS", "CONTACT", "SUBJECT"], rows.map {
+        [$0.id, $0.inboxSlug, $0.status.rawValue, $0.contact.displayName, $0.subject ?? "-"]
+    }) + "\n\(rows.count) of \(total) shown."
+    return .ok(text: text, data: ["conversations": .array(rows.map(\.json)), "total": .int(Int64(total))])
+}
+
 let showCommand = OperatorCommand(
     group: "helpdesk", name: "show", title: "Conversation", summary: "A conversation with its messages: CONVERSATION_ID",
     input: oneConversation,
@@ -117,6 +155,6 @@ private func change(_ ctx: OperatorContext, _ command: String, _ id: String, _ a
 }
 
 let helpdeskOperatorCommands: [OperatorCommand] = [
-    inboxCommand, incomingCommand, draftsCommand, approveCommand, rejectCommand, showCommand,
+    inboxCommand, incomingCommand, conversationsCommand, draftsCommand, approveCommand, rejectCommand, showCommand,
     assignCommand, resolveCommand, reopenCommand, pendingCommand, snoozeCommand, labelCommand,
 ]
