@@ -41,7 +41,7 @@ let package = Package(
         // Event-driven (epoll) HTTP/1.1 server.
         .target(name: "HTTPServer", dependencies: ["CShims", "Locking"], path: "Sources/HTTPServer"),
         // What a Swift toolset links statically: typed tools, argument decoding, results.
-        .target(name: "ToolsetKit", dependencies: ["PluginABI", "JSON", "SQLite", "Locking"], path: "Sources/ToolsetKit"),
+        .target(name: "ToolsetKit", dependencies: ["PluginABI", "JSON", "SQLite", "Locking", "CivilDate"], path: "Sources/ToolsetKit"),
         .executableTarget(
             name: "Host",
             dependencies: ["PluginABI", "CShims", "CSQLite", "SQLite", "CCrypto", "JSON", "JSONSchema", "HTTPServer", "CivilDate", "Locking"],

@@ -21,6 +21,13 @@ public enum TextRules {
     }
 }
 
+/// The first `length` characters of `text` on one line (newlines become spaces), "…" marking a cut:
+/// for tables, events and text results.
+public func oneLinePreview(_ text: String, length: Int) -> String {
+    let line = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+    return line.count > length ? String(line.prefix(length - 1)) + "…" : line
+}
+
 /// `prefix` + 16 random hex digits (e.g. `cv_0123456789abcdef`). Random, not sequential, so an id
 /// says nothing about how many records exist.
 public func randomID(_ prefix: String) -> String {

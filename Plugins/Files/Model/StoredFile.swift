@@ -1,8 +1,4 @@
-import CivilDate
 import ToolsetKit
-
-/// `2026-12-02T09:30:00Z`, or null.
-func time(_ ms: Int64?) -> JSONValue { ms.map { .string(RFC3339.format(epochMilliseconds: $0)) } ?? .null }
 
 /// One uploaded file's metadata; its bytes are `<files folder>/<id>` (FileBytes).
 struct StoredFile {
@@ -23,7 +19,7 @@ struct StoredFile {
     /// What agents see (list_shared_files items, get_share_link's file).
     var json: JSONValue {
         ["id": .string(id), "name": .string(name), "folder": .string(folder), "size": .int(size), "type": .string(contentType),
-         "sha256": .string(sha256), "updated_at": time(updatedMs)]
+         "sha256": .string(sha256), "updated_at": JSONValue.time(updatedMs)]
     }
 
     /// What operators see: everything, non-shareable files included.
@@ -31,7 +27,7 @@ struct StoredFile {
         guard case .object(var object) = json else { return json }
         object["shareable"] = .bool(shareable)
         object["uploaded_by"] = .string(uploadedBy)
-        object["created_at"] = time(createdMs)
+        object["created_at"] = JSONValue.time(createdMs)
         return .object(object)
     }
 
@@ -52,7 +48,7 @@ struct ShareLink {
     func isOutstanding(at now: Int64) -> Bool { revokedMs == nil && usedMs == nil && expiresMs > now }
 
     var json: JSONValue {
-        ["id": .string(id), "file_id": .string(fileID), "created_by": .string(createdBy), "created_at": time(createdMs),
-         "expires_at": time(expiresMs), "single_use": .bool(singleUse)]
+        ["id": .string(id), "file_id": .string(fileID), "created_by": .string(createdBy), "created_at": JSONValue.time(createdMs),
+         "expires_at": JSONValue.time(expiresMs), "single_use": .bool(singleUse)]
     }
 }

@@ -47,7 +47,7 @@ let linksCommand = OperatorCommand(
     let links = try human.store.outstandingLinks(of: file.id)
     let text = links.isEmpty ? "No working links to \(file.id) (\(file.path))."
         : textTable(["LINK", "MADE BY", "EXPIRES", "ONCE"], links.map {
-            [$0.id, $0.createdBy, time($0.expiresMs).stringValue ?? "", $0.singleUse ? "yes" : "no"]
+            [$0.id, $0.createdBy, JSONValue.time($0.expiresMs).stringValue ?? "", $0.singleUse ? "yes" : "no"]
         })
     return .ok(text: text, data: ["links": .array(links.map(\.json))])
 }

@@ -52,9 +52,9 @@ let getShareLinkTool = Tool(
         try files.store.recordLink(id: link.id, fileID: file.id, createdBy: call.context.tokenID, expiresMs: expiresMs, singleUse: singleUse)
         try files.store.pruneExpiredLinks()
     }
-    let result: JSONValue = ["url": .string(link.url), "link_id": .string(link.id), "expires_at": time(expiresMs),
+    let result: JSONValue = ["url": .string(link.url), "link_id": .string(link.id), "expires_at": JSONValue.time(expiresMs),
                              "single_use": .bool(singleUse), "file": file.json]
-    let text = "Download \(file.name) (\(file.size) bytes)\(singleUse ? " once" : ""), until \(time(expiresMs).stringValue ?? "?"): \(link.url)"
+    let text = "Download \(file.name) (\(file.size) bytes)\(singleUse ? " once" : ""), until \(JSONValue.time(expiresMs).stringValue ?? "?"): \(link.url)"
     return .structured(result, text: text, content: [
         .resourceLink(uri: link.url, name: file.name, mimeType: file.contentType, size: file.size),
     ])

@@ -1,16 +1,8 @@
-import CivilDate
 import JSON
-
-/// `2026-12-02T09:30:00Z`, or null.
-func time(_ ms: Int64?) -> JSONValue { ms.map { .string(RFC3339.format(epochMilliseconds: $0)) } ?? .null }
-
-func optional(_ text: String?) -> JSONValue { text.map(JSONValue.string) ?? .null }
+import ToolsetKit
 
 /// The first characters of a text on one line, for lists and events.
-func preview(_ text: String) -> String {
-    let line = text.split(whereSeparator: \.isNewline).joined(separator: " ")
-    return line.count > Limits.preview ? String(line.prefix(Limits.preview - 1)) + "…" : line
-}
+func preview(_ text: String) -> String { oneLinePreview(text, length: Limits.preview) }
 
 struct Inbox {
     let id: Int64
@@ -20,7 +12,7 @@ struct Inbox {
     let createdMs: Int64
 
     var json: JSONValue {
-        ["slug": .string(slug), "name": .string(name), "channel": .string(channel.rawValue), "created_at": time(createdMs)]
+        ["slug": .string(slug), "name": .string(name), "channel": .string(channel.rawValue), "created_at": JSONValue.time(createdMs)]
     }
 }
 
@@ -36,12 +28,12 @@ struct Contact {
     var updatedMs: Int64
 
     var json: JSONValue {
-        ["id": .string(id), "name": optional(name), "email": optional(email), "phone": optional(phone),
-         "attributes": .object(attributes), "created_at": time(createdMs), "updated_at": time(updatedMs)]
+        ["id": .string(id), "name": JSONValue.nullable(name), "email": JSONValue.nullable(email), "phone": JSONValue.nullable(phone),
+         "attributes": .object(attributes), "created_at": JSONValue.time(createdMs), "updated_at": JSONValue.time(updatedMs)]
     }
 
     /// What conversations and events show of their contact.
-    var reference: JSONValue { ["id": .string(id), "name": optional(name), "email": optional(email)] }
+    var reference: JSONValue { ["id": .string(id), "name": JSONValue.nullable(name), "email": JSONValue.nullable(email)] }
 
     var displayName: String { name ?? email ?? phone ?? id }
 }
@@ -66,9 +58,9 @@ struct Conversation {
 
     var json: JSONValue {
         ["id": .string(id), "inbox": .string(inboxSlug), "status": .string(status.rawValue),
-         "snoozed_until": time(snoozedUntilMs), "priority": optional(priority?.rawValue), "assignee": optional(assignee),
-         "labels": .array(labels.map(JSONValue.string)), "subject": optional(subject), "contact": contact.reference,
-         "created_at": time(createdMs), "updated_at": time(updatedMs), "waiting_since": time(waitingSinceMs),
+         "snoozed_until": JSONValue.time(snoozedUntilMs), "priority": JSONValue.nullable(priority?.rawValue), "assignee": JSONValue.nullable(assignee),
+         "labels": .array(labels.map(JSONValue.string)), "subject": JSONValue.nullable(subject), "contact": contact.reference,
+         "created_at": JSONValue.time(createdMs), "updated_at": JSONValue.time(updatedMs), "waiting_since": JSONValue.time(waitingSinceMs),
          "unread_count": .int(Int64(unreadCount))]
     }
 
@@ -93,7 +85,7 @@ struct Message {
     var json: JSONValue {
         ["id": .string(id), "conversation_id": .string(conversationID), "kind": .string(kind.rawValue),
          "private": .bool(kind == .note), "author": author.json, "content": .string(content),
-         "draft_id": optional(draftID), "drafted_by": draftedBy?.json ?? .null, "created_at": time(createdMs)]
+         "draft_id": JSONValue.nullable(draftID), "drafted_by": draftedBy?.json ?? .null, "created_at": JSONValue.time(createdMs)]
     }
 
     /// What events carry: enough to decide whether to fetch the conversation.
@@ -121,8 +113,8 @@ struct Draft {
 
     var json: JSONValue {
         ["id": .string(id), "conversation_id": .string(conversationID), "inbox": .string(inboxSlug), "content": .string(content),
-         "status": .string(status.rawValue), "drafted_by": bot.json, "created_at": time(createdMs),
-         "decided_by": optional(decidedBy), "decided_at": time(decidedMs), "reason": optional(reason), "edited": .bool(edited),
-         "sent_message_id": optional(sentMessageID)]
+         "status": .string(status.rawValue), "drafted_by": bot.json, "created_at": JSONValue.time(createdMs),
+         "decided_by": JSONValue.nullable(decidedBy), "decided_at": JSONValue.time(decidedMs), "reason": JSONValue.nullable(reason), "edited": .bool(edited),
+         "sent_message_id": JSONValue.nullable(sentMessageID)]
     }
 }

@@ -65,7 +65,7 @@ let showCommand = OperatorCommand(
     if !conversation.labels.isEmpty { lines.append("labels: \(conversation.labels.joined(separator: ", "))") }
     for message in messages {
         let drafted = message.draftedBy.map { " (drafted by bot \($0.name ?? "?"))" } ?? ""
-        lines.append("\(time(message.createdMs).stringValue ?? "")  \(message.kind.rawValue.uppercased())  \(message.author.label)\(drafted)")
+        lines.append("\(JSONValue.time(message.createdMs).stringValue ?? "")  \(message.kind.rawValue.uppercased())  \(message.author.label)\(drafted)")
         lines.append("    " + message.content.replacingOccurrences(of: "\n", with: "\n    "))
     }
     return .ok(text: lines.joined(separator: "\n"), data: ["conversation": conversation.json, "messages": .array(messages.map(\.json))])
@@ -100,7 +100,7 @@ let snoozeCommand = OperatorCommand(
     return try change(ctx, "snooze", try args.values.string("id")) { human, conversation in
         try human.store.setStatus(conversation, to: .snoozed, snoozedUntilMs: until, by: human.human, settings: human.settings)
     } describe: { changed, conversation in
-        "\(conversation.id) is snoozed until \(time(until).stringValue ?? "")."
+        "\(conversation.id) is snoozed until \(JSONValue.time(until).stringValue ?? "")."
     }
 }
 

@@ -30,7 +30,7 @@ let draftsCommand = OperatorCommand(
     let drafts = try human.store.drafts(status: status, botTokenID: nil, scope: scope, after: nil, limit: limit)
     let text = drafts.isEmpty ? "No \(status.rawValue) drafts."
         : textTable(["DRAFT", "CONVERSATION", "INBOX", "BOT", "DRAFTED", "TEXT"], drafts.map {
-            [$0.id, $0.conversationID, $0.inboxSlug, $0.bot.name ?? "bot", time($0.createdMs).stringValue ?? "", preview($0.content)]
+            [$0.id, $0.conversationID, $0.inboxSlug, $0.bot.name ?? "bot", JSONValue.time($0.createdMs).stringValue ?? "", preview($0.content)]
         })
     return .ok(text: text, data: ["drafts": .array(drafts.map(\.json))])
 }
@@ -72,13 +72,13 @@ private func decide(_ ctx: OperatorContext, _ id: String, approve: Bool, edit: S
     let outcome = try human.write {
         guard let draft = try human.store.draft(id: id) else { throw ToolError("no draft \(id)") }
         guard draft.status == .pending else {
-            throw ToolError("draft \(id) was already \(draft.status.rawValue) by \(draft.decidedBy ?? "?") at \(time(draft.decidedMs).stringValue ?? "?")")
+            throw ToolError("draft \(id) was already \(draft.status.rawValue) by \(draft.decidedBy ?? "?") at \(JSONValue.time(draft.decidedMs).stringValue ?? "?")")
         }
         return try human.store.decide(draft, approve: approve, editedContent: edit, reason: reason, by: human.human, settings: human.settings)
     }
     human.audit(approve ? "draft_approved" : "draft_rejected", [
         "draft_id": .string(id), "conversation_id": .string(outcome.draft.conversationID), "drafted_by": outcome.draft.bot.json,
-        "edited": .bool(edit != nil), "message_id": optional(outcome.message?.id),
+        "edited": .bool(edit != nil), "message_id": JSONValue.nullable(outcome.message?.id),
     ])
     return outcome
 }

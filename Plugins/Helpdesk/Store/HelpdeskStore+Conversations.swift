@@ -103,7 +103,7 @@ extension HelpdeskStore {
             """, [.text(id), .int(inbox.id), .int(contact.seq), SQLValue(subject), .text(status.rawValue), .text(actor.label), .int(now), .int(now)])
         guard let conversation = try conversation(id: id, scope: .everything) else { throw InternalError("conversation \(id) vanished") }
         try appendEvent(.conversationCreated, inboxID: inbox.id, contactSeq: contact.seq, data: [
-            "conversation_id": .string(id), "inbox": .string(inbox.slug), "contact": contact.reference, "subject": optional(subject),
+            "conversation_id": .string(id), "inbox": .string(inbox.slug), "contact": contact.reference, "subject": JSONValue.nullable(subject),
             "status": .string(status.rawValue), "by": actor.json,
         ], settings: settings)
         return conversation
@@ -119,7 +119,7 @@ extension HelpdeskStore {
                          [.text(status.rawValue), SQLValue(status == .snoozed ? snoozedUntilMs : nil), .int(now), .int(conversation.seq)])
         var data: JSONObject = ["conversation_id": .string(conversation.id), "inbox": .string(conversation.inboxSlug),
                                 "from": .string(conversation.status.rawValue), "to": .string(status.rawValue), "by": actor.json]
-        if status == .snoozed { data["snoozed_until"] = time(snoozedUntilMs) }
+        if status == .snoozed { data["snoozed_until"] = JSONValue.time(snoozedUntilMs) }
         if let reason { data["reason"] = .string(reason) }
         try appendEvent(.conversationStatusChanged, inboxID: conversation.inboxID, contactSeq: conversation.contact.seq, data: data,
                         settings: settings)
@@ -137,7 +137,7 @@ extension HelpdeskStore {
         try database.run("UPDATE conversations SET assignee = ?, updated_ms = ? WHERE seq = ?", [SQLValue(assignee), .int(now), .int(conversation.seq)])
         try appendEvent(.conversationAssigned, inboxID: conversation.inboxID, contactSeq: conversation.contact.seq, data: [
             "conversation_id": .string(conversation.id), "inbox": .string(conversation.inboxSlug),
-            "from": optional(conversation.assignee), "to": optional(assignee), "by": actor.json,
+            "from": JSONValue.nullable(conversation.assignee), "to": JSONValue.nullable(assignee), "by": actor.json,
         ], settings: settings)
         _ = try insertMessage(into: conversation, kind: .activity, author: .system,
                               content: assignee.map { "\(actor.name ?? actor.type) assigned the conversation to \($0)" }

@@ -77,10 +77,10 @@ extension HelpdeskStore {
             "drafted_by": draft.bot.json, "by": human.json,
         ]
         if approve {
-            data["message_id"] = optional(message?.id)
+            data["message_id"] = JSONValue.nullable(message?.id)
             data["edited"] = .bool(editedContent != nil)
         } else {
-            data["reason"] = optional(reason)
+            data["reason"] = JSONValue.nullable(reason)
         }
         try appendEvent(approve ? .draftApproved : .draftRejected, inboxID: conversation.inboxID, contactSeq: conversation.contact.seq,
                         data: data, settings: settings)

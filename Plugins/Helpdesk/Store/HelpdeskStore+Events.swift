@@ -11,7 +11,7 @@ struct FeedEvent {
     let data: JSONObject
 
     var json: JSONValue {
-        var object: JSONObject = ["id": .string(id), "kind": .string(kind.rawValue), "at": time(createdMs)]
+        var object: JSONObject = ["id": .string(id), "kind": .string(kind.rawValue), "at": JSONValue.time(createdMs)]
         for (key, value) in data.members { object[key] = value }
         return .object(object)
     }

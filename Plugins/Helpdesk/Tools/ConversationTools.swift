@@ -60,7 +60,7 @@ func conversationJSON(_ conversation: Conversation, store: HelpdeskStore) throws
     let last = try store.messages(of: conversation, before: nil, limit: 1).first
     object["last_message"] = last.map { message in
         ["kind": .string(message.kind.rawValue), "author": message.author.json, "preview": .string(preview(message.content)),
-         "created_at": time(message.createdMs)]
+         "created_at": JSONValue.time(message.createdMs)]
     } ?? .null
     return .object(object)
 }
@@ -94,7 +94,7 @@ let getConversationTool = Tool(
     let count = try store.messageCount(of: conversation)
     var lines = [conversation.line]
     for message in page {
-        lines.append("[\(time(message.createdMs).stringValue ?? "")] \(message.kind.rawValue) by \(message.author.label): \(preview(message.content))")
+        lines.append("[\(JSONValue.time(message.createdMs).stringValue ?? "")] \(message.kind.rawValue) by \(message.author.label): \(preview(message.content))")
     }
     return .structured([
         "conversation": try conversationJSON(conversation, store: store), "messages": .array(page.map(\.json)),

@@ -53,7 +53,7 @@ let pollEventsTool = Tool(
     let stamp = min(page.nextUnseenMs ?? store.now, store.now) - margin
     let next = try helpdesk.nextCursor(.events, filters: filters, position: page.position, stamp: max(stamp, cursor.stamp))
     let text = page.events.isEmpty ? "No new events."
-        : page.events.map { "\(time($0.createdMs).stringValue ?? "")  \($0.kind.rawValue)  \($0.data["conversation_id"]?.stringValue ?? "")" }
+        : page.events.map { "\(JSONValue.time($0.createdMs).stringValue ?? "")  \($0.kind.rawValue)  \($0.data["conversation_id"]?.stringValue ?? "")" }
             .joined(separator: "\n")
     return .structured(["events": .array(page.events.map(\.json)), "next_cursor": next, "has_more": .bool(page.nextUnseenMs != nil)],
                        text: text)

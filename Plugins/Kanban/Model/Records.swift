@@ -1,16 +1,9 @@
 import CivilDate
 import JSON
-
-/// `2026-12-02T09:30:00Z`, or null.
-func time(_ ms: Int64?) -> JSONValue { ms.map { .string(RFC3339.format(epochMilliseconds: $0)) } ?? .null }
-
-func optional(_ text: String?) -> JSONValue { text.map(JSONValue.string) ?? .null }
+import ToolsetKit
 
 /// The first characters of a text on one line, for tables.
-func preview(_ text: String, _ length: Int = Limits.preview) -> String {
-    let line = text.split(whereSeparator: \.isNewline).joined(separator: " ")
-    return line.count > length ? String(line.prefix(length - 1)) + "…" : line
-}
+func preview(_ text: String, _ length: Int = Limits.preview) -> String { oneLinePreview(text, length: length) }
 
 /// How every card an agent added describes its author: the words people see, said once.
 let addedByExternalTool = "added by an external tool"
@@ -44,7 +37,7 @@ struct Board {
 
     var json: JSONValue {
         ["id": .string(project.slug), "name": .string(project.name), "columns": .array(columns.map(\.json)),
-         "card_count": .int(Int64(cardCount)), "created_at": time(project.createdMs)]
+         "card_count": .int(Int64(cardCount)), "created_at": JSONValue.time(project.createdMs)]
     }
 }
 
@@ -103,13 +96,13 @@ struct Card {
             "id": .string(id), "project": .string(projectSlug), "column": .string(columnName),
             "position": position.map { .int(Int64($0)) } ?? .null, "title": .string(title),
         ]
-        if withDescription { object["description"] = optional(description) }
+        if withDescription { object["description"] = JSONValue.nullable(description) }
         object["labels"] = .array(labels.map(JSONValue.string))
-        object["assignee"] = optional(assignee)
-        object["due"] = optional(due?.text)
+        object["assignee"] = JSONValue.nullable(assignee)
+        object["due"] = JSONValue.nullable(due?.text)
         object["created_by"] = createdBy
-        object["created_at"] = time(createdMs)
-        object["updated_at"] = time(updatedMs)
+        object["created_at"] = JSONValue.time(createdMs)
+        object["updated_at"] = JSONValue.time(updatedMs)
         return .object(object)
     }
 
@@ -117,7 +110,7 @@ struct Card {
     var operatorJSON: JSONValue {
         guard case .object(var object) = json(withDescription: true) else { return .null }
         object["archived"] = .bool(isArchived)
-        object["archived_at"] = time(archivedMs)
+        object["archived_at"] = JSONValue.time(archivedMs)
         return .object(object)
     }
 

@@ -1,8 +1,6 @@
-import CivilDate
 import JSON
+import ToolsetKit
 
-func time(_ ms: Int64?) -> JSONValue { ms.map { .string(RFC3339.format(epochMilliseconds: $0)) } ?? .null }
-func optional(_ text: String?) -> JSONValue { text.map(JSONValue.string) ?? .null }
 func parsedJSON(_ text: String?) -> JSONValue { text.flatMap { try? JSONParser.parse($0) } ?? .null }
 
 struct Idea {
@@ -16,8 +14,8 @@ struct Idea {
     let createdMs: Int64
 
     var json: JSONValue {
-        ["id": .string(id), "title": .string(title), "description": .string(description), "category": optional(category),
-         "toolsets": .array(toolsets.map(JSONValue.string)), "created_at": time(createdMs)]
+        ["id": .string(id), "title": .string(title), "description": .string(description), "category": JSONValue.nullable(category),
+         "toolsets": .array(toolsets.map(JSONValue.string)), "created_at": JSONValue.time(createdMs)]
     }
 }
 
@@ -37,10 +35,10 @@ struct WorkflowRequest {
     let reason: String?
 
     var json: JSONValue {
-        ["id": .string(id), "title": .string(title), "description": .string(description), "desired_trigger": optional(desiredTrigger),
-         "example": optional(example), "status": .string(status.rawValue),
-         "submitted_by": ["token_id": .string(tokenID), "token_name": .string(tokenName)], "created_at": time(createdMs),
-         "decided_by": optional(decidedBy), "decided_at": time(decidedMs), "reason": optional(reason)]
+        ["id": .string(id), "title": .string(title), "description": .string(description), "desired_trigger": JSONValue.nullable(desiredTrigger),
+         "example": JSONValue.nullable(example), "status": .string(status.rawValue),
+         "submitted_by": ["token_id": .string(tokenID), "token_name": .string(tokenName)], "created_at": JSONValue.time(createdMs),
+         "decided_by": JSONValue.nullable(decidedBy), "decided_at": JSONValue.time(decidedMs), "reason": JSONValue.nullable(reason)]
     }
 }
 
@@ -58,13 +56,13 @@ struct Recipe {
     /// What agents see: what it does and what it takes, not the operator's URLs and headers.
     var agentJSON: JSONValue {
         ["id": .string(id), "name": .string(name), "description": .string(description), "input_schema": inputSchema,
-         "steps": .array(steps.map { .string($0.summary) }), "updated_at": time(updatedMs)]
+         "steps": .array(steps.map { .string($0.summary) }), "updated_at": JSONValue.time(updatedMs)]
     }
 
     /// Everything, for operators.
     var fullJSON: JSONValue {
         ["id": .string(id), "name": .string(name), "description": .string(description), "input_schema": inputSchema,
-         "steps": .array(steps.map(\.json)), "enabled": .bool(enabled), "created_at": time(createdMs), "updated_at": time(updatedMs)]
+         "steps": .array(steps.map(\.json)), "enabled": .bool(enabled), "created_at": JSONValue.time(createdMs), "updated_at": JSONValue.time(updatedMs)]
     }
 }
 
@@ -81,8 +79,8 @@ struct StepRecord {
 
     var json: JSONValue {
         ["position": .int(Int64(position)), "name": .string(name), "type": .string(type.rawValue), "status": .string(status.rawValue),
-         "output": output, "error": optional(error), "attempts": .int(Int64(attempts)), "started_at": time(startedMs),
-         "finished_at": time(finishedMs)]
+         "output": output, "error": JSONValue.nullable(error), "attempts": .int(Int64(attempts)), "started_at": JSONValue.time(startedMs),
+         "finished_at": JSONValue.time(finishedMs)]
     }
 }
 
@@ -106,7 +104,7 @@ struct Run {
         var object: JSONObject = [
             "id": .string(id), "recipe_id": .string(recipeID), "recipe_name": .string(recipeName), "status": .string(status.rawValue),
             "inputs": inputs, "triggered_by": ["token_id": .string(tokenID), "token_name": .string(tokenName)],
-            "error": optional(error), "created_at": time(createdMs), "started_at": time(startedMs), "finished_at": time(finishedMs),
+            "error": JSONValue.nullable(error), "created_at": JSONValue.time(createdMs), "started_at": JSONValue.time(startedMs), "finished_at": JSONValue.time(finishedMs),
         ]
         if let records { object["steps"] = .array(records.map(\.json)) }
         return .object(object)
