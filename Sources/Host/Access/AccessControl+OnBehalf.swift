@@ -21,8 +21,7 @@ extension AccessControl {
         guard let token = found.0, token.tenant == tenant, let tenantRecord = found.1 else {
             return refuse(.invalidToken(), target: target, token: nil)
         }
-        if token.revokedMs != nil { return refuse(.revoked(), target: target, token: token) }
-        if let expires = token.expiresMs, now >= expires { return refuse(.expired(), target: target, token: token) }
+        if let denial = TokenLayer.refusal(of: token, now: now) { return refuse(denial, target: target, token: token) }
         #if !TOOLHOST_BENCH_WITHOUT_LAYERS
         if let denial = abuse.admitBurst(tokenID: token.id, now: now) { return refuse(denial, target: target, token: token) }
         #endif

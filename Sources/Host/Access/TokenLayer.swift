@@ -19,10 +19,17 @@ enum TokenLayer {
               let record = try store.token(id: id), record.kind != .oauth,
               Crypto.constantTimeEquals(record.secretHash, hash)
         else { return .failure(.invalidToken()) }
-        // Revocation is checked before expiry: "revoked" is the more useful thing to tell an operator.
-        if record.revokedMs != nil { return .failure(identified(.revoked(), record)) }
-        if let expires = record.expiresMs, now >= expires { return .failure(identified(.expired(), record)) }
+        if let denial = refusal(of: record, now: now) { return .failure(denial) }
         return .success(Principal(token: record))
+    }
+
+    /// Why a token known by its row may not act now (revoked, expired), or nil: for presented tokens and
+    /// for the token a job acts for (header section 12) alike. Revocation is checked before expiry:
+    /// "revoked" is the more useful thing to tell an operator.
+    static func refusal(of record: TokenRecord, now: Int64) -> Denial? {
+        if record.revokedMs != nil { return identified(.revoked(), record) }
+        if let expires = record.expiresMs, now >= expires { return identified(.expired(), record) }
+        return nil
     }
 
     /// An OAuth access token (`tha_…`): valid while unexpired and while its grant is not revoked;
