@@ -35,4 +35,33 @@ public enum PageCursor {
         }
         return String(hash, radix: 16)
     }
+
+    // MARK: Positions in a list
+
+    /// The cursor of the page after `position` in `list` (a short versioned tag such as "c1"), bound
+    /// to the list's `filters`; null at the end (`position` nil).
+    public static func next(list: String, filters: [String] = [], position: Int64?) -> JSONValue {
+        position.map { .string(encode("\(list):\(fingerprint(filters)):\($0)")) } ?? .null
+    }
+
+    /// The position inside a cursor made by `next` for the same list and filters; nil for anything else.
+    public static func position(in cursor: String, list: String, filters: [String] = []) -> Int64? {
+        let prefix = "\(list):\(fingerprint(filters)):"
+        guard let text = decode(cursor), text.hasPrefix(prefix) else { return nil }
+        return Int64(text.dropFirst(prefix.count))
+    }
+
+    /// What a tool answers for a cursor that is not one of the list's with these filters.
+    public static let refusal = "\"cursor\" is not a cursor of this list with these filters; pass next_cursor from the previous page "
+        + "unchanged, with the same filters (or leave cursor out to start from the first page)"
+}
+
+extension ToolArguments {
+    /// The position the `cursor` argument continues `list` from; nil without one. A cursor of
+    /// another list, or made with other filters, is refused with PageCursor.refusal.
+    public func cursorPosition(list: String, filters: [String] = []) throws(ToolError) -> Int64? {
+        guard let text = try optionalString("cursor"), !text.isEmpty else { return nil }
+        guard let position = PageCursor.position(in: text, list: list, filters: filters) else { throw ToolError(PageCursor.refusal) }
+        return position
+    }
 }

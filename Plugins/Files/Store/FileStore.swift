@@ -107,6 +107,6 @@ struct FileFilter {
     var nameContains: String?
     var type: String?
 
-    /// What a cursor is bound to, so it only continues the list it came from.
-    var fingerprint: String { PageCursor.fingerprint([folder ?? "\u{0}", nameContains ?? "\u{0}", type ?? "\u{0}"]) }
+    /// What a cursor is bound to: the same filters, or it is refused.
+    var cursorFilters: [String] { [folder ?? "\u{0}", nameContains ?? "\u{0}", type ?? "\u{0}"] }
 }

@@ -31,18 +31,11 @@ struct FilesCall {
 
     /// The seq the page continues below, from `cursor`; nil for the first page.
     func cursor(for filter: FileFilter) throws(ToolError) -> Int64? {
-        guard let text = try arguments.optionalString("cursor"), !text.isEmpty else { return nil }
-        let parts = PageCursor.decode(text)?.split(separator: ":").map(String.init) ?? []
-        guard parts.count == 3, parts[0] == "f1", parts[2] == filter.fingerprint, let seq = Int64(parts[1]) else {
-            throw ToolError("\"cursor\" is not a cursor of this list with these filters; pass next_cursor from the previous page unchanged, "
-                + "with the same filters (or leave cursor out to start from the first page)")
-        }
-        return seq
+        try arguments.cursorPosition(list: "f1", filters: filter.cursorFilters)
     }
 
     static func nextCursor(after file: StoredFile?, filter: FileFilter) -> JSONValue {
-        guard let file else { return .null }
-        return .string(PageCursor.encode("f1:\(file.seq):\(filter.fingerprint)"))
+        PageCursor.next(list: "f1", filters: filter.cursorFilters, position: file?.seq)
     }
 }
 

@@ -34,8 +34,7 @@ struct HelpdeskCall {
     func cursor(_ list: SealedCursor.List, filters: [String] = []) throws -> SealedCursor? {
         guard let text = try arguments.optionalString("cursor"), !text.isEmpty else { return nil }
         guard let cursor = SealedCursor.open(text, list: list, filters: filters, key: try CursorKey(store.database)) else {
-            throw ToolError("\"cursor\" is not a cursor of this list with these filters; pass next_cursor from the previous page unchanged, "
-                + "with the same filters (or leave cursor out to start from the first page)")
+            throw ToolError(PageCursor.refusal)
         }
         return cursor
     }

@@ -24,19 +24,12 @@ struct KanbanCall {
 
     /// Where the page given by the cursor argument starts (exclusive); nil without a cursor.
     func cursor(_ list: CursorList, filters: [String] = []) throws(ToolError) -> Int64? {
-        guard let text = try arguments.optionalString("cursor"), !text.isEmpty else { return nil }
-        let prefix = "\(list.rawValue):\(PageCursor.fingerprint(filters)):"
-        guard let inside = PageCursor.decode(text), inside.hasPrefix(prefix), let position = Int64(inside.dropFirst(prefix.count)) else {
-            throw ToolError("\"cursor\" is not a cursor of this list with these filters; pass next_cursor from the previous page unchanged, "
-                + "with the same filters (or leave cursor out to start from the first page)")
-        }
-        return position
+        try arguments.cursorPosition(list: list.rawValue, filters: filters)
     }
 
     /// next_cursor for a page that ended at `position`: null when there is no more.
     func nextCursor(_ list: CursorList, filters: [String] = [], position: Int64?) -> JSONValue {
-        guard let position else { return .null }
-        return .string(PageCursor.encode("\(list.rawValue):\(PageCursor.fingerprint(filters)):\(position)"))
+        PageCursor.next(list: list.rawValue, filters: filters, position: position)
     }
 }
 

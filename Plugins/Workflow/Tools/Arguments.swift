@@ -7,20 +7,6 @@ enum Rules {
         guard (1...Limits.pageMax).contains(limit) else { throw ToolError("\"limit\" must be between 1 and \(Limits.pageMax)") }
         return limit
     }
-
-    /// The position a list's cursor holds (`w1:<list>:<fingerprint>:<seq>`), or nil without one.
-    static func cursor(_ arguments: ToolArguments, list: String, filters: [String]) throws(ToolError) -> Int64? {
-        guard let text = try arguments.optionalString("cursor"), !text.isEmpty else { return nil }
-        let prefix = "w1:\(list):\(PageCursor.fingerprint(filters)):"
-        guard let inside = PageCursor.decode(text), inside.hasPrefix(prefix), let seq = Int64(inside.dropFirst(prefix.count)) else {
-            throw ToolError("\"cursor\" is not a cursor of this list with these filters; pass next_cursor from the previous page unchanged")
-        }
-        return seq
-    }
-
-    static func nextCursor(list: String, filters: [String], position: Int64?) -> JSONValue {
-        position.map { .string(PageCursor.encode("w1:\(list):\(PageCursor.fingerprint(filters)):\($0)")) } ?? .null
-    }
 }
 
 /// Inputs and outputs the tools share.

@@ -22,10 +22,10 @@ let listWorkflowIdeasTool = Tool(
     let category = try TextRules.optional(try args.optionalString("category"), "category", max: Limits.category)
     let limit = try Rules.limit(args)
     let filters = [query ?? "", category?.lowercased() ?? ""]
-    let after = try Rules.cursor(args, list: "ideas", filters: filters)
+    let after = try args.cursorPosition(list: "w1.ideas", filters: filters)
     let rows = try WorkflowStore(try call.database, now: call.nowMilliseconds).ideas(query: query, category: category, after: after, limit: limit + 1)
     let page = Array(rows.prefix(limit))
-    let next = Rules.nextCursor(list: "ideas", filters: filters, position: rows.count > limit ? page.last?.seq : nil)
+    let next = PageCursor.next(list: "w1.ideas", filters: filters, position: rows.count > limit ? page.last?.seq : nil)
     let text = page.isEmpty ? "No ideas match." : page.map { "\($0.id)  \($0.title)\($0.category.map { "  [\($0)]" } ?? "")" }.joined(separator: "\n")
     return .structured(["ideas": .array(page.map(\.json)), "next_cursor": next], text: text)
 }

@@ -14,10 +14,10 @@ let listRecipesTool = Tool(
     annotations: [.readOnly, .idempotent, .closedWorld]
 ) { call in
     let limit = try Rules.limit(call.arguments)
-    let after = try Rules.cursor(call.arguments, list: "recipes", filters: [])
+    let after = try call.arguments.cursorPosition(list: "w1.recipes", filters: [])
     let rows = try WorkflowStore(try call.database, now: call.nowMilliseconds).recipes(includeDisabled: false, after: after, limit: limit + 1)
     let page = Array(rows.prefix(limit))
-    let next = Rules.nextCursor(list: "recipes", filters: [], position: rows.count > limit ? page.last?.seq : nil)
+    let next = PageCursor.next(list: "w1.recipes", filters: [], position: rows.count > limit ? page.last?.seq : nil)
     let text = page.isEmpty ? "No recipes yet." : page.map { "\($0.id)  \($0.name): \($0.description)" }.joined(separator: "\n")
     return .structured(["recipes": .array(page.map(\.agentJSON)), "next_cursor": next], text: text)
 }
@@ -99,10 +99,10 @@ let listWorkflowRunsTool = Tool(
     let status = try args.optionalString("status").flatMap(RunStatus.init(rawValue:))
     let limit = try Rules.limit(args)
     let filters = [recipeID ?? "", status?.rawValue ?? ""]
-    let before = try Rules.cursor(args, list: "runs", filters: filters)
+    let before = try args.cursorPosition(list: "w1.runs", filters: filters)
     let rows = try store.runs(recipeID: recipeID, status: status, before: before, limit: limit + 1)
     let page = Array(rows.prefix(limit))
-    let next = Rules.nextCursor(list: "runs", filters: filters, position: rows.count > limit ? page.last?.seq : nil)
+    let next = PageCursor.next(list: "w1.runs", filters: filters, position: rows.count > limit ? page.last?.seq : nil)
     let text = page.isEmpty ? "No runs match." : page.map { "\($0.id)  [\($0.status.rawValue)]  \($0.recipeName)" }.joined(separator: "\n")
     return .structured(["runs": .array(page.map { $0.json(steps: nil) }), "next_cursor": next], text: text)
 }
