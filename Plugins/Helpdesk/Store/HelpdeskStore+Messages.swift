@@ -24,6 +24,16 @@ extension HelpdeskStore {
         return newestFirst.reversed()
     }
 
+    /// The latest message of each conversation, in one query for a whole page (keyed by conversation id).
+    func latestMessages(of conversations: [Conversation]) throws -> [String: Message] {
+        guard !conversations.isEmpty else { return [:] }
+        let page = SQLTerm.isIn("conversation_seq", conversations.map { .int($0.seq) })
+        let rows = try database.query(
+            "\(Self.messageSelect) WHERE m.seq IN (SELECT max(seq) FROM messages WHERE \(page.sql) GROUP BY conversation_seq)",
+            page.parameters, Self.message)
+        return Dictionary(rows.map { ($0.conversationID, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
     func messageCount(of conversation: Conversation) throws -> Int {
         try database.queryOne("SELECT count(*) FROM messages WHERE conversation_seq = ?", [.int(conversation.seq)]) { $0.int(0) } ?? 0
     }

@@ -45,7 +45,7 @@ let listConversationsTool = Tool(
     let (rows, total, items) = try store.database.readSnapshot {
         let rows = try store.conversations(filter, scope: helpdesk.scope, before: cursor?.position, limit: limit + 1)
         let total = try store.countConversations(filter, scope: helpdesk.scope)
-        return (rows, total, try rows.prefix(limit).map { try conversationJSON($0, store: store) })
+        return (rows, total, try conversationsJSON(Array(rows.prefix(limit)), store: store))
     }
     let page = Array(rows.prefix(limit))
     let next = try helpdesk.nextCursor(.conversations, filters: filter.fingerprint, position: rows.count > limit ? page.last?.seq : nil)
@@ -54,15 +54,17 @@ let listConversationsTool = Tool(
     return .structured(["conversations": .array(items), "total": .int(Int64(total)), "next_cursor": next], text: text)
 }
 
-/// A conversation with its latest message, as lists show it.
-func conversationJSON(_ conversation: Conversation, store: HelpdeskStore) throws -> JSONValue {
-    guard case .object(var object) = conversation.json else { return conversation.json }
-    let last = try store.messages(of: conversation, before: nil, limit: 1).first
-    object["last_message"] = last.map { message in
-        ["kind": .string(message.kind.rawValue), "author": message.author.json, "preview": .string(preview(message.content)),
-         "created_at": JSONValue.time(message.createdMs)]
-    } ?? .null
-    return .object(object)
+/// Conversations with their latest message, as lists show them: one query for the whole page.
+func conversationsJSON(_ conversations: [Conversation], store: HelpdeskStore) throws -> [JSONValue] {
+    let latest = try store.latestMessages(of: conversations)
+    return conversations.map { conversation in
+        guard case .object(var object) = conversation.json else { return conversation.json }
+        object["last_message"] = latest[conversation.id].map { message in
+            ["kind": .string(message.kind.rawValue), "author": message.author.json, "preview": .string(preview(message.content)),
+             "created_at": JSONValue.time(message.createdMs)]
+        } ?? .null
+        return .object(object)
+    }
 }
 
 let getConversationTool = Tool(
@@ -97,7 +99,7 @@ let getConversationTool = Tool(
         lines.append("[\(JSONValue.time(message.createdMs).stringValue ?? "")] \(message.kind.rawValue) by \(message.author.label): \(preview(message.content))")
     }
     return .structured([
-        "conversation": try conversationJSON(conversation, store: store), "messages": .array(page.map(\.json)),
+        "conversation": try conversationsJSON([conversation], store: store)[0], "messages": .array(page.map(\.json)),
         "message_count": .int(Int64(count)), "next_cursor": next,
     ], text: lines.joined(separator: "\n"))
 }

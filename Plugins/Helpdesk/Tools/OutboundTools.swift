@@ -47,6 +47,6 @@ let startConversationTool = Tool(
         let message = try store.insertMessage(into: created, kind: .outgoing, author: helpdesk.bot, content: content, settings: helpdesk.settings)
         return (try store.visibleConversation(id: created.id, scope: .everything), message)
     }
-    return .structured(["conversation": try conversationJSON(conversation, store: store), "message": message.json],
+    return .structured(["conversation": try conversationsJSON([conversation], store: store)[0], "message": message.json],
                        text: "Started \(conversation.id) with \(conversation.contact.displayName) in \(conversation.inboxSlug); sent \(message.id).")
 }
