@@ -65,11 +65,13 @@ struct PlanCatalog: Sendable {
         return have >= need
     }
 
-    /// `preferred` if it satisfies every requirement, else the first plan that does (named plans,
-    /// then tiers from the highest); nil if none can.
-    func plan(preferring preferred: String, satisfying requirements: [String]) -> String? {
-        let candidates = [preferred] + named.keys.sorted() + tiers.reversed()
-        return candidates.first { plan in requirements.allSatisfy { satisfies(plan, required: $0) } }
+    /// The base plan for a new tenant under which every requirement works from the start:
+    /// `preferred` when it, or the configured new-tenant trial, covers them all; else the first plan
+    /// that does (named plans, then tiers from the highest); `preferred` if none can.
+    func newTenantPlan(preferring preferred: String, satisfying requirements: [String]) -> String {
+        let covers = { (plan: String) in requirements.allSatisfy { self.satisfies(plan, required: $0) } }
+        if covers(preferred) || newTenantTrial.map({ covers($0.plan) }) == true { return preferred }
+        return (named.keys.sorted() + tiers.reversed()).first(where: covers) ?? preferred
     }
 
     /// The lowest plan that would satisfy `required`, for the upgrade hint.

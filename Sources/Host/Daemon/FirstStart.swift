@@ -12,12 +12,9 @@ enum FirstStart {
         guard try runtime.withStore({ try $0.isEmpty() }) else { return nil }
         let tenant = "demo"
         // A plan under which every installed toolset and tool works (helpdesk needs enterprise), so the
-        // demo shows everything it says it has; a configured trial that covers them all does that job.
-        let catalog = runtime.configuration.plans
+        // demo shows everything it says it has.
         let requirements = runtime.registry.toolsets.flatMap { toolset in [toolset.minPlan].compactMap { $0 } + toolset.tools.compactMap(\.minPlan) }
-        let trialCoversAll = catalog.newTenantTrial.map { trial in requirements.allSatisfy { catalog.satisfies(trial.plan, required: $0) } } ?? false
-        let plan = trialCoversAll ? TenantCommands.defaultPlan
-            : catalog.plan(preferring: TenantCommands.defaultPlan, satisfying: requirements) ?? TenantCommands.defaultPlan
+        let plan = runtime.configuration.plans.newTenantPlan(preferring: TenantCommands.defaultPlan, satisfying: requirements)
         let trialNotice = try runtime.withStore {
             try TenantCommands.insertTenant(name: tenant, plan: plan, store: $0, plans: runtime.configuration.plans)
         }
