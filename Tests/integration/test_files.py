@@ -15,12 +15,9 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx2
 import pytest
-from mcp import Client
-from mcp.client.streamable_http import streamable_http_client
 
-from toolhost_testlib import BIN, TenantSession, cli, create_tenant, create_token, module_daemon, raw_http, rpc_error, rpc_result, run
+from toolhost_testlib import BIN, TenantSession, cli, create_tenant, create_token, module_daemon, raw_http, rpc_error, rpc_result
 
 TOOLS = {"list_shared_files", "get_share_link"}
 MAX_LINK_SECONDS = 3600
@@ -101,12 +98,6 @@ def audit(d, kind: str) -> list[dict]:
     return json.loads(out) if out.lstrip().startswith("[") else [json.loads(line) for line in out.splitlines() if line.strip()]
 
 
-async def _session(d, token: str, fn):
-    async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=30) as h:
-        async with Client(streamable_http_client(d.url("/acme/mcp"), http_client=h)) as c:
-            return await fn(c)
-
-
 # --------------------------------------------------------------------------------------------------
 # The surface
 # --------------------------------------------------------------------------------------------------
@@ -115,7 +106,7 @@ def test_the_toolset_has_exactly_two_tools_with_annotations_and_output_schemas(d
     async def body(c):
         return (await c.list_tools()).tools
 
-    tools = run(_session(daemon, token, body))
+    tools = TenantSession(daemon, "acme").with_client(token, body)
     assert {t.name for t in tools} == TOOLS
     by_name = {t.name: t for t in tools}
     assert by_name["list_shared_files"].annotations.read_only_hint is True
@@ -214,7 +205,7 @@ def test_get_share_link_downloads_the_exact_bytes_and_returns_a_resource_link(da
     async def body_fn(c):
         return await c.call_tool("get_share_link", {"file_id": file_id, "single_use": True})
 
-    called = run(_session(daemon, token, body_fn))
+    called = TenantSession(daemon, "acme").with_client(token, body_fn)
     assert not called.is_error
     link_block = next(c for c in called.content if c.type == "resource_link")
     assert str(link_block.uri) == called.structured_content["url"] and link_block.size == 300_000
@@ -347,7 +338,7 @@ def test_a_read_only_grant_sees_only_the_listing(daemon, sample):
     async def body(c):
         return (await c.list_tools()).tools
 
-    assert {t.name for t in run(_session(daemon, reader, body))} == {"list_shared_files"}
+    assert {t.name for t in TenantSession(daemon, "acme").with_client(reader, body)} == {"list_shared_files"}
     file_id = upload(daemon, sample("ro.txt", content=b"ro")[0], "--shareable")
     assert file_id in listed_ids(daemon, reader)
     rpc_error(raw_call(daemon, reader, "get_share_link", {"file_id": file_id}), 403, -31003)

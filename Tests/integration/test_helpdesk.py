@@ -8,13 +8,10 @@ import json
 import threading
 import time
 
-import httpx2
 import pytest
-from mcp import Client
-from mcp.client.streamable_http import streamable_http_client
 
 from helpdesk_seed import seed
-from toolhost_testlib import TenantSession, create_tenant, module_daemon, rpc_error, rpc_result, run, token_public_id
+from toolhost_testlib import TenantSession, create_tenant, module_daemon, rpc_error, rpc_result, token_public_id
 
 TOOLS = {
     "list_conversations", "get_conversation", "reply_to_conversation", "add_private_note", "create_draft_reply",
@@ -80,12 +77,6 @@ def desk(daemon) -> Desk:
     return desk
 
 
-async def _session(desk: Desk, token: str, fn):
-    async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=30) as h:
-        async with Client(streamable_http_client(desk.d.url(desk.path), http_client=h)) as c:
-            return await fn(c)
-
-
 def _text(result) -> str:
     return "\n".join(getattr(c, "text", "") for c in result.content)
 
@@ -100,7 +91,7 @@ def test_the_toolset_has_exactly_its_tools_none_destructive_and_reads_are_marked
     async def body(c):
         return (await c.list_tools()).tools
 
-    tools = run(_session(desk, token, body))
+    tools = desk.with_client(token, body)
     assert {t.name for t in tools} == TOOLS
     forbidden = ("delete", "remove", "destroy", "purge", "setting", "config", "billing", "plan", "broadcast", "webhook", "bulk")
     for tool in tools:
@@ -177,7 +168,7 @@ def test_triage_story_draft_approval_note_refused_reply_resolve_and_reopen(desk)
         assert draft["status"] == "pending" and draft["drafted_by"] == {"type": "bot", "id": bot_id, "name": "OpenClaw triage bot"}
         return polled.structured_content["next_cursor"], draft["id"]
 
-    cursor, draft_id = run(_session(desk, bot, agent))
+    cursor, draft_id = desk.with_client(bot, agent)
 
     queue = desk.helpdesk_json("drafts")["drafts"]
     assert [d["id"] for d in queue] == [draft_id]
@@ -203,7 +194,7 @@ def test_triage_story_draft_approval_note_refused_reply_resolve_and_reopen(desk)
         assert noted.structured_content["author"] == {"type": "bot", "id": bot_id, "name": "OpenClaw triage bot"}
         return polled.structured_content["next_cursor"]
 
-    cursor = run(_session(desk, bot, agent_after_approval))
+    cursor = desk.with_client(bot, agent_after_approval)
 
     # The bot may not reply directly: its token lacks the scope, and the denial names it.
     err = rpc_error(desk.raw(bot, "reply_to_conversation", {"conversation_id": conversation, "content": "Done!"}), 403, -31003)

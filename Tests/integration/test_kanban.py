@@ -7,12 +7,9 @@ import json
 import threading
 import time
 
-import httpx2
 import pytest
-from mcp import Client
-from mcp.client.streamable_http import streamable_http_client
 
-from toolhost_testlib import TenantSession, create_tenant, module_daemon, rpc_error, rpc_result, run, token_public_id
+from toolhost_testlib import TenantSession, create_tenant, module_daemon, rpc_error, rpc_result, token_public_id
 
 TOOLS = {"list_projects", "list_cards", "get_card", "add_card"}
 READ_TOOLS = {"list_projects", "list_cards", "get_card"}
@@ -78,12 +75,6 @@ def board(daemon) -> Board:
     return board
 
 
-async def _session(board: Board, token: str, fn):
-    async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=30) as h:
-        async with Client(streamable_http_client(board.d.url(board.path), http_client=h)) as c:
-            return await fn(c)
-
-
 def _text(result) -> str:
     return "\n".join(getattr(c, "text", "") for c in result.content)
 
@@ -109,7 +100,7 @@ def test_tools_list_is_exactly_the_four_tools_with_annotations_and_output_schema
     async def body(c):
         return (await c.list_tools()).tools
 
-    tools = run(_session(board, token, body))
+    tools = board.with_client(token, body)
     assert {t.name for t in tools} == TOOLS
     for tool in tools:
         hints = tool.annotations
@@ -202,7 +193,7 @@ def test_story_operator_sets_up_agent_lists_adds_filters_and_reads_attribution(b
         assert "added by an external tool" in _text(got)
         return got.structured_content
 
-    card = run(_session(board, bot, agent))
+    card = board.with_client(bot, agent)
     assert card["description"] == "Users land on a 404 after signing in."
     assert card["created_by"] == {"kind": "external_tool", "label": "added by an external tool", "token_id": bot_id,
                                   "token_name": "Planner bot"}

@@ -8,12 +8,9 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import httpx2
 import pytest
-from mcp import Client
-from mcp.client.streamable_http import streamable_http_client
 
-from toolhost_testlib import TenantSession, booking_args, create_tenant, module_daemon, rpc_error, rpc_result, run, token_public_id
+from toolhost_testlib import TenantSession, booking_args, create_tenant, module_daemon, rpc_error, rpc_result, token_public_id
 
 TOOLS = {"list_workflow_ideas", "submit_workflow_request", "list_recipes", "trigger_recipe", "list_workflow_runs", "get_workflow_run"}
 READ_TOOLS = {"list_workflow_ideas", "list_recipes", "list_workflow_runs", "get_workflow_run"}
@@ -100,12 +97,6 @@ def flow(daemon, tmp_path) -> Flow:
     return Flow(daemon, tenant, tmp_path)
 
 
-async def _session(flow: Flow, token: str, fn):
-    async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=30) as h:
-        async with Client(streamable_http_client(flow.d.url(flow.path), http_client=h)) as c:
-            return await fn(c)
-
-
 BOOKING_STEPS = [
     {"name": "days", "type": "tool", "tool": "clock.days_between",
      "arguments": {"start_date": "{{inputs.from}}", "end_date": "{{inputs.to}}"}},
@@ -124,7 +115,7 @@ def test_tools_plans_and_read_only_grants(flow):
     async def body(c):
         return (await c.list_tools()).tools
 
-    tools = run(_session(flow, token, body))
+    tools = flow.with_client(token, body)
     assert {t.name for t in tools} == TOOLS
     for tool in tools:
         assert tool.annotations.read_only_hint is (tool.name in READ_TOOLS), tool.name
@@ -340,7 +331,7 @@ def test_the_story_through_the_official_client(flow):
         assert not started.is_error, started
         return started.structured_content["id"]
 
-    run_id = run(_session(flow, token, agent))
+    run_id = flow.with_client(token, agent)
     done = flow.finished(token, run_id)
     assert done["status"] == "succeeded" and [s["status"] for s in done["steps"]] == ["succeeded", "succeeded"], done
     assert json.loads(flow.workflow("requests", "--json").stdout)["requests"][0]["title"] == "Weekly digest"

@@ -503,6 +503,18 @@ class TenantSession:
         assert result.get("isError") is True, result
         return result["content"][0]["text"]
 
+    def with_client(self, token: str, fn):
+        """`await fn(client)` with the official MCP client connected to this tenant's endpoint as `token`."""
+        import httpx2
+        from mcp import Client
+        from mcp.client.streamable_http import streamable_http_client
+
+        async def session():
+            async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=30) as h:
+                async with Client(streamable_http_client(self.d.url(self.path), http_client=h)) as c:
+                    return await fn(c)
+        return asyncio.run(session())
+
 
 def module_daemon(tmp_path_factory, name: str, *, fixtures: list[str] | None = None, tenant: str | None = None,
                   prepare=None):
