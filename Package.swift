@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "ToolhostWorkflow", type: .dynamic, targets: ["Workflow"]),
         .library(name: "ToolhostKanban", type: .dynamic, targets: ["Kanban"]),
         .library(name: "ToolhostFiles", type: .dynamic, targets: ["Files"]),
+        .library(name: "ToolhostPipelines", type: .dynamic, targets: ["Pipelines"]),
     ],
     targets: [
         // The public plugin contract: a C header, nothing else.
@@ -28,6 +29,8 @@ let package = Package(
         .target(name: "CShims", path: "Sources/CShims"),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
+        // PostgreSQL's C client (Debian's libpq-dev). Only the pipelines engine links it, never the host.
+        .systemLibrary(name: "CPostgres", path: "Sources/CPostgres"),
         // A thin SQLite wrapper shared by the host and Swift toolsets.
         .target(name: "SQLite", dependencies: ["CSQLite"], path: "Sources/SQLite"),
         // Calendar arithmetic shared by the host, JSON Schema formats and Swift toolsets.
@@ -42,6 +45,9 @@ let package = Package(
         .target(name: "HTTPServer", dependencies: ["CShims", "Locking"], path: "Sources/HTTPServer"),
         // What a Swift toolset links statically: typed tools, argument decoding, results.
         .target(name: "ToolsetKit", dependencies: ["PluginABI", "JSON", "SQLite", "Locking", "CivilDate"], path: "Sources/ToolsetKit"),
+        // The data-pipeline engine behind the pipelines toolset: values, delimited files, expressions,
+        // database connectors (SQLite, PostgreSQL), components and the streaming runner.
+        .target(name: "PipelineEngine", dependencies: ["JSON", "SQLite", "CSQLite", "CPostgres"], path: "Sources/PipelineEngine"),
         .executableTarget(
             name: "Host",
             dependencies: ["PluginABI", "CShims", "CSQLite", "SQLite", "CCrypto", "JSON", "JSONSchema", "HTTPServer", "CivilDate", "Locking"],
@@ -58,6 +64,9 @@ let package = Package(
         .target(name: "Kanban", dependencies: ["ToolsetKit", "CivilDate"], path: "Plugins/Kanban"),
         // Uploads are hashed (SHA-256, libcrypto) while they are copied in.
         .target(name: "Files", dependencies: ["ToolsetKit", "PluginABI", "CivilDate", "CCrypto"], path: "Plugins/Files"),
+        // Connection passwords are sealed with AES-256-GCM (libcrypto) under a key the host's data folder keeps.
+        .target(name: "Pipelines", dependencies: ["ToolsetKit", "PipelineEngine", "CivilDate", "CCrypto"], path: "Plugins/Pipelines"),
+        .testTarget(name: "PipelineEngineTests", dependencies: ["PipelineEngine"], path: "Tests/PipelineEngineTests"),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "JSONSchema"], path: "Tests/JSONTests"),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"], path: "Tests/HTTPServerTests"),
         .testTarget(name: "ToolsetKitTests", dependencies: ["ToolsetKit", "JSONSchema"], path: "Tests/ToolsetKitTests"),
