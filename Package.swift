@@ -65,7 +65,7 @@ let package = Package(
         // Uploads are hashed (SHA-256, libcrypto) while they are copied in.
         .target(name: "Files", dependencies: ["ToolsetKit", "PluginABI", "CivilDate", "CCrypto"], path: "Plugins/Files"),
         // Connection passwords are sealed with AES-256-GCM (libcrypto) under a key the host's data folder keeps.
-        .target(name: "Pipelines", dependencies: ["ToolsetKit", "PipelineEngine", "CivilDate", "CCrypto"], path: "Plugins/Pipelines"),
+        .target(name: "Pipelines", dependencies: ["ToolsetKit", "PluginABI", "PipelineEngine", "CivilDate", "CCrypto"], path: "Plugins/Pipelines"),
         .testTarget(name: "PipelineEngineTests", dependencies: ["PipelineEngine"], path: "Tests/PipelineEngineTests"),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "JSONSchema"], path: "Tests/JSONTests"),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"], path: "Tests/HTTPServerTests"),

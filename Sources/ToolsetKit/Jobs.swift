@@ -252,3 +252,23 @@ private func withOptionalCString<R>(_ text: String?, _ body: (UnsafePointer<CCha
     guard let text else { return body(nil) }
     return text.withCString { body($0) }
 }
+
+/// The host's cron evaluation (header section 8, `cron_next`): the same rules its schedules fire by.
+public enum Cron {
+    /// The first firing strictly after `afterMilliseconds`; nil when it never fires within five years.
+    /// Throws TH_INVALID_ARGUMENT for a malformed expression or an unknown time zone.
+    public static func next(_ cron: String, timeZone: String, after afterMilliseconds: Int64) throws(JobServiceError) -> Int64? {
+        guard let host = HostAPI.current, host.table.abi_minor >= 2, let cronNext = host.table.cron_next else {
+            throw JobServiceError(status: TH_UNSUPPORTED, message: "this host does not evaluate cron expressions (ABI 1.2)")
+        }
+        var next: Int64 = 0
+        let status = cron.withCString { c in timeZone.withCString { z in cronNext(host.table.host, c, z, afterMilliseconds, &next) } }
+        switch status {
+        case TH_OK: return next
+        case TH_NOT_FOUND: return nil
+        default:
+            throw JobServiceError(status: status, message: "\"\(cron)\" in time zone \(timeZone) is not a valid schedule "
+                + "(5 fields: minute hour day-of-month month day-of-week; an IANA zone such as Europe/Berlin)")
+        }
+    }
+}

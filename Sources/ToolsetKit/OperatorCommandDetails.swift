@@ -87,6 +87,14 @@ public struct OperatorCommandDetails: Sendable {
 }
 
 extension Schema {
+    /// A secret property (header section 7a, "x-secret"): the CLI reads it from stdin with
+    /// --NAME-stdin and refuses it on the command line; a console shows a password input.
+    public var secret: Schema {
+        guard case .object(var object) = json else { return self }
+        object["x-secret"] = .bool(true)
+        return Schema(.object(object))
+    }
+
     /// The same object schema with "x-positional": the properties the command line's operands
     /// fill, in order (`toolhost knowledge promote --tenant T ID`).
     public func positional(_ names: String...) -> Schema {

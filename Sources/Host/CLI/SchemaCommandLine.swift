@@ -17,6 +17,9 @@ struct SchemaCommandLine {
         let choices: [String]
         let isRequired: Bool
         let isPositional: Bool
+        /// "x-secret": true — a password or key: read from stdin with --NAME-stdin, never taken
+        /// from the command line, where other users of the machine could see it (ps, shell history).
+        let isSecret: Bool
 
         var isFlag: Bool { type == "boolean" }
         /// How help and errors name it: "ID" for a positional, "--limit" for an option.
@@ -53,7 +56,8 @@ struct SchemaCommandLine {
                 name: name, type: type, itemType: type == "array" ? property["items"].flatMap(Self.mainType) : nil,
                 description: property["description"]?.stringValue,
                 choices: (property["enum"]?.arrayValue ?? property["items"]?["enum"]?.arrayValue ?? []).compactMap(\.stringValue),
-                isRequired: required.contains(name), isPositional: positional.contains(name)))
+                isRequired: required.contains(name), isPositional: positional.contains(name),
+                isSecret: property["x-secret"]?.boolValue == true))
         }
         // Positionals in their x-positional order, then the options in the schema's order.
         properties = positional.compactMap { name in list.first { $0.name == name } } + list.filter { !$0.isPositional }
@@ -77,6 +81,7 @@ struct SchemaCommandLine {
         for (index, name) in names.enumerated() {
             guard let property = declared?[name] else { return "\"x-positional\" names \"\(name)\", which is not a property" }
             if mainType(property) == "boolean" { return "\"x-positional\" names \"\(name)\", a boolean (a flag cannot be positional)" }
+            if property["x-secret"]?.boolValue == true { return "\"x-positional\" names \"\(name)\", a secret (the audit trail records positional values)" }
             if mainType(property) == "array" && index != names.count - 1 { return "\"x-positional\": only the last may be an array" }
         }
         return nil
@@ -93,6 +98,14 @@ struct SchemaCommandLine {
             if onlyOperands { operands.append(word); continue }
             if word == "--" { onlyOperands = true; continue }
             guard let (name, inline) = Arguments.option(word) else { operands.append(word); continue }
+            if let secret = properties.first(where: { $0.isSecret && name == "\($0.name)-stdin" }) {
+                object[secret.name] = .string(try readSecret(secret, inline))
+                continue
+            }
+            if let secret = properties.first(where: { $0.isSecret && $0.name == name }) {
+                throw Arguments.UsageError("--\(secret.name) is not taken on the command line, where other users could see it; "
+                    + "pipe it instead: … --\(secret.name)-stdin")
+            }
             guard let property = properties.first(where: { $0.name == name && !$0.isPositional }) else {
                 guard allowsOthers, !properties.contains(where: { $0.name == name }) else { throw unknownOption(name) }
                 guard let value = inline ?? remaining.popFirst() else { throw Arguments.UsageError("--\(name) needs a value") }
@@ -122,9 +135,21 @@ struct SchemaCommandLine {
         return "\(label(head))\(rest): \(failure.message)"
     }
 
+    /// One line from stdin (without its newline) for a secret; an empty one is refused.
+    private func readSecret(_ property: Property, _ inline: String?) throws(Arguments.UsageError) -> String {
+        guard inline == nil else { throw Arguments.UsageError("--\(property.name)-stdin takes no value: the \(property.name) is read from stdin") }
+        guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+            throw Arguments.UsageError("no \(property.name) on stdin (pipe one line: printf '%s\\n' \"$SECRET\" | toolhost … --\(property.name)-stdin)")
+        }
+        return line
+    }
+
     /// Options for usage and help texts; the operands are `operands`.
     var optionSpecs: [OptionSpec] {
         properties.filter { !$0.isPositional }.map { property in
+            if property.isSecret {
+                return .flag("\(property.name)-stdin", "read the \(property.name) from stdin (one line)" + (property.isRequired ? " (required)" : ""))
+            }
             var summary = property.description ?? ""
             if property.type == "array" { summary += (summary.isEmpty ? "" : " ") + "(repeat or separate with commas)" }
             return property.isFlag ? .flag(property.name, summary)

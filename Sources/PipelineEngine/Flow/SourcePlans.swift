@@ -63,7 +63,7 @@ extension DelimitedOptions {
     }
 
     /// "\t" (two characters, as agents write it in JSON) means a tab; "" means none.
-    static func character(_ text: String?) -> UInt8? {
+    public static func character(_ text: String?) -> UInt8? {
         guard let text, !text.isEmpty else { return nil }
         if text == "\\t" { return 9 }
         return text.utf8.first

@@ -307,6 +307,12 @@
  *   runs with {"id":"kn_1"}. An unknown option, a surplus word, a value of
  *   the wrong type or any schema violation is a usage error: the CLI names
  *   the option and exits 2, and the command never runs.
+ *   A string property marked "x-secret":true (a password, a key) is never
+ *   taken from the command line, where other users of the machine could see
+ *   it: the CLI offers --P-stdin instead, which reads one line from stdin,
+ *   and refuses --P VALUE. It may not be positional (positional values are
+ *   what the audit trail records), and a console renders it as a password
+ *   input. The plugin must not echo it in results, events or logs.
  *
  *   Context. th_operator_context gains operator_role ("viewer", "admin" or
  *   "owner") and channel ("cli" now, "console" later), for 1.1 commands
