@@ -88,7 +88,8 @@ final class ExpressionTests: XCTestCase {
 
     func testNullLogic() throws {
         XCTAssertEqual(try eval("note = 'x'"), .null)
-        XCTAssertEqual(try eval("note + 1"), .null)
+        XCTAssertEqual(try eval("id + NULL"), .null)
+        XCTAssertEqual(try eval("price * 2", [.int(1), .text("x"), .null, .bool(true), .double(1), .null]), .null)
         XCTAssertEqual(try eval("NULL = NULL"), .null)
         XCTAssertEqual(try eval("note IS NULL"), .bool(true))
         XCTAssertEqual(try eval("name IS NOT NULL"), .bool(true))
@@ -222,7 +223,7 @@ final class ExpressionTests: XCTestCase {
         XCTAssertTrue(evalError("-9223372036854775807 - id").contains("integer overflow"))
         XCTAssertTrue(evalError("1e308 * 10 + price").contains("number overflow"))
         // A never-taken branch that would fail is not an error.
-        XCTAssertEqual(try eval("CASE WHEN id > 0 THEN 1 ELSE 1 / 0 END"), .int(1))
+        XCTAssertEqual(try eval("CASE WHEN id > 0 THEN 1 ELSE 1 / 0 END"), .double(1))
     }
 
     func testSyntaxErrors() {
@@ -238,7 +239,7 @@ final class ExpressionTests: XCTestCase {
         XCTAssertTrue(syntaxError("end = 1").contains("keyword END"))
         XCTAssertTrue(syntaxError("").contains("empty"))
         XCTAssertTrue(syntaxError("id IS 1").contains("expected NULL after IS"))
-        XCTAssertNotEqual(syntaxError("\"end\" = 1"), "no error")
+        XCTAssertEqual(syntaxError("\"end\" = 1"), "no error")
     }
 
     func testLimits() {
