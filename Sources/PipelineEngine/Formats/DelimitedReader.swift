@@ -105,5 +105,6 @@ public final class DelimitedReader: RowStream {
 
     public func close() {
         closed = true
+        scanner.input.closeFile()
     }
 }

@@ -17,7 +17,7 @@ final class InputBuffer {
     private(set) var isAtEnd = false
     private(set) var encoding: TextEncoding
 
-    private let fd: Int32
+    private var fd: Int32
     private let path: String
     private var raw: [UInt8] = []
     /// A UTF-16 code unit split across two blocks (odd byte, or a high surrogate).
@@ -45,8 +45,15 @@ final class InputBuffer {
     }
 
     deinit {
-        close(fd)
+        closeFile()
         bytes.deallocate()
+    }
+
+    /// Releases the file descriptor early (a stream closed before its end); later refills find nothing.
+    func closeFile() {
+        if fd >= 0 { close(fd) }
+        fd = -1
+        isAtEnd = true
     }
 
     static func displayName(_ path: String) -> String {

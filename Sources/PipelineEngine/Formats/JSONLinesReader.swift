@@ -126,5 +126,8 @@ public final class JSONLinesReader: RowStream {
         }
     }
 
-    public func close() { closed = true }
+    public func close() {
+        closed = true
+        input.closeFile()
+    }
 }
