@@ -65,13 +65,18 @@ public final class DelimitedReader: RowStream {
         if count > types.count {
             throw EngineError("\(scanner.fileName) line \(scanner.recordLine) has \(count) fields, but the file has \(types.count) columns (check the delimiter and quoting)")
         }
-        var row = DataRow()
-        row.reserveCapacity(types.count)
-        for index in 0..<count {
-            row.append(try value(index))
+        // Built in place: one allocation per row. Short (ragged) rows get NULL for the missing fields.
+        let width = types.count
+        let row = try DataRow(unsafeUninitializedCapacity: width) { buffer, initialized in
+            for index in 0..<count {
+                (buffer.baseAddress! + index).initialize(to: try value(index))
+                initialized = index + 1
+            }
+            for index in count..<width {
+                (buffer.baseAddress! + index).initialize(to: .null)
+            }
+            initialized = width
         }
-        // Short (ragged) rows: the missing trailing fields are NULL.
-        while row.count < types.count { row.append(.null) }
         return row
     }
 

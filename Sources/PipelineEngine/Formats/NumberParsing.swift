@@ -31,10 +31,16 @@ enum NumberParsing {
         return negative ? -value : value
     }
 
-    private static let powersOfTen: [Double] = (0...22).map { exponent in
-        var p = 1.0
-        for _ in 0..<exponent { p *= 10 }
-        return p
+    /// Exact powers of ten (every one up to 1e22 is representable), as a literal so no lazy
+    /// global initialisation runs on the hot path.
+    @inline(__always)
+    private static func powerOfTen(_ exponent: Int) -> Double {
+        switch exponent {
+        case 0: 1e0; case 1: 1e1; case 2: 1e2; case 3: 1e3; case 4: 1e4; case 5: 1e5; case 6: 1e6
+        case 7: 1e7; case 8: 1e8; case 9: 1e9; case 10: 1e10; case 11: 1e11; case 12: 1e12; case 13: 1e13
+        case 14: 1e14; case 15: 1e15; case 16: 1e16; case 17: 1e17; case 18: 1e18; case 19: 1e19
+        case 20: 1e20; case 21: 1e21; default: 1e22
+        }
     }
 
     /// Plain decimals ("-12.50", "3", "1e5") with at most 15 significant digits, where one
@@ -88,7 +94,7 @@ enum NumberParsing {
         }
         guard i == end, scale >= -22, scale <= 22 else { return nil }
         var value = Double(mantissa)
-        value = scale < 0 ? value / powersOfTen[-scale] : value * powersOfTen[scale]
+        value = scale < 0 ? value / powerOfTen(-scale) : value * powerOfTen(scale)
         return negative ? -value : value
     }
 }
