@@ -108,12 +108,23 @@ final class DelimitedFormatTests: XCTestCase {
 
     func testRecordsSpanningBlocksAndLongRecordLimit() throws {
         let folder = try TemporaryFolder()
-        var text = "id,text\n"
-        for i in 0..<30_000 { text += "\(i),\"value \(i), with comma\"\n" }
+        // About 3 MiB, so records (quoted, with doubled quotes, CRLF and line breaks) straddle block edges.
+        var text = "id,text,amount\r\n"
+        for i in 0..<80_000 { text += "\(i),\"value \"\"\(i)\"\", with\ncomma\",\(i).25\r\n" }
         let path = try folder.file("big.csv", text)
-        let (_, rows) = try readAll(path, fields: [Field("id", .integer), Field("text")])
-        XCTAssertEqual(rows.count, 30_000)
-        XCTAssertEqual(rows[29_999], [.int(29_999), .text("value 29999, with comma")])
+        let (_, rows) = try readAll(path, fields: [Field("id", .integer), Field("text"), Field("amount", .number)])
+        XCTAssertEqual(rows.count, 80_000)
+        for (i, row) in rows.enumerated() {
+            XCTAssertEqual(row, [.int(Int64(i)), .text("value \"\(i)\", with\ncomma"), .double(Double(i) + 0.25)])
+            if row != [.int(Int64(i)), .text("value \"\(i)\", with\ncomma"), .double(Double(i) + 0.25)] { break }
+        }
+        // Transcoded input crosses blocks too.
+        let latin = try folder.file("big-latin1.csv", Array("n\n".utf8) + [UInt8](repeating: 0, count: 0) + (0..<300_000).flatMap { _ in [0xE9, 0x0A] as [UInt8] })
+        var options = DelimitedOptions()
+        options.encoding = .latin1
+        let (_, latinRows) = try readAll(latin, options)
+        XCTAssertEqual(latinRows.count, 300_000)
+        XCTAssertTrue(latinRows.allSatisfy { $0 == [.text("é")] })
         let huge = try folder.file("huge.csv", "a\n\"" + String(repeating: "x", count: 17 << 20))
         XCTAssertTrue(message { _ = try self.readAll(huge) }.contains("has a record longer than 16 MiB"))
     }

@@ -47,4 +47,15 @@ final class JSONLinesTests: XCTestCase {
                        "{\"id\":1,\"text\":\"line\\n\\\"quoted\\\" é\",\"x\":0.5,\"b\":false}\n{\"id\":2,\"text\":null,\"x\":3.0,\"b\":null}\n")
         XCTAssertEqual(try readAll(JSONLinesReader(path: path, fields: schema.fields)), rows)
     }
+
+    func testLinesAcrossBlocks() throws {
+        let folder = try TemporaryFolder()
+        var text = ""
+        for i in 0..<60_000 { text += "{\"id\":\(i),\"pad\":\"0123456789\"}\n" }
+        let path = try folder.file("big.jsonl", text + "{\"id\":60000,\"pad\":\"end\"}")
+        let rows = try readAll(JSONLinesReader(path: path, fields: nil))
+        XCTAssertEqual(rows.count, 60_001)
+        XCTAssertEqual(rows[59_999], [.int(59_999), .text("0123456789")])
+        XCTAssertEqual(rows.last, [.int(60_000), .text("end")])
+    }
 }
