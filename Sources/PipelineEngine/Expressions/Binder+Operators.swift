@@ -3,7 +3,7 @@
 
 extension Binder {
     func negate(_ operand: CompiledNode, _ node: SyntaxNode) throws(ExpressionError) -> CompiledNode {
-        try requireNumeric(operand, for: "unary -", node)
+        try Binder.requireNumeric(operand, for: "unary -", node)
         let inner = operand.evaluate, offset = node.offset
         return CompiledNode(type: operand.type, label: Binder.label(node)) { row throws(ExpressionError) in
             try Operations.negate(try inner(row), offset: offset)
@@ -11,7 +11,7 @@ extension Binder {
     }
 
     func not(_ operand: CompiledNode, _ node: SyntaxNode) throws(ExpressionError) -> CompiledNode {
-        try requireBoolean(operand, for: "NOT", node)
+        try Binder.requireBoolean(operand, for: "NOT", node)
         let inner = operand.evaluate, offset = node.offset
         return CompiledNode(type: .boolean, label: Binder.label(node)) { row throws(ExpressionError) in
             switch try inner(row) {
@@ -30,7 +30,7 @@ extension Binder {
     /// otherwise NULL wins over the neutral value. Evaluation stops at the deciding operand.
     func logical(isAnd: Bool, _ operands: [CompiledNode], _ node: SyntaxNode) throws(ExpressionError) -> CompiledNode {
         let name = isAnd ? "AND" : "OR"
-        for operand in operands { try requireBoolean(operand, for: name, node) }
+        for operand in operands { try Binder.requireBoolean(operand, for: name, node) }
         let evaluators = operands.map(\.evaluate), offset = node.offset
         let decisive = !isAnd
         return CompiledNode(type: .boolean, label: Binder.label(node)) { row throws(ExpressionError) in
@@ -47,7 +47,7 @@ extension Binder {
     }
 
     func comparison(_ op: BinaryOperator, _ a: CompiledNode, _ b: CompiledNode, _ node: SyntaxNode) throws(ExpressionError) -> CompiledNode {
-        try requireComparable(a, b, for: "'\(op.rawValue)'", node)
+        try Binder.requireComparable(a, b, for: "'\(op.rawValue)'", node)
         let left = a.evaluate, right = b.evaluate, offset = node.offset
         // The common case of a field against a constant skips one closure call per row.
         if let constant = b.constant {
@@ -61,8 +61,8 @@ extension Binder {
     }
 
     func arithmetic(_ op: BinaryOperator, _ a: CompiledNode, _ b: CompiledNode, _ node: SyntaxNode) throws(ExpressionError) -> CompiledNode {
-        try requireNumeric(a, for: "operator \(op.rawValue)", node)
-        try requireNumeric(b, for: "operator \(op.rawValue)", node)
+        try Binder.requireNumeric(a, for: "operator \(op.rawValue)", node)
+        try Binder.requireNumeric(b, for: "operator \(op.rawValue)", node)
         let type: FieldType?
         if op == .divide {
             type = .number
@@ -103,7 +103,7 @@ extension Binder {
 
     /// SQL's IN: TRUE on a match; otherwise NULL if the value or any item was NULL, else FALSE.
     func inList(_ operand: CompiledNode, _ items: [CompiledNode], negated: Bool, _ node: SyntaxNode) throws(ExpressionError) -> CompiledNode {
-        for item in items { try requireComparable(operand, item, for: "IN", node) }
+        for item in items { try Binder.requireComparable(operand, item, for: "IN", node) }
         let inner = operand.evaluate, evaluators = items.map(\.evaluate), offset = node.offset
         return CompiledNode(type: .boolean, label: Binder.label(node)) { row throws(ExpressionError) in
             let value = try inner(row)
@@ -122,8 +122,8 @@ extension Binder {
 
     /// `x BETWEEN a AND b` is `x >= a AND x <= b`, with the same NULL rules.
     func between(_ operand: CompiledNode, _ low: CompiledNode, _ high: CompiledNode, negated: Bool, _ node: SyntaxNode) throws(ExpressionError) -> CompiledNode {
-        try requireComparable(operand, low, for: "BETWEEN", node)
-        try requireComparable(operand, high, for: "BETWEEN", node)
+        try Binder.requireComparable(operand, low, for: "BETWEEN", node)
+        try Binder.requireComparable(operand, high, for: "BETWEEN", node)
         let inner = operand.evaluate, lower = low.evaluate, upper = high.evaluate, offset = node.offset
         return CompiledNode(type: .boolean, label: Binder.label(node)) { row throws(ExpressionError) in
             let value = try inner(row)
@@ -178,12 +178,12 @@ extension Binder {
         var conditions: [Evaluator] = [], results: [CompiledNode] = []
         for branch in branches {
             let condition = try bind(branch.condition)
-            try requireBoolean(condition, for: "CASE WHEN", branch.condition)
+            try Binder.requireBoolean(condition, for: "CASE WHEN", branch.condition)
             conditions.append(condition.evaluate)
             results.append(try bind(branch.result))
         }
         let fallback = try otherwise.map { (n: SyntaxNode) throws(ExpressionError) in try bind(n) }
-        let type = try unify(results + (fallback.map { [$0] } ?? []), for: "CASE", node)
+        let type = try Binder.unify(results + (fallback.map { [$0] } ?? []), for: "CASE", node)
         let widen = type == .number
         let values = results.map(\.evaluate), elseValue = fallback?.evaluate, offset = node.offset
         return CompiledNode(type: type, label: Binder.label(node)) { row throws(ExpressionError) in

@@ -80,21 +80,21 @@ struct Binder {
         return CompiledNode(constant: value, type: FieldType(of: value), label: "variable $\(name)")
     }
 
-    // MARK: - Type checks
+    // MARK: - Type checks (static: they depend on the operands only)
 
-    func requireNumeric(_ operand: CompiledNode, for what: String, _ node: SyntaxNode) throws(ExpressionError) {
+    static func requireNumeric(_ operand: CompiledNode, for what: String, _ node: SyntaxNode) throws(ExpressionError) {
         if let type = operand.type, !type.isNumeric {
             throw ExpressionError("\(what) needs a number, but \(operand.label) is \(type.rawValue)", offset: node.offset)
         }
     }
 
-    func requireBoolean(_ operand: CompiledNode, for what: String, _ node: SyntaxNode) throws(ExpressionError) {
+    static func requireBoolean(_ operand: CompiledNode, for what: String, _ node: SyntaxNode) throws(ExpressionError) {
         if let type = operand.type, type != .boolean {
             throw ExpressionError("\(what) needs TRUE/FALSE values, but \(operand.label) is \(type.rawValue)", offset: node.offset)
         }
     }
 
-    func requireComparable(_ a: CompiledNode, _ b: CompiledNode, for what: String, _ node: SyntaxNode) throws(ExpressionError) {
+    static func requireComparable(_ a: CompiledNode, _ b: CompiledNode, for what: String, _ node: SyntaxNode) throws(ExpressionError) {
         guard let x = a.type, let y = b.type else { return }
         if x == y || (x.isNumeric && y.isNumeric) { return }
         throw ExpressionError("\(what) cannot compare \(a.label) (\(x.rawValue)) with \(b.label) (\(y.rawValue)); convert one side with to_string, to_integer, to_number or to_boolean", offset: node.offset)
@@ -102,7 +102,7 @@ struct Binder {
 
     /// The common type of values that may come out of different branches (CASE, coalesce):
     /// integer and number mix to number; anything else must match.
-    func unify(_ nodes: [CompiledNode], for what: String, _ node: SyntaxNode) throws(ExpressionError) -> FieldType? {
+    static func unify(_ nodes: [CompiledNode], for what: String, _ node: SyntaxNode) throws(ExpressionError) -> FieldType? {
         var result: FieldType?
         for candidate in nodes {
             guard let type = candidate.type else { continue }

@@ -144,7 +144,7 @@ private struct Call {
 
     func coalesce() throws(ExpressionError) -> CompiledNode {
         try arity(1...Int.max)
-        let type = try Binder.unifyTypes(args, for: "coalesce", node)
+        let type = try Binder.unify(args, for: "coalesce", node)
         let widen = type == .number
         let evaluators = args.map(\.evaluate)
         return CompiledNode(type: type, label: label) { row throws(ExpressionError) in
@@ -160,7 +160,7 @@ private struct Call {
 
     func nullif() throws(ExpressionError) -> CompiledNode {
         try arity(2...2)
-        try Binder.requireComparableTypes(args[0], args[1], for: "nullif", node)
+        try Binder.requireComparable(args[0], args[1], for: "nullif", node)
         let a = args[0].evaluate, b = args[1].evaluate, offset = offset
         return CompiledNode(type: args[0].type, label: label) { row throws(ExpressionError) in
             let value = try a(row)
@@ -255,16 +255,6 @@ private struct Call {
             }
             return converted
         }
-    }
-}
-
-extension Binder {
-    static func unifyTypes(_ nodes: [CompiledNode], for what: String, _ node: SyntaxNode) throws(ExpressionError) -> FieldType? {
-        try Binder(schema: RowSchema([]), variables: [:]).unify(nodes, for: what, node)
-    }
-
-    static func requireComparableTypes(_ a: CompiledNode, _ b: CompiledNode, for what: String, _ node: SyntaxNode) throws(ExpressionError) {
-        try Binder(schema: RowSchema([]), variables: [:]).requireComparable(a, b, for: what, node)
     }
 }
 

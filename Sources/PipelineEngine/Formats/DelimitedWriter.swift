@@ -58,8 +58,8 @@ public final class DelimitedWriter {
             out.appendASCII(quote)
             try out.appendText(escaped(s, quote: quote))
             out.appendASCII(quote)
-        } else if let escape = options.escape {
-            try out.appendText(escaped(s, quote: nil, escape: escape))
+        } else if options.escape != nil {
+            try out.appendText(escaped(s, quote: nil))
         } else {
             if s.isEmpty { return }
             throw EngineError("row \(rowsWritten + 1): the value '\(s.prefix(40))' contains the delimiter or a line break, and the file has neither a quote nor an escape character")
@@ -78,8 +78,8 @@ public final class DelimitedWriter {
     }
 
     /// Quote doubling, or the escape character before each special byte.
-    private func escaped(_ s: String, quote: UInt8?, escape: UInt8? = nil) -> String {
-        let escapeByte = escape ?? options.escape
+    private func escaped(_ s: String, quote: UInt8?) -> String {
+        let escapeByte = options.escape
         var bytes: [UInt8] = []
         bytes.reserveCapacity(s.utf8.count + 4)
         for byte in s.utf8 {
