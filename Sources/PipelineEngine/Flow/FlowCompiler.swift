@@ -228,15 +228,9 @@ public final class FlowCompiler {
         return RenamePlan(schema: RowSchema(fields), casts: casts)
     }
 
+    /// Where a destination writes must exist and be the right kind, whatever its input's state;
+    /// upsert keys are checked when the input's fields are known.
     private func destinationCheck(_ component: FlowComponent) -> Result<Void, ComponentIssue> {
-        guard case .success(let schema) = schema(of: component) else { return .success(()) }
-        if component.kind == .databaseDestination, component.string("mode") == "upsert" {
-            let keys = component.strings("key_fields") ?? []
-            if keys.isEmpty { return .failure(fail(component, "mode upsert needs key_fields")) }
-            for key in keys where schema.index(of: key) == nil {
-                return .failure(fail(component, "key field \"\(key)\" is not a field of its input (fields: \(schema.names.joined(separator: ", ")))"))
-            }
-        }
         do {
             switch component.kind {
             case .databaseDestination:
@@ -251,6 +245,14 @@ public final class FlowCompiler {
             return .failure(issue)
         } catch {
             return .failure(fail(component, FlowCompiler.describe(error)))
+        }
+        guard case .success(let schema) = schema(of: component) else { return .success(()) }
+        if component.kind == .databaseDestination, component.string("mode") == "upsert" {
+            let keys = component.strings("key_fields") ?? []
+            if keys.isEmpty { return .failure(fail(component, "mode upsert needs key_fields")) }
+            for key in keys where schema.index(of: key) == nil {
+                return .failure(fail(component, "key field \"\(key)\" is not a field of its input (fields: \(schema.names.joined(separator: ", ")))"))
+            }
         }
         return .success(())
     }
