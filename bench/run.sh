@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Toolhost benchmark: release daemon on a free loopback port, temp data, wrk scenarios, summary table.
-#   BENCH_DURATION (default 5s), BENCH_THREADS (2), BENCH_CONNS ("1 64"), BENCH_SKIP_BUILD=1, BENCH_BIN (binary).
+#   BENCH_DURATION (default 5s), BENCH_THREADS (2), BENCH_CONNS ("1 64"), BENCH_SKIP_BUILD=1, BENCH_BIN (binary),
+#   BENCH_PIPELINE_ROWS ("100000 1000000": the pipeline line's input sizes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -146,6 +147,13 @@ for c in $CONNS; do
     BENCH_CALL_TOOL=poll_events BENCH_CALL_ARGS="{\"limit\":50,\"cursor\":$FEED_CURSOR_JSON}" run_wrk hd_poll tool_call.lua "$c"
 done
 
+# The pipeline line: CSV → filter → aggregate → SQLite as a pipelines run, next to pandas (bench/pipeline.py).
+VENV="$ROOT/.venv"
+"$ROOT/scripts/venv.sh" "$VENV"
+"$VENV/bin/python" -c 'import pandas' 2>/dev/null || "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$BENCH_DIR/requirements.txt"
+# shellcheck disable=SC2086
+"$VENV/bin/python" "$BENCH_DIR/pipeline.py" "$BIN" "$DATA" "$URL" "$PID" ${BENCH_PIPELINE_ROWS:-100000 1000000} >"$WORK/pipeline.txt"
+
 stop_daemon "$PID"
 PID=""
 [ "$STOPPED" = 0 ] || echo "bench: WARNING: daemon did not exit 0 on SIGTERM within 15 s (result: $STOPPED)" >&2
@@ -179,3 +187,4 @@ if bad:
     print(f"WARNING: {bad} failed responses")
     sys.exit(1)
 PY
+cat "$WORK/pipeline.txt"

@@ -31,4 +31,6 @@ enum Limits {
     /// Host job-runner threads for runs across every tenant (cluster nodes bound each cluster below this).
     static let runWorkers = 8
     static let runTimeoutSeconds: Double = 6 * 3600
+    /// Deliveries of a run's job: interrupted runs start again up to 3 times; the 4th delivery marks it failed.
+    static let runAttempts = 4
 }

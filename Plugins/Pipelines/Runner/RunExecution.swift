@@ -7,11 +7,12 @@ import ToolsetKit
 //
 // Delivery is at least once: a run found 'running' when its job starts again was interrupted
 // (daemon stopped or SIGKILLed mid-run). Its destinations were never committed (each writes in one
-// transaction or temporary file), so it is queued again and runs from the start as attempt N+1;
-// after the job's last attempt the host marks the job failed and the run stays failed (docs/PIPELINES.md).
+// transaction or temporary file), so it is queued again and runs from the start as attempt N+1. The
+// last delivery (Limits.runAttempts) does not run it again but marks it failed (docs/PIPELINES.md).
 
 let runJob = Job(kind: JobKind.run, toolset: "pipelines",
-                 limits: JobLimits(maxConcurrency: Limits.runWorkers, timeoutSeconds: Limits.runTimeoutSeconds, maxAttempts: 3, retryDelaySeconds: 2)) { job in
+                 limits: JobLimits(maxConcurrency: Limits.runWorkers, timeoutSeconds: Limits.runTimeoutSeconds, maxAttempts: Limits.runAttempts,
+                                   retryDelaySeconds: 2)) { job in
     guard let runID = job.payload["run_id"]?.stringValue else { throw InternalError("pipelines.run without a run_id") }
     let status = try RunExecution(job: job, runID: runID).execute()
     return ["run_id": .string(runID), "status": .string(status.rawValue)]
@@ -36,6 +37,10 @@ struct RunExecution {
         var run = try store().existingRun(runID)
         if run.status.isFinished { return run.status }
         if run.status == .running {
+            // The job's last delivery only records the outcome, so a run never stays 'running' with no job behind it.
+            if job.attempt >= job.maxAttempts {
+                return try finish(.failed, error: "interrupted \(job.attempt - 1) times (the daemon stopped mid-run); giving up", component: nil)
+            }
             try store().requeueInterrupted(run)
             log("WARN attempt \(job.attempt): the previous attempt was interrupted (the daemon stopped); no destination was changed, running again from the start")
         }
