@@ -4,7 +4,7 @@
 set -euo pipefail
 
 # libpq-dev: the pipelines engine's PostgreSQL client (headers needed to build).
-# postgresql: the server binaries the tests start throwaway instances of (never a system service).
+# postgresql: the server binaries the tests start throwaway instances of (the package's own cluster is not used).
 want=(libsqlite3-dev libssl-dev libpq-dev postgresql wrk)
 
 missing=()
