@@ -3,7 +3,9 @@
 # Idempotent and quiet: when everything is present it does not touch apt at all.
 set -euo pipefail
 
-want=(libsqlite3-dev libssl-dev wrk)
+# libpq-dev: the pipelines engine's PostgreSQL client (headers needed to build).
+# postgresql: the server binaries the tests start throwaway instances of (the package's own cluster is not used).
+want=(libsqlite3-dev libssl-dev libpq-dev postgresql wrk)
 
 missing=()
 for pkg in "${want[@]}"; do

@@ -137,3 +137,12 @@ def pytest_runtest_makereport(item, call):
 
 
 __all__ = ["create_tenant"]
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throwaway PostgreSQL server (postgres_server.PostgresServer), started once per session."""
+    from postgres_server import PostgresServer
+
+    with PostgresServer() as server:
+        yield server
