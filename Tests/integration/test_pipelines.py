@@ -159,7 +159,7 @@ def test_tools_exactly_the_seeds_and_read_only_tokens_see_the_read_only_ones(set
 
     async def names(client):
         tools = (await client.list_tools()).tools
-        return {tool.name: bool(tool.annotations and tool.annotations.readOnlyHint) for tool in tools}
+        return {tool.name: bool(tool.annotations and tool.annotations.read_only_hint) for tool in tools}
 
     listed = t.with_client(token, names)
     assert set(listed) == READ_ONLY | WRITES and len(listed) == 32

@@ -136,7 +136,7 @@ struct PipelineSchedule {
     var lastRunID: String?
 
     /// The host's name for this schedule's timer (header section 8).
-    var hostScheduleName: String { "pipelines:" + id }
+    var hostScheduleName: String { "pipelines." + id }
 }
 
 struct PackageVersion {

@@ -91,7 +91,7 @@ private func createSchedule(_ op: OperatorCall) throws -> PipelineSchedule {
         try ScheduleTimer.apply(schedule, setter: op.context.setSchedule, deleter: op.context.deleteSchedule)
     } catch {
         try op.write { try op.store.deleteSchedule(schedule) }
-        throw ToolError("the host refused the schedule (\(error)); nothing was created")
+        throw ToolError("\(error); nothing was created")
     }
     op.audit(.scheduleCreated, ["schedule_id": .string(schedule.id), "package_id": .string(schedule.packageID), "cron": .string(cron),
                                 "time_zone": .string(zone)])

@@ -33,15 +33,12 @@ final class ConnectionOpener: ConnectionResolver {
         case .files:
             return .folder(root: connection.path ?? "")
         case .sqlite:
-            return .database(try SQLiteConnector(path: connection.path ?? ""))
+            return .database(SQLiteConnector(path: connection.path ?? ""))
         case .postgres:
             let password = try password(of: connection)
-            do {
-                return .database(try PostgresConnector(host: connection.host ?? "", port: connection.port ?? 5432, database: connection.databaseName ?? "",
-                                                       user: connection.username ?? "", password: password, connectTimeoutSeconds: 5))
-            } catch {
-                throw EngineError(redact(String(describing: error)))
-            }
+            // Connects on first use; its errors are redacted by the connector (and again by `redact` before a log or result).
+            return .database(PostgresConnector(host: connection.host ?? "", port: connection.port ?? 5432, database: connection.databaseName ?? "",
+                                               user: connection.username ?? "", password: password, connectTimeoutSeconds: 5))
         }
     }
 
