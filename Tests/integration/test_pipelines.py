@@ -311,6 +311,9 @@ def test_wrong_password_is_refused_and_never_echoed(setup):
     refused = t.p("connection", "create", "--name", "x", "--type", "postgres", "--host", "h", "--database", "d", "--user", "u",
                   "--password", "secret", check=False)
     assert refused.returncode == 2 and "--password-stdin" in refused.stderr
+    missing = t.p("connection", "create", "--name", "nowhere", "--type", "files", "--path", "/nonexistent/folder", check=False)
+    assert missing.returncode == 1 and "/nonexistent/folder is not a folder" in missing.stderr
+    assert "nowhere" not in t.p("connection", "list").stdout
 
 
 def test_edits_are_all_or_nothing_and_versioned(setup):
@@ -480,3 +483,45 @@ def test_an_idle_cluster_terminates_and_a_run_starts_it_again(setup):
     run = t.wait_run(token, t.call(token, "run_package", {"package_id": pkg, "cluster_id": idle})["id"])
     assert run["status"] == "completed"
     assert any("starting it again" in line for line in run["log_tail"])
+
+
+def test_a_run_killed_mid_way_runs_again_after_the_restart_and_writes_once(tmp_path):
+    """SIGKILL while a run writes: the destination was never committed, so after the restart the run starts again
+    (attempt 2) and the table ends up with every row exactly once."""
+    from toolhost_testlib import Daemon, relax_abuse_limits
+    data = tmp_path / "data"
+    data.mkdir()
+    relax_abuse_limits(data)
+    create_tenant(data, "acme", plan="growth")
+    d = Daemon(data=data, logdir=tmp_path / "logs").start()
+    t = Pipelines(d, "acme")
+    folder = tmp_path / "files"
+    folder.mkdir()
+    orders = _orders_csv(folder, 600_000, seed=11)
+    dest = tmp_path / "out.db"
+    conns = {"files": t.one_line("connection", "create", "--name", "files", "--type", "files", "--path", str(folder)),
+             "sqlite": t.one_line("connection", "create", "--name", "out", "--type", "sqlite", "--path", str(dest))}
+    t.one_line("cluster", "create", "--name", "default", "--nodes", "1")
+    token = t.token()
+    pkg = _copy_package(t, token, conns, "orders_copy", "status = 'paid'")
+    run = t.call(token, "run_package", {"package_id": pkg})["id"]
+    deadline = time.time() + 60
+    while t.call(token, "get_run", {"run_id": run})["status"] != "running" and time.time() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.3)
+    d.kill()
+    assert _sqlite_rows(dest, "SELECT count(*) FROM sqlite_master WHERE name = 'orders_copy'") in ([(0,)], [(1,)])
+    if _sqlite_rows(dest, "SELECT count(*) FROM sqlite_master WHERE name = 'orders_copy'") == [(1,)]:
+        assert _sqlite_rows(dest, "SELECT count(*) FROM orders_copy") == [(0,)]
+    d = Daemon(data=data, logdir=tmp_path / "logs").start()
+    try:
+        t = Pipelines(d, "acme")
+        done = t.wait_run(token, run, timeout=180)
+        if done["attempt"] == 1:
+            pytest.fail(f"the run finished before the SIGKILL; make the input bigger: {done}")
+        assert done["status"] == "completed" and done["attempt"] == 2, done
+        assert any("interrupted" in line for line in done["log_tail"]), done["log_tail"]
+        paid = sum(1 for o in orders if o["status"] == "paid")
+        assert _sqlite_rows(dest, "SELECT count(*), count(DISTINCT order_id) FROM orders_copy") == [(paid, paid)]
+    finally:
+        assert d.stop() == 0

@@ -102,6 +102,7 @@ private func createConnection(_ op: OperatorCall) throws -> OperatorResult {
         guard let path = try v.optionalString("path"), path.hasPrefix("/") else { throw ToolError("--type \(type.rawValue) needs --path, an absolute path") }
         for option in ["host", "port", "database", "user", "password"] where v.has(option) { throw ToolError("--\(option) is for postgres connections") }
         new.path = URL(fileURLWithPath: path).standardizedFileURL.path
+        try checkPath(new.path!, type)
     case .postgres:
         guard let host = try v.optionalString("host"), let database = try v.optionalString("database"), let user = try v.optionalString("user") else {
             throw ToolError("--type postgres needs --host, --database and --user (and the password on stdin with --password-stdin)")
@@ -126,6 +127,24 @@ private func createConnection(_ op: OperatorCall) throws -> OperatorResult {
     op.audit(.connectionCreated, ["connection_id": .string(connection.id), "type": .string(type.rawValue), "name": .string(name)])
     // The id alone on stdout, so scripts can write CONN=$(toolhost pipelines connection create …).
     return .ok(text: connection.id, data: ["connections": [connection.detailJSON]])
+}
+
+/// A files connection's folder must exist; a SQLite file is created (empty) when missing, so a new
+/// warehouse can be registered before anything is written to it.
+private func checkPath(_ path: String, _ type: ConnectionType) throws {
+    var isFolder: ObjCBool = false
+    let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
+    switch type {
+    case .files:
+        guard exists, isFolder.boolValue else { throw ToolError("--path \(path) is not a folder") }
+    case .sqlite:
+        if exists {
+            guard !isFolder.boolValue else { throw ToolError("--path \(path) is a folder, not a SQLite database file") }
+        } else {
+            do { _ = try Database(path: path) } catch { throw ToolError("cannot create the SQLite database \(path): \(error.message)") }
+        }
+    case .postgres: break
+    }
 }
 
 enum ClusterAction: String, CaseIterable { case create, list, terminate, resize }
