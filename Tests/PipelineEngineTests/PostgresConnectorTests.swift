@@ -72,6 +72,18 @@ final class PostgresConnectorTests: XCTestCase {
         }
     }
 
+    func testAServerMessageEchoingThePasswordIsScrubbed() throws {
+        // The server names the user in its refusal; with the password as the user name, that
+        // message carries the secret, and the connector must scrub it.
+        let echoed = PostgresConnector(host: server.host, port: server.port, database: server.database, user: server.password,
+                                       password: server.password, connectTimeoutSeconds: 5)
+        XCTAssertThrowsError(try echoed.ping()) { error in
+            let message = "\(error)"
+            XCTAssertTrue(message.contains("[redacted]"), message)
+            XCTAssertFalse(message.contains(self.server.password), message)
+        }
+    }
+
     func testUnreachablePortFailsQuicklyAndClearly() throws {
         let closed = try ThrowawayPostgres.freePort()
         let started = Date()
