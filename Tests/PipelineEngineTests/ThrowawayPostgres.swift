@@ -58,7 +58,10 @@ final class ThrowawayPostgres {
     }
 
     func stop() {
-        if running { _ = try? run([tool("pg_ctl"), "-D", data, "-m", "fast", "-w", "stop"]) }
+        // postmaster.pid also catches a server that started although its start was reported as failed.
+        if let root, running || FileManager.default.fileExists(atPath: root.appendingPathComponent("data/postmaster.pid").path) {
+            _ = try? run([tool("pg_ctl"), "-D", data, "-m", "fast", "-w", "stop"])
+        }
         running = false
         // The server may still be removing its last files for a moment after pg_ctl returns.
         for _ in 0..<20 {

@@ -115,7 +115,8 @@ class PostgresServer:
         raise RuntimeError(f"PostgreSQL did not start:\n{last_error}")
 
     def stop(self) -> None:
-        if self._running and self.root is not None:
+        # postmaster.pid also catches a server pg_ctl gave up waiting for but that did start.
+        if self.root is not None and (self._running or (self.data / "postmaster.pid").exists()):
             self._run_server_tool("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop", check=False)
             self._running = False
         if self.root is not None:
