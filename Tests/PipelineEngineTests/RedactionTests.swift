@@ -19,4 +19,16 @@ final class RedactionTests: XCTestCase {
         let secret = "p'w\\\" x"
         XCTAssertEqual(Redaction.redact("password=\(secret) failed", secrets: [secret]), "password=[redacted] failed")
     }
+
+    func testScrubbingRedactsWhateverEscapesTheBody() {
+        struct Other: Error, CustomStringConvertible { var description: String { "driver said hunter2" } }
+        XCTAssertThrowsError(try Redaction.scrubbing(["hunter2"]) { throw EngineError("bad hunter2", component: "src hunter2") }) { error in
+            XCTAssertEqual((error as? EngineError)?.message, "bad [redacted]")
+            XCTAssertEqual((error as? EngineError)?.component, "src [redacted]")
+        }
+        XCTAssertThrowsError(try Redaction.scrubbing(["hunter2"]) { throw Other() }) { error in
+            XCTAssertEqual((error as? EngineError)?.message, "driver said [redacted]")
+        }
+        XCTAssertEqual(try Redaction.scrubbing(["x"]) { 42 }, 42)
+    }
 }

@@ -41,13 +41,16 @@ final class ThrowawayPostgres {
         for _ in 0..<3 {  // someone may take the free port before the server binds it
             port = try ThrowawayPostgres.freePort()
             let options = "-p \(port) -k \(root.appendingPathComponent("sockets").path) -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
+            // Readiness is polled with a real password login rather than pg_ctl -w: that is what the tests need.
             do {
-                try run([tool("pg_ctl"), "-D", data, "-l", root.appendingPathComponent("server.log").path, "-w", "-t", "60", "-o", options, "start"])
+                try run([tool("pg_ctl"), "-D", data, "-l", log.path, "-W", "-o", options, "start"])
                 running = true
-                _ = try psql("SELECT 1")
+                try waitUntilReady()
                 return
             } catch {
-                lastError = "\(error)"
+                lastError = "\(error)\n\(logTail())"
+                if running { _ = try? run([tool("pg_ctl"), "-D", data, "-m", "immediate", "-w", "stop"]) }
+                running = false
             }
         }
         stop()
@@ -55,9 +58,17 @@ final class ThrowawayPostgres {
     }
 
     func stop() {
-        if running { _ = try? run([tool("pg_ctl"), "-D", data, "-m", "fast", "-w", "stop"]) }
+        // postmaster.pid also catches a server that started although its start was reported as failed.
+        if let root, running || FileManager.default.fileExists(atPath: root.appendingPathComponent("data/postmaster.pid").path) {
+            _ = try? run([tool("pg_ctl"), "-D", data, "-m", "fast", "-w", "stop"])
+        }
         running = false
-        if let root { try? FileManager.default.removeItem(at: root) }
+        // The server may still be removing its last files for a moment after pg_ctl returns.
+        for _ in 0..<20 {
+            guard let root, FileManager.default.fileExists(atPath: root.path) else { break }
+            try? FileManager.default.removeItem(at: root)
+            usleep(50_000)
+        }
         root = nil
     }
 
@@ -71,29 +82,91 @@ final class ThrowawayPostgres {
     }
 
     private var data: String { root!.appendingPathComponent("data").path }
+    private var log: URL { root!.appendingPathComponent("server.log") }
+
+    /// Polls with a password login over TCP (what the tests need) for up to 60 s.
+    private func waitUntilReady() throws {
+        let deadline = Date().addingTimeInterval(60)
+        while true {
+            do {
+                try psql("SELECT 1")
+                return
+            } catch {
+                if Date() > deadline { throw error }
+                usleep(100_000)
+            }
+        }
+    }
+
+    private func logTail() -> String {
+        guard let text = try? String(contentsOf: log, encoding: .utf8) else { return "" }
+        return text.split(separator: "\n").suffix(30).joined(separator: "\n")
+    }
     private func tool(_ name: String) -> String { bindir.appendingPathComponent(name).path }
 
     /// Runs a command to completion; server tools run as `postgres` when we are root. Returns stdout.
     @discardableResult
     private func run(_ command: [String], asServerUser: Bool = true, environment: [String: String] = [:]) throws -> String {
-        let process = Process()
         let full = asServerUser && asRoot ? ["/usr/sbin/runuser", "-u", "postgres", "--"] + command : command
-        process.executableURL = URL(fileURLWithPath: full[0])
-        process.arguments = Array(full.dropFirst())
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        if let root { process.currentDirectoryURL = root }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read before waiting so a chatty command cannot fill the pipe and stall.
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failure("\((command[0] as NSString).lastPathComponent) failed (\(process.terminationStatus)): \(String(decoding: stderr, as: UTF8.self))\(String(decoding: stdout, as: UTF8.self))")
+        // Output goes to files, not pipes: the server pg_ctl starts inherits the descriptors, and a
+        // pipe would then never reach end-of-file while the server runs.
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("toolhost-pg-out-\(UUID().uuidString)").path
+        defer {
+            unlink(scratch + ".out")
+            unlink(scratch + ".err")
         }
-        return String(decoding: stdout, as: UTF8.self)
+        let merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let status = try Self.spawnAndWait(full, environment: merged.map { "\($0.key)=\($0.value)" },
+                                           stdout: scratch + ".out", stderr: scratch + ".err", timeoutSeconds: 120)
+        let stdout = (try? String(contentsOfFile: scratch + ".out", encoding: .utf8)) ?? ""
+        let stderr = (try? String(contentsOfFile: scratch + ".err", encoding: .utf8)) ?? ""
+        guard status == 0 else {
+            throw Failure("\((command[0] as NSString).lastPathComponent) failed (\(status)): \(stderr)\(stdout)")
+        }
+        return stdout
+    }
+
+    /// posix_spawn + waitpid rather than Foundation's Process: under the XCTest runner, a Process
+    /// running pg_ctl was never seen to exit (the test thread waited minutes on a finished child)
+    /// and `pg_ctl -w` timed out on a server that was accepting connections. Here the child gets
+    /// default signal handling and an empty signal mask, and is reaped directly.
+    static func spawnAndWait(_ argv: [String], environment: [String], stdout: String, stderr: String, timeoutSeconds: Double) throws -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var all = sigset_t(), none = sigset_t()
+        sigfillset(&all)
+        sigemptyset(&none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        let cArgs = argv.map { strdup($0) } + [nil]
+        let cEnv = environment.map { strdup($0) } + [nil]
+        defer {
+            cArgs.forEach { free($0) }
+            cEnv.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, argv[0], &actions, &attributes, cArgs, cEnv)
+        guard rc == 0 else { throw Failure("cannot start \(argv[0]): \(String(cString: strerror(rc)))") }
+        let deadline = Date().addingTimeInterval(timeoutSeconds)
+        var status: Int32 = 0
+        while waitpid(pid, &status, WNOHANG) == 0 {
+            if Date() > deadline {
+                kill(pid, SIGKILL)
+                waitpid(pid, &status, 0)
+                throw Failure("\(argv.joined(separator: " ")) did not finish within \(Int(timeoutSeconds)) s")
+            }
+            usleep(10_000)
+        }
+        // Exit status, or 128 + signal number when it was killed.
+        return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 
     /// The newest /usr/lib/postgresql/<version>/bin holding the server tools.

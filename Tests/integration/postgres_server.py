@@ -73,6 +73,13 @@ class PostgresServer:
         self.stop()
 
     def start(self) -> "PostgresServer":
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()  # no half-made data directory or orphan server left behind
+            raise
+
+    def _start(self) -> "PostgresServer":
         self.bindir = find_bindir()
         as_root = os.geteuid() == 0
         # As root the server user must be able to reach the folder, and $TMPDIR may sit under a
@@ -105,11 +112,11 @@ class PostgresServer:
                 self._wait_until_ready()
                 return self
             last_error = result.stdout + result.stderr + self.log_tail()
-        self.stop()
         raise RuntimeError(f"PostgreSQL did not start:\n{last_error}")
 
     def stop(self) -> None:
-        if self._running and self.root is not None:
+        # postmaster.pid also catches a server pg_ctl gave up waiting for but that did start.
+        if self.root is not None and (self._running or (self.data / "postmaster.pid").exists()):
             self._run_server_tool("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop", check=False)
             self._running = False
         if self.root is not None:

@@ -13,18 +13,22 @@ public final class PostgresConnector: DatabaseConnector {
     }
 
     public func ping() throws {
-        try connection().execute("SELECT 1", doing: "checking the connection")
+        try scrubbing { _ = try connection().execute("SELECT 1", doing: "checking the connection") }
     }
 
     public func tables(schema: String?, search: String?, limit: Int, offset: Int) throws -> [TableInfo] {
-        try PostgresCatalog.tables(on: connection(), schema: schema, search: search, limit: limit, offset: offset)
+        try scrubbing { try PostgresCatalog.tables(on: connection(), schema: schema, search: search, limit: limit, offset: offset) }
     }
 
     public func columns(of table: TableName) throws -> [Field] {
-        try PostgresCatalog.require(table, on: connection()).columns
+        try scrubbing { try PostgresCatalog.require(table, on: connection()).columns }
     }
 
     public func read(_ query: TableQuery) throws -> RowStream {
+        try scrubbing { try openRead(query) }
+    }
+
+    private func openRead(_ query: TableQuery) throws -> RowStream {
         if let fragment = query.whereClause { try WhereClause.check(fragment) }
         let reader = try PostgresConnection(settings)
         // Read-only transaction: whatever the where_clause calls, the server refuses to write.
@@ -42,8 +46,15 @@ public final class PostgresConnector: DatabaseConnector {
     }
 
     public func beginWrite(into table: TableName, fields: [Field], mode: WriteMode) throws -> TableWriter {
-        try SQLiteTableWriter.check(fields: fields, mode: mode, table: table.description)
-        return try PostgresTableWriter(connection: PostgresConnection(settings), table: table, fields: fields, mode: mode)
+        try scrubbing {
+            try SQLiteTableWriter.check(fields: fields, mode: mode, table: table.description)
+            return try PostgresTableWriter(connection: PostgresConnection(settings), table: table, fields: fields, mode: mode)
+        }
+    }
+
+    /// Every public entry point runs through this, so whatever throws, the password does not leave.
+    private func scrubbing<T>(_ body: () throws -> T) throws -> T {
+        try Redaction.scrubbing(settings.secrets, body)
     }
 
     /// The shared metadata connection, reopened when the server dropped it.

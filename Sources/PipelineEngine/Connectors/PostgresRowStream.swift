@@ -9,12 +9,14 @@ final class PostgresRowStream: RowStream {
     let schema: RowSchema
     private var connection: PostgresConnection?
     private let timeLimitSeconds: Double
+    private let secrets: [String]
     private var batch: PostgresResult?
     private var position = 0
     private var oids: [UInt32] = []
 
     init(connection: PostgresConnection, select: String, schema: RowSchema, timeLimitSeconds: Double) throws {
         self.connection = connection
+        secrets = connection.settings.secrets
         self.schema = schema
         self.timeLimitSeconds = timeLimitSeconds
         // NO SCROLL: rows are read once, forward, and the server need not keep them.
@@ -24,6 +26,10 @@ final class PostgresRowStream: RowStream {
     deinit { close() }
 
     func next() throws -> DataRow? {
+        try Redaction.scrubbing(secrets) { try nextRow() }
+    }
+
+    private func nextRow() throws -> DataRow? {
         if batch == nil || position >= batch!.rowCount {
             guard connection != nil else { return nil }
             let fetched = try run {

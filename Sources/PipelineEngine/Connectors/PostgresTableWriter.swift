@@ -47,6 +47,10 @@ final class PostgresTableWriter: TableWriter {
     deinit { rollback() }
 
     func write(_ row: DataRow) throws {
+        try Redaction.scrubbing(connection.settings.secrets) { try add(row) }
+    }
+
+    private func add(_ row: DataRow) throws {
         guard open else { throw EngineError("writing to \(table) after the write was finished") }
         guard row.count == fields.count else {
             throw EngineError("a row for \(table) has \(row.count) values but \(fields.count) fields were declared")
@@ -61,6 +65,10 @@ final class PostgresTableWriter: TableWriter {
     }
 
     func commit() throws {
+        try Redaction.scrubbing(connection.settings.secrets) { try finish() }
+    }
+
+    private func finish() throws {
         guard open else { throw EngineError("the write to \(table) was already finished") }
         do {
             try flush()

@@ -16,3 +16,19 @@ public enum Redaction {
         return result
     }
 }
+
+extension Redaction {
+    /// Runs `body`; an error escaping it comes out as an `EngineError` with the secrets scrubbed.
+    /// Connectors wrap their public entry points in it so no path (including ones added later)
+    /// can throw a credential.
+    static func scrubbing<T>(_ secrets: [String], _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as EngineError {
+            var scrubbed = error
+            scrubbed.message = redact(error.message, secrets: secrets)
+            scrubbed.component = error.component.map { redact($0, secrets: secrets) }
+            throw scrubbed
+        } catch {
+            throw EngineError(redact("\(error)", secrets: secrets))
+        }
+    }
+}
