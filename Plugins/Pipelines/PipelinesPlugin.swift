@@ -45,6 +45,7 @@ let pipelinesPlugin = PluginDefinition(
             tools: pipelinesTools
         ),
     ],
-    operatorCommands: [workspaceCommand, connectionCommand, clusterCommand, scheduleCommand, historyCommand, showVersionCommand, revertCommand],
+    operatorCommands: [workspaceCommand, connectionCommand, clusterCommand, scheduleCommand, historyCommand, showVersionCommand, revertCommand,
+                       runsCommand],
     jobs: [runJob, scheduledRunJob]
 )

@@ -65,3 +65,18 @@ extension ToolArguments {
         return position
     }
 }
+
+extension ToolArguments {
+    /// An optional integer argument within `range`, `defaultValue` when absent. Out of range is
+    /// refused, never clamped: a client asking for 500 rows should learn it gets at most 200.
+    public func integer(_ key: String, default defaultValue: Int, in range: ClosedRange<Int>) throws(ToolError) -> Int {
+        let value = try optionalInt(key) ?? defaultValue
+        guard range.contains(value) else { throw ToolError("\"\(key)\" must be between \(range.lowerBound) and \(range.upperBound)") }
+        return value
+    }
+
+    /// The page size argument `limit`: 1…max, default `defaultValue`.
+    public func pageLimit(default defaultValue: Int, max: Int) throws(ToolError) -> Int {
+        try integer("limit", default: defaultValue, in: 1...max)
+    }
+}

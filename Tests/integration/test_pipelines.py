@@ -256,6 +256,8 @@ def test_the_whole_story(setup):
     assert retry["id"] not in default_ids and failed["id"] in default_ids
     assert retry["id"] in [r["id"] for r in call("list_runs", {"package_id": pkg, "include_retries": True})["runs"]]
     assert [r["id"] for r in call("list_runs", {"status": "failed"})["runs"]] == [failed["id"]]
+    operator_view = json.loads(t.p("runs", "--package", pkg, "--json").stdout)["runs"]
+    assert {retry["id"], failed["id"]} <= {r["id"] for r in operator_view}  # operators see retries too
 
     # Schedules: an operator creates one firing every minute; archive is refused while it is enabled; it fires; toggled off.
     sched = t.one_line("schedule", "create", "--package", pkg, "--name", "Every minute", "--cron", "* * * * *", "--time-zone", "Europe/Berlin")

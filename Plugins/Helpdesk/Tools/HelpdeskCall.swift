@@ -25,9 +25,7 @@ struct HelpdeskCall {
     // MARK: Arguments
 
     func limit(default value: Int, max: Int) throws(ToolError) -> Int {
-        let limit = try arguments.optionalInt("limit") ?? value
-        guard (1...max).contains(limit) else { throw ToolError("\"limit\" must be between 1 and \(max)") }
-        return limit
+        try arguments.pageLimit(default: value, max: max)
     }
 
     /// The cursor argument, opened for `list` with these filters; nil when none was given.

@@ -17,9 +17,7 @@ struct KanbanCall {
     }
 
     func limit() throws(ToolError) -> Int {
-        let limit = try arguments.optionalInt("limit") ?? Limits.pageDefault
-        guard (1...Limits.pageMax).contains(limit) else { throw ToolError("\"limit\" must be between 1 and \(Limits.pageMax)") }
-        return limit
+        try arguments.pageLimit(default: Limits.pageDefault, max: Limits.pageMax)
     }
 
     /// Where the page given by the cursor argument starts (exclusive); nil without a cursor.

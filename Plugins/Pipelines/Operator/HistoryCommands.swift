@@ -1,3 +1,4 @@
+import Foundation
 import JSON
 import PipelineEngine
 import ToolsetKit
@@ -6,6 +7,14 @@ import ToolsetKit
 // revert restores an old one as a NEW version, so history only ever grows.
 
 private let packageOperand = Schema.string(description: "the package's id (pkg_…)", minLength: 1, maxLength: 64)
+
+/// Version N of a package, or a refusal naming the versions there are.
+private func existingVersion(_ number: Int, of package: Package, in store: PipelinesStore) throws -> PackageVersion {
+    guard let version = try store.version(number, of: package.id) else {
+        throw ToolError("package \(package.id) has no version \(number) (versions 1–\(package.version))")
+    }
+    return version
+}
 
 private func versionJSON(_ version: PackageVersion) -> JSONValue {
     ["version": .int(Int64(version.version)), "changed_at": .time(version.changedMs), "changed_by": .string(version.changedBy),
@@ -42,9 +51,7 @@ let showVersionCommand = OperatorCommand(
     let op = try OperatorCall(ctx, args)
     let package = try op.store.existingPackage(try op.values.string("package"))
     let number = try op.values.int("version")
-    guard let version = try op.store.version(number, of: package.id) else {
-        throw ToolError("package \(package.id) has no version \(number) (versions 1–\(package.version))")
-    }
+    let version = try existingVersion(number, of: package, in: op.store)
     var object = versionJSON(version).objectValue!
     object["package"] = version.snapshot
     let text = String(decoding: JSONValue.object(object).serialized(), as: UTF8.self)
@@ -63,9 +70,7 @@ let revertCommand = OperatorCommand(
     let number = try op.values.int("version")
     let package = try op.write {
         var package = try op.store.existingPackage(try op.values.string("package"))
-        guard let version = try op.store.version(number, of: package.id) else {
-            throw ToolError("package \(package.id) has no version \(number) (versions 1–\(package.version))")
-        }
+        let version = try existingVersion(number, of: package, in: op.store)
         guard number != package.version else { throw ToolError("version \(number) is the current version; nothing to revert") }
         let snapshot = version.snapshot
         do { package.document = try FlowDocument.parse(snapshot["data_flow_json"] ?? .null) } catch {
@@ -83,4 +88,32 @@ let revertCommand = OperatorCommand(
     op.audit(.packageReverted, ["package_id": .string(package.id), "to_version": .int(Int64(number)), "version": .int(Int64(package.version))])
     return .ok(text: "\(package.id) is now version \(package.version), a copy of version \(number)",
                data: ["package_id": .string(package.id), "version": .int(Int64(package.version)), "reverted_to": .int(Int64(number))])
+}
+
+let runsCommand = OperatorCommand(
+    group: "pipelines", name: "runs", title: "Runs",
+    summary: "[--package ID] [--status S] [--limit N]: recent runs, newest first, retries included",
+    input: Schema.object(properties: [
+        "package": Schema.string(description: "only this package's runs", minLength: 1, maxLength: 64),
+        "status": .string(description: "only runs in this status", enum: RunStatus.allCases.map(\.rawValue)),
+        "limit": .integer(description: "at most this many (default 50)", minimum: 1, maximum: 1000),
+    ]),
+    output: Schema.object(properties: ["runs": .array(of: Schemas.run)], required: ["runs"], additionalProperties: true),
+    view: .table(rows: "/runs", columns: [.init("id", "Run"), .init("package_id", "Package"), .init("status", "Status"),
+                                         .init("started_by", "Started by"), .init("started_at", "Started"), .init("runtime_in_seconds", "Seconds"),
+                                         .init("last_error", "Error")], rowActions: []),
+    annotations: [.readOnly], toolset: "pipelines", role: .viewer
+) { ctx, args in
+    let op = try OperatorCall(ctx, args)
+    var filter = PipelinesStore.RunFilter()
+    filter.packageID = try op.values.optionalString("package")
+    filter.status = try op.values.optionalString("status").flatMap(RunStatus.init(rawValue:))
+    filter.includeRetries = true
+    let limit = try op.values.integer("limit", default: 50, in: 1...1000)
+    let runs = try op.store.runs(filter, before: nil, limit: limit).prefix(limit)
+    let text = runs.isEmpty ? "No runs match." : textTable(["RUN", "STATUS", "PACKAGE", "STARTED BY", "SECONDS", "ERROR"], runs.map { run in
+        [run.id, run.status.rawValue, run.packageID, run.startedByName, run.runtimeSeconds.map { String(format: "%.2f", $0) } ?? "-",
+         oneLinePreview(run.lastError ?? "", length: 60)]
+    })
+    return .ok(text: text, data: ["runs": .array(runs.map { $0.json() })])
 }

@@ -28,9 +28,7 @@ struct PipelinesCall {
     }
 
     func limit() throws(ToolError) -> Int {
-        let limit = try arguments.optionalInt("limit") ?? Limits.pageDefault
-        guard (1...Limits.pageMax).contains(limit) else { throw ToolError("\"limit\" must be between 1 and \(Limits.pageMax)") }
-        return limit
+        try arguments.pageLimit(default: Limits.pageDefault, max: Limits.pageMax)
     }
 
     func cursor(_ list: CursorList, filters: [String] = []) throws(ToolError) -> Int64? {
@@ -43,9 +41,7 @@ struct PipelinesCall {
 
     /// A bounded integer argument with a default, refused (not clamped) outside its range.
     func bounded(_ key: String, default value: Int, max: Int, min: Int = 1) throws(ToolError) -> Int {
-        let given = try arguments.optionalInt(key) ?? value
-        guard (min...max).contains(given) else { throw ToolError("\"\(key)\" must be between \(min) and \(max) (default \(value))") }
-        return given
+        try arguments.integer(key, default: value, in: min...max)
     }
 
     /// Records the change in the host's audit trail with the token that made it.

@@ -3,9 +3,7 @@ import ToolsetKit
 /// Paging rules the tools share.
 enum Rules {
     static func limit(_ arguments: ToolArguments) throws(ToolError) -> Int {
-        let limit = try arguments.optionalInt("limit") ?? Limits.pageDefault
-        guard (1...Limits.pageMax).contains(limit) else { throw ToolError("\"limit\" must be between 1 and \(Limits.pageMax)") }
-        return limit
+        try arguments.pageLimit(default: Limits.pageDefault, max: Limits.pageMax)
     }
 }
 
