@@ -143,4 +143,28 @@ final class FlowRunnerTests: XCTestCase {
         XCTAssertTrue(issues.contains { $0.message.contains("cycle") }, "\(issues)")
         XCTAssertTrue(issues.contains { $0.component == "b" && $0.message.contains("feeds 2 components") }, "\(issues)")
     }
+
+    func testSelectUnionDistinctLimitIntoJSONLines() throws {
+        let doc = try document([
+            source,
+            ["file_source_component": ["id": "src2", "name": "again", "connection_id": "conn_files", "path": "in.csv",
+                                       "schema": ["fields": [["name": "id", "type": "integer"], ["name": "group", "type": "string"],
+                                                             ["name": "amount", "type": "number"]]]]],
+            ["union_component": ["id": "u", "name": "both"]],
+            ["select_component": ["id": "s", "name": "shaped", "fields": [["name": "group", "expression": "upper(group)"],
+                                                                         ["name": "big", "expression": "amount >= 12"]]]],
+            ["distinct_component": ["id": "d", "name": "unique"]],
+            ["sort_component": ["id": "o", "name": "ordered", "keys": [["field": "group"], ["field": "big", "direction": "desc"]]]],
+            ["limit_component": ["id": "l", "name": "first_five", "count": 5, "offset": 1]],
+            ["file_destination_component": ["id": "w", "name": "out", "connection_id": "conn_files", "path": "sub/out.jsonl",
+                                            "record_type": "json_lines"]],
+        ], [("src", "u", nil), ("src2", "u", nil), ("u", "s", nil), ("s", "d", nil), ("d", "o", nil), ("o", "l", nil), ("l", "w", nil)])
+        let report = try run(doc)
+        XCTAssertEqual(report.componentRows.first { $0.component == "both" }?.rows, 2000)
+        XCTAssertEqual(report.componentRows.first { $0.component == "unique" }?.rows, 14)   // 7 groups × big true/false
+        XCTAssertEqual(try output("sub/out.jsonl"), [
+            #"{"group":"G0","big":false}"#, #"{"group":"G1","big":true}"#, #"{"group":"G1","big":false}"#,
+            #"{"group":"G2","big":true}"#, #"{"group":"G2","big":false}"#,
+        ])
+    }
 }

@@ -544,3 +544,38 @@ def test_a_run_killed_mid_way_runs_again_after_the_restart_and_writes_once(tmp_p
         assert _sqlite_rows(dest, "SELECT count(*), count(DISTINCT order_id) FROM orders_copy") == [(paid, paid)]
     finally:
         assert d.stop() == 0
+
+
+def test_variables_and_an_upsert_into_postgres(setup):
+    """Run variables and dynamic_variables reach expressions; a PostgreSQL upsert run twice leaves one row per key."""
+    t, token, conns, pg = setup["t"], setup["token"], setup["conns"], setup["pg"]
+    pg.psql("DROP TABLE IF EXISTS order_totals;")
+    pkg = t.call(token, "create_package", {"name": "orders to postgres", "flow_type": "dataflow", "variables": {"wanted": "open"}, "components": [
+        {"file_source_component": {"name": "orders", "connection_id": conns["files"], "path": "orders.csv",
+                                   "schema": {"fields": [{"name": "order_id", "type": "integer"}, {"name": "customer_id", "type": "integer"},
+                                                         {"name": "status", "type": "string"}, {"name": "amount", "type": "number"},
+                                                         {"name": "note", "type": "string"}]}}},
+        {"filter_component": {"name": "wanted", "condition": "status = $wanted"}},
+        {"select_component": {"name": "shaped", "fields": [{"name": "order_id", "expression": "order_id"},
+                                                           {"name": "gross", "expression": "round(amount * $factor, 2)"},
+                                                           {"name": "label", "expression": "upper(status) || '-' || to_string(order_id)"}]}},
+        {"database_destination_component": {"name": "totals", "connection_id": conns["pg"], "table_name": "order_totals", "mode": "upsert",
+                                            "key_fields": ["order_id"]}},
+    ], "edges": [{"source": "file_source_1", "target": "filter_1"}, {"source": "filter_1", "target": "select_1"},
+                 {"source": "select_1", "target": "database_destination_1"}]})["package_id"]
+    # $factor has no default: validation says so, naming the component.
+    report = t.call(token, "validate_package", {"package_id": pkg})
+    assert report["valid"] is False and [e["component"] for e in report["errors"]] == ["shaped"] and "factor" in report["errors"][0]["message"]
+    t.call(token, "manage_package_variables", {"package_id": pkg, "set": {"factor": 1}})
+    for _ in range(2):
+        run = t.wait_run(token, t.call(token, "run_package", {"package_id": pkg, "variables": {"factor": 2},
+                                                             "dynamic_variables": {"wanted": "lower('PAID')"}})["id"])
+        assert run["status"] == "completed", (run["last_error"], run["log_tail"])
+        assert run["variables"] == {"factor": 2, "wanted": "paid"}
+    paid = [o for o in setup["orders"] if o["status"] == "paid"]
+    rows = pg.psql("SELECT count(*), count(DISTINCT order_id), round(sum(gross)::numeric, 2) FROM order_totals")
+    assert rows[0][0] == str(len(paid)) and rows[0][1] == str(len(paid)), rows
+    assert abs(float(rows[0][2]) - sum(round(o["amount"] * 2, 2) for o in paid)) < 0.05
+    assert pg.psql(f"SELECT label FROM order_totals WHERE order_id = {paid[0]['order_id']}") == [[f"PAID-{paid[0]['order_id']}"]]
+    text = t.fail(token, "run_package", {"package_id": pkg, "dynamic_variables": {"x": "nope +"}})
+    assert text.startswith("dynamic_variables: x = \"nope +\"")
