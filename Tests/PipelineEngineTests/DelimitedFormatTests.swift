@@ -47,6 +47,19 @@ final class DelimitedFormatTests: XCTestCase {
         XCTAssertEqual(schema.names.first, "id", "the byte-order mark must not become part of the first name")
     }
 
+    func testFieldsPickHeaderColumnsByNameOrRenameByPosition() throws {
+        let folder = try TemporaryFolder()
+        let path = try folder.file("t.csv", "id,name,amount,note\n1,Ann,2.5,x\n2,Bob,3,\n")
+        let (picked, rows) = try readAll(path, fields: [Field("amount", .number), Field("id", .integer)])
+        XCTAssertEqual(picked.names, ["amount", "id"])
+        XCTAssertEqual(rows, [[.double(2.5), .int(1)], [.double(3), .int(2)]])
+        let (renamed, same) = try readAll(path, fields: [Field("a", .integer), Field("b"), Field("c", .number), Field("d")])
+        XCTAssertEqual(renamed.names, ["a", "b", "c", "d"])
+        XCTAssertEqual(same[1], [.int(2), .text("Bob"), .double(3), .null])
+        XCTAssertEqual(message { _ = try readAll(path, fields: [Field("id", .integer), Field("price", .number)]) },
+                       "t.csv has no column 'price' (its header names id, name, amount, note); list fields by those names, or all 4 columns in order")
+    }
+
     func testRaggedRows() throws {
         let folder = try TemporaryFolder()
         let path = try folder.file("r.csv", "a,b,c\n1,2\n1,2,3,4\n")

@@ -552,9 +552,9 @@ def test_variables_and_an_upsert_into_postgres(setup):
     pg.psql("DROP TABLE IF EXISTS order_totals;")
     pkg = t.call(token, "create_package", {"name": "orders to postgres", "flow_type": "dataflow", "variables": {"wanted": "open"}, "components": [
         {"file_source_component": {"name": "orders", "connection_id": conns["files"], "path": "orders.csv",
-                                   "schema": {"fields": [{"name": "order_id", "type": "integer"}, {"name": "customer_id", "type": "integer"},
-                                                         {"name": "status", "type": "string"}, {"name": "amount", "type": "number"},
-                                                         {"name": "note", "type": "string"}]}}},
+                                   # Three of the five columns, by header name.
+                                   "schema": {"fields": [{"name": "status", "type": "string"}, {"name": "order_id", "type": "integer"},
+                                                         {"name": "amount", "type": "number"}]}}},
         {"filter_component": {"name": "wanted", "condition": "status = $wanted"}},
         {"select_component": {"name": "shaped", "fields": [{"name": "order_id", "expression": "order_id"},
                                                            {"name": "gross", "expression": "round(amount * $factor, 2)"},

@@ -163,8 +163,8 @@ public enum ComponentCatalog {
                 inputs: .none,
                 properties: [connection, PropertySpec("path", .string, required: true, "Path inside the connection's folder, e.g. \"orders/2026.csv\"."),
                              recordType] + delimiterOptions
-                    + [PropertySpec("schema", .schema, "{\"fields\": [{\"name\": \"id\", \"type\": \"integer\"}, …]}: every column of the file, in file "
-                                    + "order (discover_file_schema's fields as returned); types: string, integer, number, boolean.")],
+                    + [PropertySpec("schema", .schema, "{\"fields\": [{\"name\": \"id\", \"type\": \"integer\"}, …]}: the columns to read. With a header row, "
+                                    + "by header name (any subset, any order); without one, every column in file order. Types: string, integer, number, boolean.")],
                 example: ["id": "file_source_1", "name": "orders", "connection_id": "conn_REPLACE_ME", "path": "orders.csv",
                           "record_type": "delimited", "delimiter": ",", "header_row": true,
                           "schema": ["fields": [["name": "order_id", "type": "integer"], ["name": "amount", "type": "number"]]]])
