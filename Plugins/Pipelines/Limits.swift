@@ -33,4 +33,6 @@ enum Limits {
     static let runTimeoutSeconds: Double = 6 * 3600
     /// Deliveries of a run's job: interrupted runs start again up to 3 times; the 4th delivery marks it failed.
     static let runAttempts = 4
+    /// How soon a run waiting for a busy cluster's node tries again (as a new job; no thread waits).
+    static let nodeRecheckMilliseconds: Int64 = 500
 }

@@ -45,7 +45,11 @@ struct RunExecution {
             log("WARN attempt \(job.attempt): the previous attempt was interrupted (the daemon stopped); no destination was changed, running again from the start")
         }
         guard let cluster = try store().cluster(run.clusterID) else { return try finish(.failed, error: "its cluster no longer exists", component: nil) }
-        guard try waitForNode(cluster) else { return try stopped() }
+        switch try claimNode(cluster) {
+        case .claimed: break
+        case .handedOff: return .queued
+        case .stopped: return try stopped()
+        }
         run = try store().existingRun(runID)
         guard let version = try store().version(run.packageVersion, of: run.packageID), let package = try store().package(run.packageID) else {
             return try finish(.failed, error: "package \(run.packageID) version \(run.packageVersion) no longer exists", component: nil)
@@ -72,21 +76,28 @@ struct RunExecution {
         }
     }
 
-    /// Waits (polling, cancellable) until the cluster has a free node, then marks the run running.
-    /// False when the job was cancelled or the daemon is stopping while it waited.
-    private func waitForNode(_ cluster: Cluster) throws -> Bool {
-        var announced = false
-        while true {
-            let current = try store().cluster(cluster.id) ?? cluster
-            if try store().write({ try store().claimNode(try store().existingRun(runID), nodes: current.nodes, attempt: job.attempt) }) { return true }
-            if job.isCancelled { return false }
-            if try store().existingRun(runID).status.isFinished { return false }
-            if !announced {
-                log("INFO waiting for a free node: all \(current.nodes) node(s) of cluster \(current.name) are busy")
-                announced = true
-            }
-            usleep(100_000)
-        }
+    /// What became of the wait for a node.
+    private enum NodeClaim {
+        case claimed
+        /// Every node is busy: a new job will try again shortly; this one ends.
+        case handedOff(jobID: String)
+        /// Cancelled, finished elsewhere, or the daemon is stopping.
+        case stopped
+    }
+
+    /// Claims a free node of the cluster (queued → running). When every node is busy the run stays
+    /// queued and a new job, due in a second, tries again: a waiting run never holds one of the
+    /// host's job threads, so a busy cluster cannot starve other clusters or tenants.
+    private func claimNode(_ cluster: Cluster) throws -> NodeClaim {
+        let current = try store().cluster(cluster.id) ?? cluster
+        if try store().write({ try store().claimNode(try store().existingRun(runID), nodes: current.nodes, attempt: job.attempt) }) { return .claimed }
+        if try job.isCancelled || store().existingRun(runID).status.isFinished { return .stopped }
+        let waiting = "INFO waiting for a free node: all \(current.nodes) node(s) of cluster \(current.name) are busy"
+        if try store().logTail(runID, lines: 1).last?.line != waiting { log(waiting) }
+        let next = try job.enqueue(JobRequest(kind: JobKind.run, payload: ["run_id": .string(runID)],
+                                              runAtMilliseconds: job.nowMilliseconds + Limits.nodeRecheckMilliseconds))
+        try store().setJob(runID, jobID: next)
+        return .handedOff(jobID: next)
     }
 
     /// The job stopped early: a cancel_job (the run is cancelled) or the daemon stopping (the job
