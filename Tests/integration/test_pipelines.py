@@ -579,3 +579,20 @@ def test_variables_and_an_upsert_into_postgres(setup):
     assert pg.psql(f"SELECT label FROM order_totals WHERE order_id = {paid[0]['order_id']}") == [[f"PAID-{paid[0]['order_id']}"]]
     text = t.fail(token, "run_package", {"package_id": pkg, "dynamic_variables": {"x": "nope +"}})
     assert text.startswith("dynamic_variables: x = \"nope +\"")
+
+
+def test_concurrent_edits_of_one_package_are_serialised(setup):
+    """Twelve agents edit one package at once: every edit lands as its own version, none is lost."""
+    from concurrent.futures import ThreadPoolExecutor
+    t, token, conns = setup["t"], setup["token"], setup["conns"]
+    pkg = t.call(token, "create_package", _revenue_package(conns, [{"name": "order_id", "type": "integer"}]))["package_id"]
+
+    def edit(i: int) -> int:
+        return t.call(token, "manage_package_variables", {"package_id": pkg, "set": {f"v{i}": i}})["version"]
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        versions = list(pool.map(edit, range(12)))
+    assert sorted(versions) == list(range(2, 14))
+    final = t.call(token, "get_package", {"package_id": pkg})
+    assert final["version"] == 13 and all(final["variables"][f"v{i}"] == i for i in range(12))
+    assert json.loads(t.p("history", pkg, "--json").stdout)["versions"][-1]["version"] == 13
