@@ -389,6 +389,9 @@ def test_edits_are_all_or_nothing_and_versioned(setup):
     bad = t.fail(token, "create_package", {"name": "bad", "flow_type": "dataflow", "components": [
         {"teleport_component": {"name": "x"}}, {"filter_component": {"name": "f", "colour": "red"}}], "edges": []})
     assert "teleport_component" in bad and "colour" in bad
+    huge = t.fail(token, "update_package_components", {"package_id": pkg, "components": [
+        {"component_name": "orders", "updates": {"path": "x" * 600_000}}]})
+    assert "the limit is 512 KiB" in huge and version() == 5
 
 
 def test_describe_component_type_examples_are_accepted_verbatim(setup):

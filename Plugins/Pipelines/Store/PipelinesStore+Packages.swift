@@ -68,6 +68,16 @@ extension PipelinesStore {
         var variables: JSONObject
     }
 
+    /// data_flow_json as stored, refused past Limits.dataFlowBytes (components are bounded in
+    /// number, but one property could still be huge).
+    static func storedGraph(_ document: FlowDocument) throws -> String {
+        let text = Self.text(document.json)
+        guard text.utf8.count <= Limits.dataFlowBytes else {
+            throw ToolError("The package's data_flow_json would be \(text.utf8.count / 1024) KiB; the limit is \(Limits.dataFlowBytes / 1024) KiB. Nothing was written.")
+        }
+        return text
+    }
+
     func createPackage(_ new: NewPackage, by: String, change: String, summary: String) throws -> Package {
         guard try packageCount() < Limits.packagesPerTenant else {
             throw ToolError("This workspace already has \(Limits.packagesPerTenant) packages, the limit; archive some first")
@@ -78,7 +88,7 @@ extension PipelinesStore {
                                   created_ms, created_by, updated_ms, updated_by)
             VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, 1, ?, ?, ?, ?)
             """, [.text(id), .text(new.name), .text(new.description), SQLValue(new.workspaceID), .text(new.flowType.rawValue), .text(new.flowVersion),
-                  .text(Self.text(new.document.json)), .text(Self.text(.object(new.variables))), .int(now), .text(by), .int(now), .text(by)])
+                  .text(try Self.storedGraph(new.document)), .text(Self.text(.object(new.variables))), .int(now), .text(by), .int(now), .text(by)])
         let package = try existingPackage(id)
         try recordVersion(package, by: by, change: change, summary: summary)
         try indexPackage(package)
@@ -98,7 +108,7 @@ extension PipelinesStore {
                                 version = ?, updated_ms = ?, updated_by = ?, archived_ms = ?
             WHERE id = ? AND version = ?
             """, [.text(package.name), .text(package.description), SQLValue(package.workspaceID), .text(package.flowVersion),
-                  .text(package.status.rawValue), .text(Self.text(package.document.json)), .text(Self.text(.object(package.variables))),
+                  .text(package.status.rawValue), .text(try Self.storedGraph(package.document)), .text(Self.text(.object(package.variables))),
                   .int(Int64(package.version)), .int(now), .text(by), SQLValue(package.archivedMs), .text(package.id), .int(Int64(changed.version))])
         guard database.changes == 1 else { throw InternalError("package \(package.id) changed while it was being edited") }
         try recordVersion(package, by: by, change: change, summary: summary)
