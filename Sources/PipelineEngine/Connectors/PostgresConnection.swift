@@ -37,6 +37,9 @@ final class PostgresConnection {
             ("application_name", "toolhost-pipelines"),
             ("sslmode", "prefer"),
             ("client_encoding", "UTF8"),
+            // Never the daemon user's ~/.pgpass: a connection without a password must not borrow
+            // the credentials the machine keeps for something else.
+            ("passfile", "/dev/null"),
         ]
         for (key, value) in parameters where value.utf8.contains(0) {
             throw EngineError("the PostgreSQL \(key == "password" ? "password" : key) may not contain a NUL character")
