@@ -609,3 +609,21 @@ def test_concurrent_edits_of_one_package_are_serialised(setup):
     final = t.call(token, "get_package", {"package_id": pkg})
     assert final["version"] == 13 and all(final["variables"][f"v{i}"] == i for i in range(12))
     assert json.loads(t.p("history", pkg, "--json").stdout)["versions"][-1]["version"] == 13
+
+
+def test_a_connection_without_a_password_never_borrows_the_daemons_pgpassword(postgres_server, tmp_path):
+    """libpq reads PGPASSWORD for an empty password; a tenant's password-less connection must not get the daemon's."""
+    from toolhost_testlib import Daemon, relax_abuse_limits
+    data = tmp_path / "data"
+    data.mkdir()
+    relax_abuse_limits(data)
+    create_tenant(data, "acme", plan="growth")
+    d = Daemon(data=data, logdir=tmp_path / "logs", env={"PGPASSWORD": postgres_server.password}).start()
+    try:
+        t = Pipelines(d, "acme")
+        conn = t.one_line("connection", "create", "--name", "no password", "--type", "postgres", "--host", postgres_server.host,
+                          "--port", str(postgres_server.port), "--database", postgres_server.database, "--user", postgres_server.user)
+        tested = t.call(t.token(), "test_connection", {"connection_id": conn})
+        assert tested["success"] is False and "password authentication failed" in tested["error_message"], tested
+    finally:
+        assert d.stop() == 0

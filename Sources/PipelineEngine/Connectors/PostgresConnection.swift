@@ -20,6 +20,7 @@ struct PostgresSettings {
 }
 
 final class PostgresConnection {
+    static let noPassword = "toolhost:no-password-configured"
     private let conn: OpaquePointer
     let settings: PostgresSettings
 
@@ -32,7 +33,10 @@ final class PostgresConnection {
             ("port", String(settings.port)),
             ("dbname", settings.database),
             ("user", settings.user),
-            ("password", settings.password),
+            // libpq treats an empty value as unset and falls back to PGPASSWORD from the daemon's
+            // environment; a connection without a password must not borrow that, so it sends a
+            // placeholder no server will accept (servers that ask for no password never see it).
+            ("password", settings.password.isEmpty ? PostgresConnection.noPassword : settings.password),
             ("connect_timeout", String(max(settings.connectTimeoutSeconds, 1))),
             ("application_name", "toolhost-pipelines"),
             ("sslmode", "prefer"),
