@@ -58,4 +58,18 @@ final class JSONLinesTests: XCTestCase {
         XCTAssertEqual(rows[59_999], [.int(59_999), .text("0123456789")])
         XCTAssertEqual(rows.last, [.int(60_000), .text("end")])
     }
+
+    func testSniffedFieldsHoldEveryValueSeen() throws {
+        let folder = try TemporaryFolder()
+        let path = try folder.file("s.jsonl", """
+            {"id": 1, "price": 3, "tag": "a"}
+            {"id": 2, "price": 2.5, "tag": null, "late": true}
+            {"id": 3, "price": 4, "tag": 7, "late": false}
+            {"id": "x"}
+            """)
+        let first = try JSONLinesReader.sniffFields(path: path, limit: 3)
+        XCTAssertEqual(first.records, 3)
+        XCTAssertEqual(first.fields, [Field("id", .integer), Field("price", .number), Field("tag", .string), Field("late", .boolean)])
+        XCTAssertEqual(try JSONLinesReader.sniffFields(path: path, limit: 100).fields.first, Field("id", .string))
+    }
 }

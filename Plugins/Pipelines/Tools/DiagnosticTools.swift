@@ -140,37 +140,16 @@ let discoverFileSchemaTool = Tool(
     ], text: text)
 }
 
-/// JSON Lines: the keys of the first object, typed from the values seen in the first `lines` records.
+/// JSON Lines: every key of the first `lines` objects, typed from all the values seen (the engine's sniffer).
 private func jsonLinesSchema(path: String, relative: String, lines: Int) throws -> ToolResult {
-    let reader: JSONLinesReader
-    do { reader = try JSONLinesReader(path: path, fields: nil) } catch { throw ToolError("Cannot read \(relative): \(error)") }
-    defer { reader.close() }
-    var types = [FieldType?](repeating: nil, count: reader.schema.count)
-    var read = 0
-    while read < lines, let row = try? reader.next() {
-        read += 1
-        for (index, value) in row.enumerated() where !value.isNull { types[index] = FieldTypeInference.widen(types[index], value) }
-    }
-    let fields = zip(reader.schema.names, types).map { Field($0, $1 ?? .string) }
+    let sniffed: (fields: [Field], records: Int)
+    do { sniffed = try JSONLinesReader.sniffFields(path: path, limit: lines) } catch { throw ToolError("Cannot read \(relative): \(error)") }
+    let fields = sniffed.fields
     return .structured([
         "path": .string(relative), "record_type": "json_lines", "field_count": .int(Int64(fields.count)),
         "column_names": .array(fields.map { .string($0.name) }),
-        "fields": .array(fields.map { ["name": .string($0.name), "type": .string($0.type.rawValue)] }), "records_read": .int(Int64(read)),
+        "fields": .array(fields.map { ["name": .string($0.name), "type": .string($0.type.rawValue)] }), "records_read": .int(Int64(sniffed.records)),
     ], text: "\(relative): \(fields.count) fields — " + fields.map { "\($0.name) (\($0.type.rawValue))" }.joined(separator: ", "))
-}
-
-enum FieldTypeInference {
-    /// The narrowest type holding both what was seen and this value.
-    static func widen(_ seen: FieldType?, _ value: Value) -> FieldType {
-        let type: FieldType = switch value {
-        case .int: .integer
-        case .double: .number
-        case .bool: .boolean
-        default: .string
-        }
-        guard let seen, seen != type else { return type }
-        return [seen, type].allSatisfy { $0 == .integer || $0 == .number } ? .number : .string
-    }
 }
 
 let previewDataTool = Tool(

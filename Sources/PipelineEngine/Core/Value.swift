@@ -45,6 +45,14 @@ public enum FieldType: String, Sendable, CaseIterable, Codable {
     case number
     case boolean
 
+    /// The narrowest type that holds values of both types: integer with number is number, any
+    /// other mix is string.
+    public func widened(with other: FieldType) -> FieldType {
+        if self == other { return self }
+        let numeric: Set<FieldType> = [.integer, .number]
+        return numeric.contains(self) && numeric.contains(other) ? .number : .string
+    }
+
     /// Converts a value to this type; nil when it cannot be (the caller names the field and row).
     public func convert(_ value: Value) -> Value? {
         switch (self, value) {

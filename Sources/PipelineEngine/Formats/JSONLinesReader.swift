@@ -26,6 +26,30 @@ public final class JSONLinesReader: RowStream {
         }
     }
 
+    /// discover_file_schema for JSON Lines: every key of the first `limit` objects, in first-seen
+    /// order, typed to hold every non-null value seen (integers with decimals → number; any other
+    /// mix → string). Returns the fields and how many objects were read.
+    public static func sniffFields(path: String, limit: Int) throws -> (fields: [Field], records: Int) {
+        let reader = try JSONLinesReader(path: path, fields: [])
+        defer { reader.close() }
+        var fields: [Field] = []
+        var seen: [String: FieldType?] = [:]
+        var records = 0
+        while records < limit, let item = try reader.nextObject() {
+            records += 1
+            for (key, json) in item.object.members {
+                if seen[key] == nil {
+                    seen[key] = .some(nil)
+                    fields.append(Field(key, .string))
+                }
+                guard !json.isNull else { continue }
+                let type = inferredType(json)
+                seen[key] = .some(seen[key]!.map { $0.widened(with: type) } ?? type)
+            }
+        }
+        return (fields.map { Field($0.name, seen[$0.name]!! ?? .string) }, records)
+    }
+
     static func inferredType(_ value: JSONValue) -> FieldType {
         switch value {
         case .int: .integer

@@ -23,11 +23,7 @@ final class UnionStream: RowStream {
                 return .failure(EngineError("union inputs must have the same field names; differing: \(missing)"))
             }
             for index in fields.indices {
-                let other = schema.fields[schema.index(of: fields[index].name)!].type
-                if other != fields[index].type {
-                    let numeric: Set<FieldType> = [.integer, .number]
-                    fields[index].type = numeric.contains(other) && numeric.contains(fields[index].type) ? .number : .string
-                }
+                fields[index].type = fields[index].type.widened(with: schema.fields[schema.index(of: fields[index].name)!].type)
             }
         }
         return .success(RowSchema(fields))
