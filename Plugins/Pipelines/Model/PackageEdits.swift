@@ -133,7 +133,7 @@ extension JSONValue {
         case .int(let i): .int(i)
         case .double(let d): .double(d)
         case .string(let s): .text(s)
-        default: .text(String(decoding: serialized(), as: UTF8.self))
+        default: .text(jsonString)
         }
     }
 }

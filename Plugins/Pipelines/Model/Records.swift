@@ -37,6 +37,20 @@ struct Connection {
     }
 }
 
+/// A package without its graph: what lists and search show, read without parsing data_flow_json.
+struct PackageSummary {
+    let seq: Int64
+    let id: String
+    let name: String
+    let description: String
+    let workspaceID: String?
+    let flowType: FlowType
+    let status: PackageStatus
+    let version: Int
+    let createdMs: Int64
+    let updatedMs: Int64
+}
+
 struct Package {
     let seq: Int64
     let id: String
@@ -55,6 +69,11 @@ struct Package {
     var updatedMs: Int64
     var updatedBy: String
     var archivedMs: Int64?
+
+    var summary: PackageSummary {
+        PackageSummary(seq: seq, id: id, name: name, description: description, workspaceID: workspaceID, flowType: flowType, status: status,
+                       version: version, createdMs: createdMs, updatedMs: updatedMs)
+    }
 
     /// What a version snapshot keeps (and revert restores).
     var snapshot: JSONValue {

@@ -54,7 +54,7 @@ let showVersionCommand = OperatorCommand(
     let version = try existingVersion(number, of: package, in: op.store)
     var object = versionJSON(version).objectValue!
     object["package"] = version.snapshot
-    let text = String(decoding: JSONValue.object(object).serialized(), as: UTF8.self)
+    let text = JSONValue.object(object).jsonString
     return .ok(text: text, data: .object(object))
 }
 

@@ -50,7 +50,7 @@ let scheduleCommand = OperatorCommand(
             switch action {
             case .delete: try op.store.deleteSchedule(schedule)
             default:
-                if action == .enable, let package = try op.store.package(schedule.packageID), package.status == .archived {
+                if action == .enable, let package = try op.store.packageSummary(schedule.packageID), package.status == .archived {
                     throw ToolError("schedule \(schedule.name) runs archived package \(package.id); it cannot be enabled")
                 }
                 try op.store.setEnabled(schedule, action == .enable)

@@ -29,13 +29,27 @@ extension PipelinesStore {
         var workspaceID: String?
     }
 
-    func packages(_ filter: PackageFilter, after: Int64?, limit: Int) throws -> [Package] {
+    private static let summarySelect = """
+        SELECT seq, id, name, description, workspace_id, flow_type, status, version, created_ms, updated_ms FROM packages
+        """
+
+    private static func summary(_ row: Row) -> PackageSummary {
+        PackageSummary(seq: row.int64(0), id: row.string(1), name: row.string(2), description: row.string(3), workspaceID: row.optionalString(4),
+                       flowType: FlowType(rawValue: row.string(5)) ?? .dataflow, status: PackageStatus(rawValue: row.string(6)) ?? .active,
+                       version: row.int(7), createdMs: row.int64(8), updatedMs: row.int64(9))
+    }
+
+    func packages(_ filter: PackageFilter, after: Int64?, limit: Int) throws -> [PackageSummary] {
         try database.query("""
-            \(Self.packageSelect) WHERE seq > ? AND (? IS NULL OR flow_type = ?) AND (? IS NULL OR status = ?) AND (? IS NULL OR workspace_id = ?)
+            \(Self.summarySelect) WHERE seq > ? AND (? IS NULL OR flow_type = ?) AND (? IS NULL OR status = ?) AND (? IS NULL OR workspace_id = ?)
             ORDER BY seq LIMIT ?
             """, [.int(after ?? 0), SQLValue(filter.flowType?.rawValue), SQLValue(filter.flowType?.rawValue),
                   SQLValue(filter.status?.rawValue), SQLValue(filter.status?.rawValue), SQLValue(filter.workspaceID), SQLValue(filter.workspaceID),
-                  Self.pageLimit(limit)], Self.package)
+                  Self.pageLimit(limit)], Self.summary)
+    }
+
+    func packageSummary(_ id: String) throws -> PackageSummary? {
+        try database.queryOne("\(Self.summarySelect) WHERE id = ?", [.text(id)], Self.summary)
     }
 
     func package(_ id: String) throws -> Package? {
@@ -71,7 +85,7 @@ extension PipelinesStore {
     /// data_flow_json as stored, refused past Limits.dataFlowBytes (components are bounded in
     /// number, but one property could still be huge).
     static func storedGraph(_ document: FlowDocument) throws -> String {
-        let text = Self.text(document.json)
+        let text = document.json.jsonString
         guard text.utf8.count <= Limits.dataFlowBytes else {
             throw ToolError("The package's data_flow_json would be \(text.utf8.count / 1024) KiB; the limit is \(Limits.dataFlowBytes / 1024) KiB. Nothing was written.")
         }
@@ -88,7 +102,7 @@ extension PipelinesStore {
                                   created_ms, created_by, updated_ms, updated_by)
             VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, 1, ?, ?, ?, ?)
             """, [.text(id), .text(new.name), .text(new.description), SQLValue(new.workspaceID), .text(new.flowType.rawValue), .text(new.flowVersion),
-                  .text(try Self.storedGraph(new.document)), .text(Self.text(.object(new.variables))), .int(now), .text(by), .int(now), .text(by)])
+                  .text(try Self.storedGraph(new.document)), .text(JSONValue.object(new.variables).jsonString), .int(now), .text(by), .int(now), .text(by)])
         let package = try existingPackage(id)
         try recordVersion(package, by: by, change: change, summary: summary)
         try indexPackage(package)
@@ -108,7 +122,7 @@ extension PipelinesStore {
                                 version = ?, updated_ms = ?, updated_by = ?, archived_ms = ?
             WHERE id = ? AND version = ?
             """, [.text(package.name), .text(package.description), SQLValue(package.workspaceID), .text(package.flowVersion),
-                  .text(package.status.rawValue), .text(try Self.storedGraph(package.document)), .text(Self.text(.object(package.variables))),
+                  .text(package.status.rawValue), .text(try Self.storedGraph(package.document)), .text(JSONValue.object(package.variables).jsonString),
                   .int(Int64(package.version)), .int(now), .text(by), SQLValue(package.archivedMs), .text(package.id), .int(Int64(changed.version))])
         guard database.changes == 1 else { throw InternalError("package \(package.id) changed while it was being edited") }
         try recordVersion(package, by: by, change: change, summary: summary)
@@ -119,7 +133,7 @@ extension PipelinesStore {
     private func recordVersion(_ package: Package, by: String, change: String, summary: String) throws {
         try database.run("""
             INSERT INTO package_versions (package_id, version, changed_ms, changed_by, change, summary, snapshot_json) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, [.text(package.id), .int(Int64(package.version)), .int(now), .text(by), .text(change), .text(summary), .text(Self.text(package.snapshot))])
+            """, [.text(package.id), .int(Int64(package.version)), .int(now), .text(by), .text(change), .text(summary), .text(package.snapshot.jsonString)])
     }
 
     private func indexPackage(_ package: Package) throws {

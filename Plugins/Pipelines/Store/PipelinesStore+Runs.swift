@@ -67,7 +67,7 @@ extension PipelinesStore {
             INSERT INTO runs (id, package_id, package_version, cluster_id, parent_run_id, status, variables_json, started_by, started_by_name, created_ms)
             VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)
             """, [.text(id), .text(new.package.id), .int(Int64(new.package.version)), .text(new.cluster.id), SQLValue(new.parentRunID),
-                  .text(Self.text(.object(new.variables))), .text(new.startedBy), .text(new.startedByName), .int(now)])
+                  .text(JSONValue.object(new.variables).jsonString), .text(new.startedBy), .text(new.startedByName), .int(now)])
         if try ensureStarted(new.cluster) {
             try appendLog(id, "INFO cluster \(new.cluster.name) was terminated (idle); starting it again")
         }
@@ -98,7 +98,7 @@ extension PipelinesStore {
         try database.run("""
             UPDATE runs SET status = ?, completed_ms = ?, last_error = ?, error_component = ?, component_rows = ?, rows_written = ?
             WHERE id = ? AND status IN ('queued', 'running')
-            """, [.text(status.rawValue), .int(now), SQLValue(error), SQLValue(component), .text(Self.text(componentRows)), .int(Int64(rowsWritten)),
+            """, [.text(status.rawValue), .int(now), SQLValue(error), SQLValue(component), .text(componentRows.jsonString), .int(Int64(rowsWritten)),
                   .text(runID)])
     }
 
@@ -111,7 +111,8 @@ extension PipelinesStore {
     /// Appends a line (bounded in count and length; the oldest lines beyond the bound are kept,
     /// and the last one says how many were dropped).
     func appendLog(_ runID: String, _ line: String) throws {
-        let count = try database.queryOne("SELECT count(*) FROM run_log WHERE run_id = ?", [.text(runID)]) { $0.int(0) } ?? 0
+        // The primary key's last line number: one index probe, not a count of the run's lines.
+        let count = try database.queryOne("SELECT coalesce(max(line_no), 0) FROM run_log WHERE run_id = ?", [.text(runID)]) { $0.int(0) } ?? 0
         guard count < Limits.runLogLines else { return }
         let text = count == Limits.runLogLines - 1 ? "WARN log truncated at \(Limits.runLogLines) lines" : String(line.prefix(Limits.runLogLineLength))
         try database.run("INSERT INTO run_log (run_id, line_no, at_ms, line) VALUES (?, ?, ?, ?)",

@@ -49,7 +49,7 @@ extension PipelinesStore {
             INSERT INTO schedules (id, name, package_id, cluster_id, cron, time_zone, enabled, variables_json, created_ms, created_by, updated_ms)
             VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
             """, [.text(id), .text(new.name), .text(new.packageID), SQLValue(new.clusterID), .text(new.cron), .text(new.timeZone),
-                  .text(Self.text(.object(new.variables))), .int(now), .text(by), .int(now)])
+                  .text(JSONValue.object(new.variables).jsonString), .int(now), .text(by), .int(now)])
         return try existingSchedule(id)
     }
 

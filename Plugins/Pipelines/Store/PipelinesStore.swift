@@ -21,7 +21,6 @@ struct PipelinesStore {
     static func pageLimit(_ limit: Int) -> SQLValue { .int(Int64(min(limit, Int(Int32.max) - 1) + 1)) }
 
     static func json(_ text: String) -> JSONValue { (try? JSONParser.parse(text)) ?? .null }
-    static func text(_ value: JSONValue) -> String { String(decoding: value.serialized(), as: UTF8.self) }
 
     // MARK: search index
 

@@ -165,7 +165,7 @@ let searchAllTool = Tool(
         let items: [JSONValue] = try (hits[type] ?? []).compactMap { id in
             switch type {
             case .connection: return try p.store.connection(id)?.summaryJSON
-            case .package: return try p.store.package(id).map { $0.summaryJSON(lastRunStatus: try p.store.lastRunStatus(of: $0.id)) }
+            case .package: return try p.store.packageSummary(id).map { $0.summaryJSON(lastRunStatus: try p.store.lastRunStatus(of: $0.id)) }
             case .cluster: return try p.store.cluster(id)?.json(now: now)
             case .workspace: return try p.store.workspace(id).map { $0.json(counts: try p.store.workspaceCounts($0.id)) }
             }

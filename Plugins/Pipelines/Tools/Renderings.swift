@@ -33,16 +33,19 @@ extension Connection {
     }
 }
 
-extension Package {
+extension PackageSummary {
     func summaryJSON(lastRunStatus: String?) -> JSONValue {
         ["id": .string(id), "name": .string(name), "description": .string(description), "workspace_id": .nullable(workspaceID),
          "flow_type": .string(flowType.rawValue), "status": .string(status.rawValue), "version": .int(Int64(version)),
          "last_run_status": .nullable(lastRunStatus), "created_at": timeJSON(createdMs), "updated_at": timeJSON(updatedMs)]
     }
 
+}
+
+extension Package {
     /// get_package: the summary, a curated graph summary, and the full graph on request.
     func detailJSON(lastRunStatus: String?, fullGraph: Bool) -> JSONValue {
-        var object = summaryJSON(lastRunStatus: lastRunStatus).objectValue!
+        var object = summary.summaryJSON(lastRunStatus: lastRunStatus).objectValue!
         var tally = JSONObject()
         for component in document.components {
             tally[component.kind.wrapperKey] = .int((tally[component.kind.wrapperKey]?.intValue ?? 0) + 1)

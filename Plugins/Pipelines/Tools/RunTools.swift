@@ -34,12 +34,10 @@ let listRunsTool = Tool(
                         "next_cursor": p.nextCursor(.runs, filters: filters, position: rows.count > limit ? page.last?.seq : nil)], text: text)
 }
 
-/// A run's log tail, scrubbed of every connection password of the tenant (the log is redacted as
-/// it is written too; this second pass also covers a password that changed since).
-func redactedTail(_ p: PipelinesCall, _ run: Run, lines: Int) throws -> [JSONValue] {
-    let opener = try p.opener()
-    for connection in try p.store.connections(type: .postgres, after: nil, limit: 1000) { _ = try? opener.password(of: connection) }
-    return try p.store.logTail(run.id, lines: lines).map { .string("\(JSONValue.time($0.atMs).stringValue ?? "") \(opener.redact($0.line))") }
+/// A run's log tail as returned to agents. Lines were scrubbed of the run's passwords when they
+/// were written (RunExecution logs through ConnectionOpener.redact), so polling opens no secrets.
+func logTail(_ p: PipelinesCall, _ run: Run, lines: Int) throws -> [JSONValue] {
+    try p.store.logTail(run.id, lines: lines).map { .string("\(JSONValue.time($0.atMs).stringValue ?? "") \($0.line)") }
 }
 
 let getRunTool = Tool(
@@ -55,7 +53,7 @@ let getRunTool = Tool(
     let run = try p.store.existingRun(try p.arguments.string("run_id"))
     let lines = try p.bounded("log_tail_lines", default: Limits.logTailDefault, max: Limits.logTailMax)
     var object = run.json(retries: try p.store.retries(of: run.id)).objectValue!
-    object["log_tail"] = .array(try redactedTail(p, run, lines: lines))
+    object["log_tail"] = .array(try logTail(p, run, lines: lines))
     return .structured(.object(object), text: "\(run.id): \(run.status.rawValue)" + (run.lastError.map { " — \($0)" } ?? ""))
 }
 
@@ -75,7 +73,7 @@ let explainJobFailureTool = Tool(
     let p = try PipelinesCall(call)
     let run = try p.store.existingRun(try p.arguments.string("run_id"))
     let lines = try p.bounded("log_tail_lines", default: Limits.explainTailDefault, max: Limits.logTailMax)
-    let tail = try redactedTail(p, run, lines: lines)
+    let tail = try logTail(p, run, lines: lines)
     let diagnosis = FailureDiagnosis(run: run, log: tail.compactMap(\.stringValue))
     let object: JSONObject = [
         "run_id": .string(run.id), "status": .string(run.status.rawValue), "package_id": .string(run.packageID),

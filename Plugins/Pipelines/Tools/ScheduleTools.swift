@@ -54,7 +54,7 @@ let toggleScheduleTool = Tool(
     let enabled = try p.arguments.bool("enabled")
     let schedule = try p.write {
         let schedule = try p.store.existingSchedule(try p.arguments.string("schedule_id"))
-        if enabled, let package = try p.store.package(schedule.packageID), package.status == .archived {
+        if enabled, let package = try p.store.packageSummary(schedule.packageID), package.status == .archived {
             throw ToolError("Schedule \(schedule.name) runs package \(package.id), which is archived; it cannot be enabled")
         }
         try p.store.setEnabled(schedule, enabled)
