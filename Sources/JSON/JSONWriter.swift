@@ -134,4 +134,10 @@ extension JSONValue {
 
     /// Compact serialization as a String (convenient for logs, tests and CLI output).
     public var jsonString: String { String(decoding: serialized(), as: UTF8.self) }
+
+    /// JSON text this program stored itself (a database column), read back; null when absent or
+    /// unreadable. Not for input from outside, whose parse errors must reach the caller.
+    public init(storedText text: String?) {
+        self = text.flatMap { try? JSONParser.parse($0) } ?? .null
+    }
 }

@@ -13,13 +13,13 @@ extension PipelinesStore {
 
     private static func package(_ row: Row) throws -> Package {
         let document: FlowDocument
-        do { document = try FlowDocument.parse(json(row.string(8))) } catch {
+        do { document = try FlowDocument.parse(JSONValue(storedText: row.string(8))) } catch {
             throw InternalError("package \(row.string(1)) has a stored data_flow_json that no longer parses: \(error)")
         }
         return Package(seq: row.int64(0), id: row.string(1), name: row.string(2), description: row.string(3), workspaceID: row.optionalString(4),
                        flowType: FlowType(rawValue: row.string(5)) ?? .dataflow, flowVersion: row.string(6),
                        status: PackageStatus(rawValue: row.string(7)) ?? .active, document: document,
-                       variables: json(row.string(9)).objectValue ?? JSONObject(), version: row.int(10), createdMs: row.int64(11),
+                       variables: JSONValue(storedText: row.string(9)).objectValue ?? JSONObject(), version: row.int(10), createdMs: row.int64(11),
                        createdBy: row.string(12), updatedMs: row.int64(13), updatedBy: row.string(14), archivedMs: row.optionalInt64(15))
     }
 
@@ -157,7 +157,7 @@ extension PipelinesStore {
 
     private static func version(_ row: Row) -> PackageVersion {
         PackageVersion(packageID: row.string(0), version: row.int(1), changedMs: row.int64(2), changedBy: row.string(3), change: row.string(4),
-                       summary: row.string(5), snapshot: json(row.string(6)))
+                       summary: row.string(5), snapshot: JSONValue(storedText: row.string(6)))
     }
 
     /// Active schedules that would run this package (archive is refused while there are any).

@@ -11,10 +11,10 @@ extension PipelinesStore {
 
     private static func run(_ row: Row) -> Run {
         Run(seq: row.int64(0), id: row.string(1), packageID: row.string(2), packageVersion: row.int(3), clusterID: row.string(4),
-            parentRunID: row.optionalString(5), status: RunStatus(rawValue: row.string(6)) ?? .failed, variables: json(row.string(7)).objectValue ?? JSONObject(),
+            parentRunID: row.optionalString(5), status: RunStatus(rawValue: row.string(6)) ?? .failed, variables: JSONValue(storedText: row.string(7)).objectValue ?? JSONObject(),
             jobID: row.optionalString(8), startedBy: row.string(9), startedByName: row.string(10), attempt: row.int(11), createdMs: row.int64(12),
             startedMs: row.optionalInt64(13), completedMs: row.optionalInt64(14), cancelRequested: row.int(15) != 0, lastError: row.optionalString(16),
-            errorComponent: row.optionalString(17), componentRows: json(row.string(18)), rowsWritten: row.int(19))
+            errorComponent: row.optionalString(17), componentRows: JSONValue(storedText: row.string(18)), rowsWritten: row.int(19))
     }
 
     struct RunFilter {

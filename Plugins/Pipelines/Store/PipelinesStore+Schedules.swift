@@ -12,7 +12,7 @@ extension PipelinesStore {
     private static func schedule(_ row: Row) -> PipelineSchedule {
         PipelineSchedule(seq: row.int64(0), id: row.string(1), name: row.string(2), packageID: row.string(3), clusterID: row.optionalString(4),
                          cron: row.string(5), timeZone: row.string(6), enabled: row.int(7) != 0,
-                         variables: json(row.string(8)).objectValue ?? JSONObject(), createdMs: row.int64(9), createdBy: row.string(10),
+                         variables: JSONValue(storedText: row.string(8)).objectValue ?? JSONObject(), createdMs: row.int64(9), createdBy: row.string(10),
                          updatedMs: row.int64(11), lastFiredMs: row.optionalInt64(12), lastRunID: row.optionalString(13))
     }
 

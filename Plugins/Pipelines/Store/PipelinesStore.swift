@@ -20,7 +20,6 @@ struct PipelinesStore {
     /// Hands out the next page: rows with seq > after, at most limit + 1 so the caller knows whether there is more.
     static func pageLimit(_ limit: Int) -> SQLValue { .int(Int64(min(limit, Int(Int32.max) - 1) + 1)) }
 
-    static func json(_ text: String) -> JSONValue { (try? JSONParser.parse(text)) ?? .null }
 
     // MARK: search index
 

@@ -1,8 +1,6 @@
 import JSON
 import ToolsetKit
 
-func parsedJSON(_ text: String?) -> JSONValue { text.flatMap { try? JSONParser.parse($0) } ?? .null }
-
 struct Idea {
     let seq: Int64
     let id: String

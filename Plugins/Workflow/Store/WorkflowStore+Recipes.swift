@@ -7,8 +7,8 @@ extension WorkflowStore {
 
     /// Rows were checked when written; a row that no longer parses (hand-edited) has no steps and fails its runs clearly.
     private static func recipe(_ row: Row) -> Recipe {
-        Recipe(seq: row.int64(0), id: row.string(1), name: row.string(2), description: row.string(3), inputSchema: parsedJSON(row.string(4)),
-               steps: (try? RecipeStep.parseList(parsedJSON(row.string(5)))) ?? [], enabled: row.int(6) != 0,
+        Recipe(seq: row.int64(0), id: row.string(1), name: row.string(2), description: row.string(3), inputSchema: JSONValue(storedText: row.string(4)),
+               steps: (try? RecipeStep.parseList(JSONValue(storedText: row.string(5)))) ?? [], enabled: row.int(6) != 0,
                createdMs: row.int64(7), updatedMs: row.int64(8))
     }
 

@@ -7,7 +7,7 @@ extension WorkflowStore {
 
     private static func run(_ row: Row) -> Run {
         Run(seq: row.int64(0), id: row.string(1), recipeID: row.string(2), recipeName: row.string(3),
-            steps: (try? RecipeStep.parseList(parsedJSON(row.string(4)))) ?? [], inputs: parsedJSON(row.string(5)),
+            steps: (try? RecipeStep.parseList(JSONValue(storedText: row.string(4)))) ?? [], inputs: JSONValue(storedText: row.string(5)),
             status: RunStatus(rawValue: row.string(6)) ?? .failed, jobID: row.optionalString(7), tokenID: row.string(8), tokenName: row.string(9),
             error: row.optionalString(10), createdMs: row.int64(11), startedMs: row.optionalInt64(12), finishedMs: row.optionalInt64(13))
     }
@@ -60,7 +60,7 @@ extension WorkflowStore {
             SELECT position, name, type, status, output, error, attempts, started_ms, finished_ms FROM run_steps WHERE run_seq = ? ORDER BY position
             """, [.int(run.seq)]) { row in
             StepRecord(position: row.int(0), name: row.string(1), type: StepType(rawValue: row.string(2)) ?? .tool,
-                       status: StepStatus(rawValue: row.string(3)) ?? .pending, output: parsedJSON(row.optionalString(4)),
+                       status: StepStatus(rawValue: row.string(3)) ?? .pending, output: JSONValue(storedText: row.optionalString(4)),
                        error: row.optionalString(5), attempts: row.int(6), startedMs: row.optionalInt64(7), finishedMs: row.optionalInt64(8))
         }
     }

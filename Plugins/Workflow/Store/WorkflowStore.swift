@@ -19,7 +19,7 @@ struct WorkflowStore {
     private static let ideaColumns = "seq, id, title, description, category, toolsets, archived, created_ms"
 
     private static func idea(_ row: Row) -> Idea {
-        let toolsets = parsedJSON(row.string(5)).arrayValue?.compactMap(\.stringValue) ?? []
+        let toolsets = JSONValue(storedText: row.string(5)).arrayValue?.compactMap(\.stringValue) ?? []
         return Idea(seq: row.int64(0), id: row.string(1), title: row.string(2), description: row.string(3), category: row.optionalString(4),
                     toolsets: toolsets, archived: row.int(6) != 0, createdMs: row.int64(7))
     }
